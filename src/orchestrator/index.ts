@@ -1,0 +1,2 @@
+// Public API of src/orchestrator (filled in as the area is built).
+export * from './backend';

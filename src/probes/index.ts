@@ -1,0 +1,1 @@
+// Public API of src/probes (filled in as the area is built).

@@ -1,0 +1,1 @@
+// Public API of src/tasks (filled in as the area is built).
