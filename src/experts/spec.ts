@@ -1,0 +1,18 @@
+/**
+ * The fields every expert entry of a consortium config has, whatever its backend. Each backend
+ * extends `baseExpertSpec` with `backend: z.literal('<name>')` and its own fields, and the
+ * consortium loader joins them in a discriminated union on `backend`.
+ */
+import { z } from 'zod';
+
+export const baseExpertSpec = z.object({
+  /** unique within the consortium, e.g. "E3" */
+  id: z.string().min(1),
+  /** model name as the paper's tables give it, e.g. "Qwen3 8B" */
+  model: z.string().min(1),
+  temperature: z.number().min(0).max(2),
+  topP: z.number().gt(0).max(1).default(0.7),
+  maxTokens: z.number().int().positive().default(512),
+  seed: z.number().int().optional(),
+});
+export type BaseExpertSpec = z.infer<typeof baseExpertSpec>;
