@@ -1,0 +1,116 @@
+/**
+ * `exportFigure`: writes a figure to disk as images (SVG/PNG through headless Chromium), an
+ * interactive self-contained HTML page, and the data behind it (CSV + JSON).
+ *
+ * CSV and JSON are always written. Without Chromium, SVG/PNG are skipped with a message that
+ * says how to install it, and an HTML page is written instead so the figure can still be viewed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { rowsToCsv } from './csv';
+import { assertFigureName, plotlySpec, type Figure } from './figure';
+import { standaloneHtml } from './html';
+import { ChromiumMissingError, renderFigure, type RenderOptions } from './renderer';
+
+/** File kinds `exportFigure` can write. */
+export type ExportFormat = 'svg' | 'png' | 'html' | 'csv' | 'json';
+
+/** Every format, in the order they are written. */
+export const ALL_FORMATS: readonly ExportFormat[] = ['svg', 'png', 'html', 'csv', 'json'];
+
+/** Default formats: images plus the data. HTML (4.7 MB each, plotly inlined) only on request. */
+export const DEFAULT_FORMATS: readonly ExportFormat[] = ['svg', 'png', 'csv', 'json'];
+
+/** Options of {@link exportFigure}. */
+export interface ExportOptions extends RenderOptions {
+  /** output folder, created if missing (e.g. `figuresDir('01-collaboration')`) */
+  dir: string;
+  /** file stem; default the figure's name */
+  name?: string;
+  formats?: readonly ExportFormat[];
+  /** called with the missing-Chromium message (default: console.warn, once per process) */
+  warn?: (message: string) => void;
+}
+
+/** What {@link exportFigure} did: files written (absolute paths) and formats skipped, with why. */
+export interface ExportResult {
+  written: Partial<Record<ExportFormat, string>>;
+  skipped: Array<{ format: ExportFormat; reason: string }>;
+}
+
+/** The JSON file's content: the data behind the figure and the spec to redraw it. */
+export interface FigureJson {
+  name: string;
+  title: string | null;
+  source: Figure['source'];
+  figure: ReturnType<typeof plotlySpec>;
+}
+
+let warnedMissing = false;
+function warnOnce(message: string): void {
+  if (warnedMissing) return;
+  warnedMissing = true;
+  console.warn(message);
+}
+
+function writeFile(file: string, content: string | Buffer): void {
+  // Write then rename, so a reader never sees a half-written figure.
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
+}
+
+/** The JSON written beside a figure. */
+export function figureJson(fig: Figure): FigureJson {
+  return { name: fig.name, title: fig.layout.title?.text ?? null, source: fig.source, figure: plotlySpec(fig) };
+}
+
+/**
+ * Writes `<dir>/<name>.<format>` for each requested format and reports what was written.
+ * Errors other than a missing Chromium (e.g. an unwritable folder, a plotly failure) throw.
+ */
+export async function exportFigure(fig: Figure, opts: ExportOptions): Promise<ExportResult> {
+  const name = opts.name ?? fig.name;
+  assertFigureName(name);
+  const formats = opts.formats ?? DEFAULT_FORMATS;
+  for (const f of formats) {
+    if (!ALL_FORMATS.includes(f)) throw new Error(`exportFigure: unknown format '${f}' (use ${ALL_FORMATS.join(', ')})`);
+  }
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const file = (f: ExportFormat) => path.resolve(opts.dir, `${name}.${f}`);
+  const result: ExportResult = { written: {}, skipped: [] };
+  const want = (f: ExportFormat) => formats.includes(f);
+
+  if (want('csv')) {
+    writeFile(file('csv'), rowsToCsv(fig.source));
+    result.written.csv = file('csv');
+  }
+  if (want('json')) {
+    writeFile(file('json'), JSON.stringify(figureJson(fig), null, 1) + '\n');
+    result.written.json = file('json');
+  }
+  let chromiumMissing: string | null = null;
+  for (const f of ['svg', 'png'] as const) {
+    if (!want(f)) continue;
+    if (chromiumMissing) {
+      result.skipped.push({ format: f, reason: chromiumMissing });
+      continue;
+    }
+    try {
+      const image = f === 'svg' ? await renderFigure(fig, 'svg', opts) : await renderFigure(fig, 'png', opts);
+      writeFile(file(f), image);
+      result.written[f] = file(f);
+    } catch (err) {
+      if (!(err instanceof ChromiumMissingError)) throw err;
+      chromiumMissing = err.message;
+      (opts.warn ?? warnOnce)(err.message);
+      result.skipped.push({ format: f, reason: err.message });
+    }
+  }
+  // Without Chromium the HTML page is the only viewable output, so write it even if not asked.
+  if (want('html') || chromiumMissing) {
+    writeFile(file('html'), standaloneHtml(fig));
+    result.written.html = file('html');
+  }
+  return result;
+}

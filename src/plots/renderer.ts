@@ -1,0 +1,176 @@
+/**
+ * Static rendering of plotly figures to SVG/PNG in headless Chromium.
+ *
+ * One browser is started lazily on the first render and shared by every later one (starting
+ * Chromium and parsing the 4.7 MB plotly bundle costs a few seconds; a render after that costs
+ * a fraction of a second). It is closed by `closeExporter()`, after `idleMs` without renders,
+ * and on process exit, so no Chromium outlives the process that started it.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumMissingMessage, findChromium } from './chromium';
+import { plotlySpec, type Figure } from './figure';
+import { plotlyScriptBody } from './plotly-bundle';
+
+/** Formats Chromium renders. */
+export type ImageFormat = 'svg' | 'png';
+
+/** Size of a render; defaults come from the figure's layout. */
+export interface RenderOptions {
+  width?: number;
+  height?: number;
+  /** PNG pixel density multiplier (default 2: print quality) */
+  scale?: number;
+}
+
+/** Thrown when no Chromium binary can be found; the message says how to install one. */
+export class ChromiumMissingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChromiumMissingError';
+  }
+}
+
+/** Chromium flags for a quiet, offline, sandbox-free (container) headless run. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
+
+interface Session {
+  context: BrowserContext;
+  page: Page;
+  profileDir: string;
+}
+
+let session: Promise<Session> | null = null;
+let profileDirInUse: string | null = null;
+let queue: Promise<unknown> = Promise.resolve();
+let idleTimer: NodeJS.Timeout | null = null;
+let idleMs = 30_000;
+let exitHookInstalled = false;
+
+/** Sets how long the shared browser may sit unused before it is closed (default 30 s). */
+export function setExporterIdleTimeout(ms: number): void {
+  idleMs = ms;
+}
+
+/** The profile directory of the running shared browser (a unique temp dir), or null. */
+export function exporterProfileDir(): string | null {
+  return profileDirInUse;
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // 'exit' handlers must be synchronous: remove the profile; playwright kills its own children.
+  process.once('exit', () => {
+    if (profileDirInUse) fs.rmSync(profileDirInUse, { recursive: true, force: true });
+  });
+}
+
+async function start(): Promise<Session> {
+  const lookup = findChromium();
+  if (!lookup.path) throw new ChromiumMissingError(chromiumMissingMessage(lookup));
+  // Loaded only when a render is asked for (notebooks that never export pay nothing); plain
+  // require because tslab's vm context has no dynamic-import support.
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
+  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-chromium-'));
+  profileDirInUse = profileDir;
+  installExitHook();
+  try {
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: lookup.path,
+      headless: true,
+      args: [...CHROMIUM_ARGS],
+      handleSIGINT: true,
+      handleSIGTERM: true,
+      handleSIGHUP: true,
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"><script>${plotlyScriptBody()}</script></head><body></body></html>`);
+    const ok = await page.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly === 'object');
+    if (!ok) throw new Error('plotly.js did not load in headless Chromium');
+    return { context, page, profileDir };
+  } catch (err) {
+    profileDirInUse = null;
+    fs.rmSync(profileDir, { recursive: true, force: true });
+    throw new Error(`could not start headless Chromium at ${lookup.path}: ${(err as Error).message}`);
+  }
+}
+
+function scheduleIdleClose(): void {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => void closeExporter(), idleMs);
+  idleTimer.unref();
+}
+
+/** Promise-chain lock: renders run one at a time on the shared page. */
+function serialized<T>(job: () => Promise<T>): Promise<T> {
+  const next = queue.then(job, job);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+/**
+ * Renders a figure to SVG (returns the SVG text) or PNG (returns the bytes) with plotly's own
+ * `Plotly.toImage` in the shared headless browser. Throws {@link ChromiumMissingError} when no
+ * Chromium is installed.
+ */
+export function renderFigure(fig: Figure, format: 'svg', opts?: RenderOptions): Promise<string>;
+export function renderFigure(fig: Figure, format: 'png', opts?: RenderOptions): Promise<Buffer>;
+export function renderFigure(fig: Figure, format: ImageFormat, opts: RenderOptions = {}): Promise<string | Buffer> {
+  return serialized(async () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    if (!session) {
+      session = start();
+      session.catch(() => (session = null));
+    }
+    const { page } = await session;
+    const args = {
+      spec: plotlySpec(fig),
+      format,
+      width: opts.width ?? fig.layout.width,
+      height: opts.height ?? fig.layout.height,
+      scale: format === 'png' ? opts.scale ?? 2 : 1,
+    };
+    try {
+      const payload = await page.evaluate(async (a) => {
+        const plotly = (window as unknown as { Plotly: { toImage(fig: unknown, o: unknown): Promise<string> } }).Plotly;
+        const url = await plotly.toImage(a.spec, { format: a.format, width: a.width, height: a.height, scale: a.scale });
+        const body = url.slice(url.indexOf(',') + 1);
+        // SVG comes URI-encoded, PNG base64-encoded.
+        return a.format === 'svg' ? decodeURIComponent(body) : body;
+      }, args);
+      return format === 'svg' ? payload : Buffer.from(payload, 'base64');
+    } finally {
+      scheduleIdleClose();
+    }
+  });
+}
+
+/** Closes the shared browser (if any) and removes its profile directory. Safe to call twice. */
+export async function closeExporter(): Promise<void> {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+  const current = session;
+  session = null;
+  if (!current) return;
+  let s: Session;
+  try {
+    s = await current;
+  } catch {
+    return; // it never started
+  }
+  await s.context.close().catch(() => undefined);
+  fs.rmSync(s.profileDir, { recursive: true, force: true });
+  if (profileDirInUse === s.profileDir) profileDirInUse = null;
+}
