@@ -1,0 +1,76 @@
+import * as path from 'node:path';
+import { parseFlags, type Command } from '../command';
+import { resolveNotebookArgs, runNotebooks, type NotebookResult } from '../../notebook/runner';
+import { runWithJupyter } from '../../notebook/runner-jupyter';
+
+/** `inform notebooks`: execute notebooks headlessly, natively or through nbconvert. */
+export const command: Command = {
+  name: 'notebooks',
+  summary: 'execute notebooks headlessly (all of notebooks/ by default)',
+  help: [
+    'usage: inform notebooks [name-or-path ...] [--timeout <s>] [--out <dir>] [--in-place]',
+    '                        [--keep-going] [--jupyter]',
+    '',
+    'Runs each notebook on a fresh tslab kernel, cell by cell, and writes the executed copy',
+    '(outputs included) to runs/notebooks/<name>.ipynb. Names may be file paths, names in',
+    'notebooks/ with or without .ipynb, or a unique prefix ("03"). No names: every',
+    'notebooks/*.ipynb in name order.',
+    '',
+    '  --timeout <s>   per-cell limit in seconds (default 600); the kernel is interrupted, then killed',
+    '  --out <dir>     folder for executed copies (default runs/notebooks)',
+    '  --in-place      overwrite the input notebooks with the executed ones',
+    '  --keep-going    run the remaining notebooks after one fails (exit code is still 1)',
+    '  --jupyter       execute with `jupyter nbconvert --execute` instead of the built-in runner',
+    '',
+    'Stops at the first failing cell of a notebook, prints the cell number and traceback, saves',
+    'the partial notebook, and exits 1.',
+  ].join('\n'),
+  async run(argv) {
+    const { flags, positionals } = parseFlags(argv);
+    const timeoutS = flags.timeout === undefined ? 600 : Number(flags.timeout);
+    if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
+      console.error(`inform notebooks: --timeout must be a positive number of seconds, got ${String(flags.timeout)}`);
+      return 2;
+    }
+    if (flags.out === true) {
+      console.error('inform notebooks: --out needs a directory');
+      return 2;
+    }
+    const outDir = typeof flags.out === 'string' ? flags.out : undefined;
+    let files: string[];
+    try {
+      files = resolveNotebookArgs(positionals);
+    } catch (e) {
+      console.error(`inform notebooks: ${(e as Error).message}`);
+      return 2;
+    }
+    if (files.length === 0) {
+      console.error('inform notebooks: no notebooks found in notebooks/');
+      return 2;
+    }
+    const keepGoing = flags['keep-going'] === true;
+    let results: NotebookResult[] = [];
+    if (flags.jupyter) {
+      if (flags['in-place']) console.error('inform notebooks: --in-place is ignored with --jupyter');
+      for (const f of files) {
+        const r = await runWithJupyter(f, { outDir, timeoutS });
+        results.push(r);
+        if (r.setupError && !r.ok && r.setupError.startsWith('jupyter is not on PATH')) {
+          console.error(`inform notebooks: ${r.setupError}`);
+          return 1;
+        }
+        if (!r.ok && !keepGoing) break;
+      }
+    } else {
+      results = await runNotebooks(files, { outDir, timeoutS, inPlace: flags['in-place'] === true, keepGoing });
+    }
+    const failed = results.filter((r) => !r.ok);
+    const skipped = files.length - results.length;
+    console.log(
+      `\n${results.length - failed.length} of ${files.length} notebook(s) ok` +
+        (failed.length ? `; failed: ${failed.map((r) => path.basename(r.path)).join(', ')}` : '') +
+        (skipped ? `; not run after the failure: ${skipped}` : ''),
+    );
+    return failed.length || skipped ? 1 : 0;
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * The same notebooks executed by Jupyter's own machinery: `jupyter nbconvert --to notebook
+ * --execute` with the tslab kernel. Used by `inform notebooks --jupyter` and the compatibility test.
+ *
+ * The kernelspec is written into a private folder under runs/ and put first on JUPYTER_PATH, so
+ * this never depends on (or changes) what the user installed globally.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkoutRoot, installKernelSpec } from './kernel';
+import { defaultOutDir, type NotebookResult } from './runner';
+
+/** Options for `runWithJupyter`. */
+export interface JupyterRunOptions {
+  outDir?: string;
+  /** per-cell limit in seconds (default 600) */
+  timeoutS?: number;
+  /** the jupyter executable (default: `jupyter` on PATH) */
+  jupyter?: string;
+  log?: (line: string) => void;
+}
+
+/** Finds an executable on PATH; null when absent. */
+export function findOnPath(name: string, envPath: string = process.env.PATH ?? ''): string | null {
+  for (const dir of envPath.split(path.delimiter).filter(Boolean)) {
+    const p = path.join(dir, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+/** Writes the private kernelspec and returns the JUPYTER_PATH entry that exposes it. */
+export function privateKernelPath(): string {
+  const dataDir = path.join(checkoutRoot(), 'runs', 'jupyter');
+  installKernelSpec({ env: { JUPYTER_DATA_DIR: dataDir } });
+  return dataDir;
+}
+
+/**
+ * Executes one notebook with nbconvert. Resolves with a result shaped like the native runner's
+ * (per-cell details are not available from nbconvert: `cells` is empty). nbconvert does not save
+ * a notebook that failed; its error report goes to `log`.
+ */
+export async function runWithJupyter(file: string, opts: JupyterRunOptions = {}): Promise<NotebookResult> {
+  const t0 = Date.now();
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const jupyter = opts.jupyter ?? findOnPath('jupyter');
+  const nbPath = path.resolve(file);
+  const outDir = path.resolve(opts.outDir ?? defaultOutDir());
+  const outPath = path.join(outDir, path.basename(nbPath));
+  const base: NotebookResult = { path: nbPath, outPath, ok: false, cells: [], kernelStartSeconds: 0, seconds: 0 };
+  if (!jupyter) {
+    return { ...base, setupError: 'jupyter is not on PATH (Debian/Ubuntu: apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel)' };
+  }
+  const jupyterPath = [privateKernelPath(), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
+  const args = [
+    'nbconvert', '--to', 'notebook', '--execute',
+    '--ExecutePreprocessor.kernel_name=tslab',
+    `--ExecutePreprocessor.timeout=${opts.timeoutS ?? 600}`,
+    '--ExecutePreprocessor.startup_timeout=120',
+    '--output-dir', outDir,
+    nbPath,
+  ];
+  log(`${path.relative(process.cwd(), nbPath)}: jupyter ${args.join(' ')}`);
+  const child = spawn(jupyter, args, { env: { ...process.env, JUPYTER_PATH: jupyterPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  const ok = code === 0;
+  if (!ok) log(output.trim().split('\n').slice(-40).join('\n'));
+  const seconds = (Date.now() - t0) / 1000;
+  log(`${path.relative(process.cwd(), nbPath)}: ${ok ? 'ok' : 'FAILED'} under nbconvert in ${seconds.toFixed(1)}s`);
+  return { ...base, ok, seconds, ...(ok ? {} : { setupError: `nbconvert exited with code ${code}` }) };
+}

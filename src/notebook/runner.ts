@@ -1,0 +1,273 @@
+/**
+ * The headless notebook runner: executes a notebook's code cells in order on a fresh tslab kernel
+ * (spoken to over ZeroMQ, no Python), stores the outputs in an nbformat 4 copy, stops at the first
+ * failing cell, enforces a per-cell timeout, and shuts the kernel down on every path.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkoutRoot, KERNEL_DISPLAY_NAME, KERNEL_NAME } from './kernel';
+import { KernelClient, type ExecuteReply } from './kernel-client';
+import { startKernelProcess, stopKernelProcess, type KernelProcess } from './kernel-process';
+import { joinText, readNotebook, writeNotebook, type CodeCell, type Notebook } from './nbformat';
+import { attachErrorFromStderr, OutputCollector, stripAnsi, type DisplayIndex } from './outputs';
+
+/** Options for `runNotebook` / `runNotebooks`. */
+export interface RunOptions {
+  /** where executed copies go (default `<checkout>/runs/notebooks`); ignored with `inPlace` */
+  outDir?: string;
+  /** overwrite the input notebook with the executed one */
+  inPlace?: boolean;
+  /** per-cell limit in seconds (default 600) */
+  timeoutS?: number;
+  /** limit for the kernel to start and answer, in seconds (default 120) */
+  startTimeoutS?: number;
+  /** progress and failure lines (default: console.log) */
+  log?: (line: string) => void;
+  /** environment for the kernel (default: this process's) */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** How one executed code cell went. */
+export interface CellReport {
+  /** 0-based index among all cells */
+  index: number;
+  /** 1-based number among code cells */
+  codeNumber: number;
+  ok: boolean;
+  seconds: number;
+  executionCount: number | null;
+}
+
+/** Why and where a notebook stopped. */
+export interface CellFailure {
+  index: number;
+  codeNumber: number;
+  kind: 'error' | 'timeout' | 'kernel-died';
+  ename: string;
+  evalue: string;
+  /** traceback lines, ANSI stripped */
+  traceback: string[];
+}
+
+/** What `runNotebook` returns. */
+export interface NotebookResult {
+  path: string;
+  outPath: string;
+  ok: boolean;
+  cells: CellReport[];
+  failedCell?: CellFailure;
+  /** a failure before any cell ran (kernel did not start, bad notebook file) */
+  setupError?: string;
+  kernelStartSeconds: number;
+  seconds: number;
+}
+
+const seconds = (t0: number) => (Date.now() - t0) / 1000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+// Kernels alive right now, so a signal to the runner (or its exit) can take them down.
+const live = new Set<KernelProcess>();
+let signalsInstalled = false;
+function installSignalHandlers(): void {
+  if (signalsInstalled) return;
+  signalsInstalled = true;
+  const onSignal = (sig: NodeJS.Signals, code: number) => {
+    process.once(sig, () => {
+      console.error(`\ninform notebooks: ${sig}, stopping ${live.size} kernel(s)`);
+      Promise.all([...live].map((kp) => stopKernelProcess(kp, 0))).finally(() => process.exit(code));
+    });
+  };
+  onSignal('SIGINT', 130);
+  onSignal('SIGTERM', 143);
+  // Last resort on any exit path: synchronous SIGKILL to each kernel's process group.
+  process.on('exit', () => {
+    for (const kp of live) {
+      try {
+        process.kill(-kp.child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      fs.rmSync(kp.connectionFile, { force: true });
+    }
+  });
+}
+
+/** Default folder for executed copies: `runs/notebooks/` in the checkout (gitignored). */
+export function defaultOutDir(): string {
+  return path.join(checkoutRoot(), 'runs', 'notebooks');
+}
+
+/** Prepares the copy that receives outputs: code cells cleared, tslab kernelspec recorded. */
+function freshCopy(nb: Notebook): Notebook {
+  const copy = JSON.parse(JSON.stringify(nb)) as Notebook;
+  for (const c of copy.cells) {
+    if (c.cell_type === 'code') {
+      c.outputs = [];
+      c.execution_count = null;
+    }
+  }
+  copy.metadata.kernelspec = { name: KERNEL_NAME, display_name: KERNEL_DISPLAY_NAME, language: 'typescript' };
+  return copy;
+}
+
+type CellOutcome =
+  | { kind: 'done'; reply: ExecuteReply }
+  | { kind: 'timeout' }
+  | { kind: 'died'; why: string };
+
+/** Executes one notebook. Never throws for notebook failures: they are in the result. */
+export async function runNotebook(file: string, opts: RunOptions = {}): Promise<NotebookResult> {
+  const t0 = Date.now();
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const nbPath = path.resolve(file);
+  const outPath = opts.inPlace ? nbPath : path.join(path.resolve(opts.outDir ?? defaultOutDir()), path.basename(nbPath));
+  const timeoutS = opts.timeoutS ?? 600;
+  const result: NotebookResult = { path: nbPath, outPath, ok: false, cells: [], kernelStartSeconds: 0, seconds: 0 };
+  const rel = path.relative(process.cwd(), nbPath) || nbPath;
+
+  let source: Notebook;
+  try {
+    source = readNotebook(nbPath);
+  } catch (e) {
+    result.setupError = (e as Error).message;
+    log(`${rel}: ${result.setupError}`);
+    return result;
+  }
+  const nb = freshCopy(source);
+  const codeCells = nb.cells.map((c, i) => ({ c, i })).filter((x): x is { c: CodeCell; i: number } => x.c.cell_type === 'code');
+
+  installSignalHandlers();
+  log(`${rel}: starting kernel`);
+  const kp = await startKernelProcess({ cwd: path.dirname(nbPath), env: opts.env });
+  live.add(kp);
+  const client = KernelClient.connect(kp.connection);
+  try {
+    let info: Record<string, unknown>;
+    try {
+      info = await client.waitReady((opts.startTimeoutS ?? 120) * 1000, kp.exited);
+    } catch (e) {
+      result.setupError = `${(e as Error).message}\n${kp.log().trim()}`.trim();
+      log(`${rel}: kernel failed to start: ${result.setupError}`);
+      return result;
+    }
+    result.kernelStartSeconds = seconds(t0);
+    if (info.language_info && typeof info.language_info === 'object') {
+      nb.metadata.language_info = info.language_info as Notebook['metadata']['language_info'];
+    }
+    log(`${rel}: kernel ready in ${result.kernelStartSeconds.toFixed(1)}s, ${codeCells.length} code cells`);
+
+    const displays: DisplayIndex = new Map();
+    for (let n = 0; n < codeCells.length; n++) {
+      const { c: cell, i } = codeCells[n];
+      const tc = Date.now();
+      const collector = new OutputCollector(displays);
+      const run = client.execute(joinText(cell.source), (m) => collector.handle(m));
+      let timer: NodeJS.Timeout | undefined;
+      const outcome: CellOutcome = await Promise.race([
+        run.done.then((reply): CellOutcome => ({ kind: 'done', reply })),
+        kp.exited.then((why): CellOutcome => ({ kind: 'died', why })),
+        new Promise<CellOutcome>((r) => (timer = setTimeout(() => r({ kind: 'timeout' }), timeoutS * 1000))),
+      ]);
+      clearTimeout(timer);
+
+      let failure: CellFailure | undefined;
+      if (outcome.kind === 'timeout') {
+        // tslab turns SIGINT into an interrupt of the running cell; give it a moment, then the
+        // kernel is stopped anyway below (its state after a timeout is not worth keeping).
+        try {
+          process.kill(kp.child.pid!, 'SIGINT');
+        } catch {
+          /* gone */
+        }
+        const interrupted = await Promise.race([run.done.then(() => true), sleep(2000).then(() => false)]);
+        const note = interrupted ? 'interrupted' : 'did not respond to the interrupt; killed';
+        failure = { index: i, codeNumber: n + 1, kind: 'timeout', ename: 'Timeout', evalue: `cell did not finish within ${timeoutS} s (${note})`, traceback: [] };
+        collector.outputs.push({ output_type: 'error', ename: failure.ename, evalue: failure.evalue, traceback: [] });
+      } else if (outcome.kind === 'died') {
+        const tail = stripAnsi(kp.log()).trim().split('\n').slice(-20);
+        failure = { index: i, codeNumber: n + 1, kind: 'kernel-died', ename: 'KernelDied', evalue: `the kernel process ended (${outcome.why}) while running this cell`, traceback: tail };
+        collector.outputs.push({ output_type: 'error', ename: failure.ename, evalue: failure.evalue, traceback: tail });
+      } else if (outcome.reply.status !== 'ok') {
+        const err = collector.kernelError ?? attachErrorFromStderr(collector.outputs);
+        failure = { index: i, codeNumber: n + 1, kind: 'error', ename: err.ename, evalue: err.evalue, traceback: err.traceback.map(stripAnsi) };
+      }
+
+      const executionCount = outcome.kind === 'done' && typeof outcome.reply.execution_count === 'number' ? outcome.reply.execution_count : null;
+      cell.outputs = collector.finish();
+      cell.execution_count = executionCount;
+      const report: CellReport = { index: i, codeNumber: n + 1, ok: !failure, seconds: seconds(tc), executionCount };
+      result.cells.push(report);
+      writeNotebook(outPath, nb);
+      log(`[${n + 1}/${codeCells.length}] cell ${i + 1} ... ${failure ? (failure.kind === 'timeout' ? 'TIMEOUT' : 'FAILED') : 'ok'} (${report.seconds.toFixed(1)}s)`);
+      if (failure) {
+        result.failedCell = failure;
+        log(formatFailure(rel, failure, nb.cells.length, codeCells.length));
+        break;
+      }
+    }
+    result.ok = !result.failedCell;
+  } finally {
+    if (!kp.hasExited()) await client.shutdown(1500);
+    client.close();
+    await stopKernelProcess(kp, 1500);
+    live.delete(kp);
+    writeNotebook(outPath, nb);
+    result.seconds = seconds(t0);
+  }
+  log(`${rel}: ${result.ok ? 'ok' : 'FAILED'} in ${result.seconds.toFixed(1)}s -> ${path.relative(process.cwd(), outPath) || outPath}`);
+  return result;
+}
+
+/** The multi-line failure report: where, what, and the traceback. */
+export function formatFailure(rel: string, f: CellFailure, cellCount: number, codeCount: number): string {
+  const head = `${rel}: code cell ${f.codeNumber} of ${codeCount} (cell ${f.index + 1} of ${cellCount}, index ${f.index}) failed`;
+  const first = `${f.ename}: ${f.evalue}`;
+  const body = [first, ...f.traceback.filter((l, k) => !(k === 0 && (l === first || l === f.evalue)))];
+  return [head, ...body.map((l) => `  ${l}`)].join('\n');
+}
+
+/** Options for `runNotebooks`: those of `runNotebook` plus whether to continue after a failure. */
+export interface RunManyOptions extends RunOptions {
+  keepGoing?: boolean;
+}
+
+/** Runs notebooks one after another; stops at the first failing one unless `keepGoing`. */
+export async function runNotebooks(files: string[], opts: RunManyOptions = {}): Promise<NotebookResult[]> {
+  const results: NotebookResult[] = [];
+  for (const f of files) {
+    const r = await runNotebook(f, opts);
+    results.push(r);
+    if (!r.ok && !opts.keepGoing) break;
+  }
+  return results;
+}
+
+/** Every `*.ipynb` in a folder, in name order (checkpoint folders excluded). */
+export function listNotebooks(dir: string = path.join(checkoutRoot(), 'notebooks')): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+/**
+ * Resolves CLI arguments to notebook files: an existing path is taken as is; otherwise a name in
+ * `notebooks/` with or without `.ipynb`, or a unique prefix such as `03`. No arguments: all.
+ */
+export function resolveNotebookArgs(args: string[], dir: string = path.join(checkoutRoot(), 'notebooks')): string[] {
+  const all = listNotebooks(dir);
+  if (args.length === 0) return all;
+  return args.map((a) => {
+    if (fs.existsSync(a) && fs.statSync(a).isFile()) return path.resolve(a);
+    const base = a.replace(/\.ipynb$/, '');
+    const exact = all.find((f) => path.basename(f, '.ipynb') === base);
+    if (exact) return exact;
+    const prefixed = all.filter((f) => path.basename(f).startsWith(base));
+    if (prefixed.length === 1) return prefixed[0];
+    const names = all.map((f) => path.basename(f, '.ipynb')).join(', ') || '(none)';
+    if (prefixed.length > 1) throw new Error(`'${a}' matches several notebooks: ${prefixed.map((f) => path.basename(f)).join(', ')}`);
+    throw new Error(`no notebook '${a}' (not a file, not in ${dir}; available: ${names})`);
+  });
+}
