@@ -1,0 +1,127 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { readNotebook, validateNotebook, type CodeCell, type DisplayDataOutput } from '../../src/notebook/nbformat';
+import { runNotebook, resolveNotebookArgs } from '../../src/notebook/runner';
+import { expectNoProcesses, processesMatching } from './processes';
+
+const root = path.resolve(__dirname, '..', '..');
+const fixtures = path.join(root, 'test', 'fixtures', 'notebooks');
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-test-'));
+after(() => fs.rmSync(outDir, { recursive: true, force: true }));
+// Every kernel this process starts has this in its command line (the connection file name).
+const kernelMarker = `inform-kernel-${process.pid}-`;
+const quiet = { outDir, log: () => {} };
+
+function codeCells(file: string): CodeCell[] {
+  const raw: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.deepEqual(validateNotebook(raw), [], 'the executed notebook is valid nbformat 4');
+  return readNotebook(file).cells.filter((c): c is CodeCell => c.cell_type === 'code');
+}
+
+test('rich fixture: streams, html, svg, png, json and a live-updated display are stored', async () => {
+  const lines: string[] = [];
+  const r = await runNotebook(path.join(fixtures, 'rich.ipynb'), { outDir, log: (l) => lines.push(l) });
+  assert.equal(r.ok, true, lines.join('\n'));
+  assert.equal(r.outPath, path.join(outDir, 'rich.ipynb'));
+  assert.deepEqual(r.cells.map((c) => c.executionCount), [1, 2, 3, 4]);
+  assert.ok(lines.some((l) => /^\[2\/4\] cell 3 \.\.\. ok \(\d+\.\ds\)$/.test(l)), lines.join('\n'));
+  console.log(`kernel start: ${r.kernelStartSeconds.toFixed(1)} s, whole notebook: ${r.seconds.toFixed(1)} s`);
+
+  const [streams, rich, progress, value] = codeCells(r.outPath);
+  assert.deepEqual(streams.outputs, [
+    { output_type: 'stream', name: 'stdout', text: ['line one\n', 'line two\n'] },
+    { output_type: 'stream', name: 'stderr', text: ['a warning on stderr\n'] },
+  ]);
+  const bundles = (rich.outputs as DisplayDataOutput[]).map((o) => o.data);
+  assert.deepEqual(bundles[0], { 'text/html': ['<b>bold</b> text'] });
+  assert.match((bundles[1]['image/svg+xml'] as string[]).join(''), /^<svg [^>]+><rect/);
+  assert.equal(Buffer.from(bundles[2]['image/png'] as string, 'base64').subarray(1, 4).toString(), 'PNG');
+  assert.deepEqual(bundles[3], { 'application/json': { epochs: 5, loss: [0.9, 0.4] } });
+  assert.deepEqual(progress.outputs, [{ output_type: 'display_data', data: { 'text/plain': ['step 3/3'] }, metadata: {} }]);
+  // tslab prints a cell's last value to stdout rather than sending execute_result.
+  assert.deepEqual(value.outputs, [{ output_type: 'stream', name: 'stdout', text: ['42\n'] }]);
+  const nb = readNotebook(r.outPath);
+  assert.equal(nb.metadata.kernelspec?.name, 'tslab');
+  assert.equal(nb.metadata.language_info?.name, 'typescript');
+  assert.deepEqual(await expectNoProcesses(kernelMarker), []);
+});
+
+test('failing fixture: stops at the throwing cell, reports it, saves the partial notebook', async () => {
+  const lines: string[] = [];
+  const r = await runNotebook(path.join(fixtures, 'failing.ipynb'), { outDir, log: (l) => lines.push(l) });
+  assert.equal(r.ok, false);
+  assert.deepEqual(
+    { index: r.failedCell?.index, codeNumber: r.failedCell?.codeNumber, kind: r.failedCell?.kind, ename: r.failedCell?.ename, evalue: r.failedCell?.evalue },
+    { index: 3, codeNumber: 2, kind: 'error', ename: 'TypeError', evalue: 'deliberate failure for the runner test' },
+  );
+  assert.ok(r.failedCell!.traceback.some((l) => l.includes('at explode')), r.failedCell!.traceback.join('\n'));
+  const report = lines.join('\n');
+  assert.match(report, /code cell 2 of 3 \(cell 4 of 5, index 3\) failed\n {2}TypeError: deliberate failure for the runner test/);
+  const [first, failed, never] = codeCells(r.outPath);
+  assert.deepEqual(first.outputs, [{ output_type: 'stream', name: 'stdout', text: ['first cell ran\n'] }]);
+  const err = failed.outputs.at(-1)!;
+  assert.equal(err.output_type, 'error');
+  assert.deepEqual(never.outputs, [], 'cells after the failure are not run');
+  assert.equal(never.execution_count, null);
+  assert.deepEqual(await expectNoProcesses(kernelMarker), []);
+});
+
+test('hung fixture: the timeout interrupts the cell in bounded time; kernel and its child are gone', async () => {
+  const probe = `inform-orphan-probe-${process.pid}`;
+  const t0 = Date.now();
+  const r = await runNotebook(path.join(fixtures, 'hung.ipynb'), { ...quiet, timeoutS: 3, env: { ...process.env, INFORM_TEST_MARKER: probe } });
+  const took = (Date.now() - t0) / 1000;
+  assert.equal(r.ok, false);
+  assert.equal(r.failedCell?.kind, 'timeout');
+  assert.equal(r.failedCell?.codeNumber, 2);
+  assert.match(r.failedCell!.evalue, /did not finish within 3 s/);
+  assert.ok(took < r.kernelStartSeconds + 3 + 12, `took ${took.toFixed(1)} s`);
+  const cells = codeCells(r.outPath);
+  assert.match(JSON.stringify(cells[0].outputs), /child started/);
+  assert.equal(cells[1].outputs.at(-1)?.output_type, 'error');
+  assert.deepEqual(await expectNoProcesses(kernelMarker), []);
+  assert.deepEqual(await expectNoProcesses(probe), [], 'a process started by a cell is killed with the kernel');
+});
+
+test('`inform notebooks` CLI: non-zero exit with the cell and message; resolves names', () => {
+  const res = spawnSync(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', path.join(fixtures, 'failing.ipynb'), '--out', outDir], {
+    encoding: 'utf8',
+    cwd: root,
+  });
+  assert.equal(res.status, 1, res.stdout + res.stderr);
+  assert.match(res.stdout, /code cell 2 of 3 \(cell 4 of 5, index 3\) failed/);
+  assert.match(res.stdout, /TypeError: deliberate failure for the runner test/);
+  assert.match(res.stdout, /0 of 1 notebook\(s\) ok; failed: failing\.ipynb/);
+  assert.deepEqual(processesMatching(`inform-kernel-${res.pid}-`), [], 'no kernel left by the CLI process');
+  const bad = spawnSync(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', 'no-such-notebook'], { encoding: 'utf8', cwd: root });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /no notebook 'no-such-notebook'/);
+  assert.deepEqual(resolveNotebookArgs(['ok', 'rich.ipynb'], fixtures), [path.join(fixtures, 'ok.ipynb'), path.join(fixtures, 'rich.ipynb')]);
+  assert.throws(() => resolveNotebookArgs(['o'], path.join(root, 'test', 'fixtures', 'nowhere')), /no notebook 'o'/);
+});
+
+test('SIGTERM to a running `inform notebooks` stops its kernel and everything the kernel started', async () => {
+  const probe = `inform-orphan-probe-sigterm-${process.pid}`;
+  const cli = spawn(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', path.join(fixtures, 'hung.ipynb'), '--out', outDir], {
+    cwd: root,
+    env: { ...process.env, INFORM_TEST_MARKER: probe },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  cli.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  cli.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((r) => cli.on('exit', (code) => r(code)));
+  // Wait until the first cell (which starts the probe child) has run and the second one spins.
+  const until = Date.now() + 60_000;
+  while (!/\[1\/3\] cell 2 \.\.\. ok/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  assert.match(out, /\[1\/3\] cell 2 \.\.\. ok/);
+  assert.ok(processesMatching(`inform-kernel-${cli.pid}-`).length > 0, 'the kernel is running before the signal');
+  cli.kill('SIGTERM');
+  assert.equal(await exited, 143, out);
+  assert.deepEqual(await expectNoProcesses(`inform-kernel-${cli.pid}-`), []);
+  assert.deepEqual(await expectNoProcesses(probe), []);
+});
