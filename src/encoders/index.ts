@@ -1,1 +1,4 @@
-// Public API of src/encoders (filled in as the area is built).
+// Public API of src/encoders: text -> vector encoders and the encoding cache.
+export * from './types';
+export { hashingEncoder, hashText, hashingTokens, murmur3, type HashingEncoderOptions } from './hashing';
+export { EncodingCache, cachedEncoder, encodingKey, vectorToBase64, base64ToVector, ENCODINGS_FILE, type CachedEncoder } from './cache';

@@ -1,1 +1,54 @@
-// Public API of src/experts (filled in as the area is built).
+// Public API of src/experts: backends, consortium configs, the chain protocol, the simulated
+// consortium, the transcript store and transcript generation.
+export * from './types';
+export { baseExpertSpec, type BaseExpertSpec } from './spec';
+export { importEsm } from './import-esm';
+export { formatTaskPrompt } from './task-prompt';
+export { chainPrompt, standalonePrompt, runChain, type ChainOptions, type ChainResult, type ChainStep, type PreviousResponse } from './chain';
+export {
+  expertSpec,
+  loadConsortium,
+  loadConsortiumConfig,
+  createExpert,
+  resolveConsortiumPath,
+  ConsortiumConfigError,
+  SIMULATED_PRESETS,
+  CONSORTIA_DIR,
+  type Consortium,
+  type ConsortiumConfig,
+  type ExpertSpec,
+  type LoadConsortiumOptions,
+  type SimulatedPresetName,
+} from './consortium';
+export { createLlamaCppExpert, llamaCppSpec, type LlamaCppSpec } from './backends/llama-cpp';
+export { createReplayExpert, replayExpert, replaySpec, ReplayMissError, type ReplayExpert, type ReplaySpec } from './backends/replay';
+export { simulatedSpec, SIMULATED_FAMILIES, type SimulatedSpec, type SimulatedSpecInput, type SimulatedFamily } from './simulated/spec';
+export {
+  createSimulatedExpert,
+  simulateResponse,
+  simulatedModelName,
+  type SimulatedExpert,
+  type SimulatedDescription,
+  type SimulatedResponse,
+} from './simulated/expert';
+export { decide, ownSuccessProbability, standaloneProbability, domainSkill, type Decision, type AnswerSource } from './simulated/competence';
+export { plantedTruth, type PlantedTruth, type PlantedExpert, type PlantedDependency } from './simulated/truth';
+export { simulatedPreset, simulatedPresetSpecs, presetTruth } from './simulated/presets';
+export { seededRng, type Rng } from './simulated/rng';
+export { JsonlLog, CorruptRecordError, type JsonlLogOptions, type FsyncPolicy } from './store/jsonl-log';
+export { transcriptKey, keyPartsFor, storeKeyOf, effectiveParams, type KeyParts } from './store/key';
+export { TranscriptStore, TRANSCRIPTS_FILE, GRADES_FILE, type TranscriptRecord, type GradeRecord } from './store/transcript-store';
+export { withStore, type StoredExpert } from './store/stored-expert';
+export {
+  generateTranscripts,
+  collectResponses,
+  MissingTranscriptError,
+  DEFAULT_GRADER_ID,
+  type Grader,
+  type GenerateProgress,
+  type GenerateSummary,
+  type GenerateTranscriptsOptions,
+  type ExpertSummary,
+  type ExpertResponse,
+  type ResponseRow,
+} from './generate';

@@ -1,0 +1,222 @@
+/**
+ * Consortium configs: a JSON or YAML file naming the experts (and optionally an oracle), each with
+ * a `backend` and that backend's fields, validated by a zod union discriminated on `backend`.
+ *
+ *   name: homogeneous
+ *   defaults: { backend: llama-cpp, topP: 0.7 }      # merged under every expert entry
+ *   experts:
+ *     - { id: E1, model: LLaMA 3.1 8B, modelPath: ../../models/x.gguf, temperature: 8.0e-6 }
+ *   oracle: { ... }                                   # optional, one expert entry
+ *
+ * Errors name the file, the line (YAML and JSON) and the field: a missing file, an unknown
+ * backend, a temperature outside [0, 2], a missing GGUF (checked at load time), duplicate ids.
+ * Relative paths (`modelPath`, replay `run`, ...) are resolved against the config's directory.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { createLlamaCppExpert, llamaCppSpec } from './backends/llama-cpp';
+import { createReplayExpert, replaySpec } from './backends/replay';
+import { createSimulatedExpert } from './simulated/expert';
+import { simulatedSpec } from './simulated/spec';
+import type { Expert } from './types';
+
+/** Every backend's entry schema, joined on `backend`. */
+export const expertSpec = z.discriminatedUnion('backend', [llamaCppSpec, simulatedSpec, replaySpec]);
+export type ExpertSpec = z.infer<typeof expertSpec>;
+
+const consortiumFileSpec = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    defaults: z.record(z.unknown()).optional(),
+    experts: z.array(z.record(z.unknown())).min(1),
+    oracle: z.record(z.unknown()).optional(),
+  })
+  .strict();
+
+/** A validated config, with its location (for resolving relative paths). */
+export interface ConsortiumConfig {
+  name: string;
+  description?: string;
+  file: string;
+  configDir: string;
+  experts: ExpertSpec[];
+  oracle?: ExpertSpec;
+}
+
+/** A config error: `where` is "file:line" when the line is known, else the file. */
+export class ConsortiumConfigError extends Error {
+  constructor(
+    readonly where: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${where}: ${field ? field + ': ' : ''}${detail}`);
+    this.name = 'ConsortiumConfigError';
+  }
+}
+
+/** The built-in simulated presets, each a YAML file in data/consortia/. */
+export const SIMULATED_PRESETS = ['homogeneous', 'heterogeneous', 'planted-hub'] as const;
+export type SimulatedPresetName = (typeof SIMULATED_PRESETS)[number];
+
+/** The directory of the shipped consortium configs (data/consortia). */
+export const CONSORTIA_DIR = path.resolve(__dirname, '..', '..', 'data', 'consortia');
+
+/**
+ * Resolves a `--consortium` argument: an existing file path, or a simulated preset name
+ * ("planted-hub" or "simulated:planted-hub") -> data/consortia/simulated-<name>.yaml.
+ */
+export function resolveConsortiumPath(nameOrPath: string): string {
+  if (fs.existsSync(nameOrPath) && fs.statSync(nameOrPath).isFile()) return path.resolve(nameOrPath);
+  const preset = nameOrPath.replace(/^simulated[:-]/, '');
+  if ((SIMULATED_PRESETS as readonly string[]).includes(preset)) return path.join(CONSORTIA_DIR, `simulated-${preset}.yaml`);
+  const looksLikePath = /[/\\]|\.(ya?ml|json)$/i.test(nameOrPath);
+  throw new Error(
+    looksLikePath
+      ? `consortium config not found: ${path.resolve(nameOrPath)}`
+      : `unknown consortium "${nameOrPath}": not a file, and not a simulated preset (${SIMULATED_PRESETS.join(', ')})`,
+  );
+}
+
+function fieldName(p: (string | number)[]): string {
+  return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+/** Parses the file's text into plain data plus a function giving the line of a field path. */
+function parseText(file: string, text: string): { data: unknown; lineOf: (p: (string | number)[]) => number | undefined } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0].line;
+    throw new ConsortiumConfigError(line ? `${file}:${line}` : file, '', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`);
+  }
+  const lineOf = (p: (string | number)[]): number | undefined => {
+    for (let k = p.length; k > 0; k--) {
+      const node = doc.getIn(p.slice(0, k), true) as { range?: [number, number, number] } | undefined;
+      if (node && node.range) return lc.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  return { data: doc.toJS(), lineOf };
+}
+
+function describeIssue(issue: z.ZodIssue, entry: Record<string, unknown>): string {
+  const key = issue.path[issue.path.length - 1];
+  if (issue.code === 'invalid_union_discriminator') {
+    return `unknown backend ${JSON.stringify(entry.backend)} (expected one of: ${issue.options.map(String).join(', ')})`;
+  }
+  if (key === 'temperature' && (issue.code === 'too_big' || issue.code === 'too_small' || issue.code === 'invalid_type')) {
+    return `temperature must be a number in [0, 2], got ${JSON.stringify(entry.temperature)}`;
+  }
+  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.join(', ')}`;
+  return issue.message;
+}
+
+/** Fields of each backend that name files or directories, resolved against the config's directory. */
+function resolvePaths(spec: ExpertSpec, configDir: string): ExpertSpec {
+  if (spec.backend === 'llama-cpp') return { ...spec, modelPath: path.resolve(configDir, spec.modelPath) };
+  if (spec.backend === 'replay') return { ...spec, run: path.resolve(configDir, spec.run) };
+  return spec;
+}
+
+/** Files that must exist for an expert to run: reported at load time, not at first use. */
+function requiredFiles(spec: ExpertSpec): { field: string; file: string }[] {
+  if (spec.backend === 'llama-cpp') return [{ field: 'modelPath', file: spec.modelPath }];
+  return [];
+}
+
+export interface LoadConsortiumOptions {
+  /** check that model files exist (default true); false to inspect a config for another machine */
+  checkFiles?: boolean;
+}
+
+/** Reads and validates a consortium config file (or preset name). */
+export function loadConsortiumConfig(nameOrPath: string, opts: LoadConsortiumOptions = {}): ConsortiumConfig {
+  const file = resolveConsortiumPath(nameOrPath);
+  const configDir = path.dirname(file);
+  const { data, lineOf } = parseText(file, fs.readFileSync(file, 'utf8'));
+  const at = (p: (string | number)[]) => {
+    const line = lineOf(p);
+    return line ? `${file}:${line}` : file;
+  };
+  const top = consortiumFileSpec.safeParse(data);
+  if (!top.success) {
+    const issue = top.error.issues[0];
+    const detail = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
+    throw new ConsortiumConfigError(at(issue.path), fieldName(issue.path), detail);
+  }
+  const defaults = top.data.defaults ?? {};
+  const parseEntry = (raw: Record<string, unknown>, where: (string | number)[]): ExpertSpec => {
+    const entry = { ...defaults, ...raw };
+    const r = expertSpec.safeParse(entry);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      const p = [...where, ...issue.path];
+      throw new ConsortiumConfigError(at(p), fieldName(p), describeIssue(issue, entry));
+    }
+    const spec = resolvePaths(r.data, configDir);
+    if (opts.checkFiles !== false) {
+      for (const { field, file: f } of requiredFiles(spec)) {
+        if (!fs.existsSync(f)) {
+          const p = [...where, field];
+          throw new ConsortiumConfigError(at(p), fieldName(p), `expert ${spec.id}: no file at ${f} (relative paths are resolved against ${configDir})`);
+        }
+      }
+    }
+    return spec;
+  };
+  const experts = top.data.experts.map((e, i) => parseEntry(e, ['experts', i]));
+  const seen = new Map<string, number>();
+  experts.forEach((e, i) => {
+    const first = seen.get(e.id);
+    if (first !== undefined) throw new ConsortiumConfigError(at(['experts', i, 'id']), fieldName(['experts', i, 'id']), `duplicate expert id "${e.id}" (also experts[${first}])`);
+    seen.set(e.id, i);
+  });
+  const oracle = top.data.oracle ? parseEntry(top.data.oracle, ['oracle']) : undefined;
+  return { name: top.data.name, description: top.data.description, file, configDir, experts, ...(oracle ? { oracle } : {}) };
+}
+
+/** Builds the Expert of one validated spec. */
+export function createExpert(spec: ExpertSpec, ctx: { configDir: string }): Expert {
+  switch (spec.backend) {
+    case 'llama-cpp':
+      return createLlamaCppExpert(spec, ctx);
+    case 'simulated':
+      return createSimulatedExpert(spec);
+    case 'replay':
+      return createReplayExpert(spec, ctx);
+  }
+}
+
+/** A ready consortium: its experts (in config order), optional oracle, and its config. */
+export interface Consortium {
+  name: string;
+  config: ConsortiumConfig;
+  experts: Expert[];
+  oracle?: Expert;
+  /** true when every expert is simulated (outputs must say so) */
+  simulated: boolean;
+  dispose(): Promise<void>;
+}
+
+/** Loads a config (file or preset name) and builds its experts. */
+export function loadConsortium(nameOrPath: string, opts: LoadConsortiumOptions = {}): Consortium {
+  const config = loadConsortiumConfig(nameOrPath, opts);
+  const ctx = { configDir: config.configDir };
+  const experts = config.experts.map((s) => createExpert(s, ctx));
+  const oracle = config.oracle ? createExpert(config.oracle, ctx) : undefined;
+  return {
+    name: config.name,
+    config,
+    experts,
+    ...(oracle ? { oracle } : {}),
+    simulated: experts.every((e) => e.backend === 'simulated'),
+    async dispose() {
+      for (const e of [...experts, ...(oracle ? [oracle] : [])]) await e.dispose?.();
+    },
+  };
+}

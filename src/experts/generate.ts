@@ -1,0 +1,230 @@
+/**
+ * Filling a run's transcript store: every expert's standalone answer to every item (what the
+ * orchestrator trains on), graded by the real graders, each generation and grade written once.
+ * A second run over the same store generates nothing. `collectResponses` then reads the per-item
+ * table the orchestrator needs, from the store only.
+ */
+import { goldSolutionText, gradeResponse } from '../tasks';
+import type { TaskItem, TaskName } from '../tasks/types';
+import { standalonePrompt } from './chain';
+import type { Consortium } from './consortium';
+import { formatTaskPrompt } from './task-prompt';
+import { storeKeyOf } from './store/key';
+import { withStore } from './store/stored-expert';
+import { TranscriptStore } from './store/transcript-store';
+import type { JsonlLogOptions } from './store/jsonl-log';
+import type { Expert } from './types';
+
+/** Grades a response; the default is the tasks area's `gradeResponse`. */
+export type Grader = (item: TaskItem, text: string) => Promise<boolean>;
+
+/** Version tag of the default graders; part of every grade's key. */
+export const DEFAULT_GRADER_ID = 'graders-v1';
+
+export interface GenerateProgress {
+  done: number;
+  total: number;
+  generated: number;
+  reused: number;
+  elapsedMs: number;
+  /** estimated milliseconds left, from the pace of the new generations so far; null before any */
+  etaMs: number | null;
+}
+
+export interface GenerateTranscriptsOptions {
+  /** a loaded consortium, or a plain list of experts */
+  consortium: Consortium | readonly Expert[];
+  items: readonly TaskItem[];
+  /** run directory (the store is opened and closed here) or an already open store */
+  run: string | TranscriptStore;
+  /** grade every answer (default true) */
+  grade?: boolean;
+  grader?: Grader;
+  graderId?: string;
+  /** concurrent generations (default 1; raise it for endpoints) */
+  concurrency?: number;
+  onProgress?: (p: GenerateProgress) => void;
+  signal?: AbortSignal;
+  /** passed to the store when `run` is a directory */
+  storeOptions?: JsonlLogOptions;
+}
+
+export interface ExpertSummary {
+  expertId: string;
+  generated: number;
+  reused: number;
+  graded: number;
+  correct: number;
+}
+
+export interface GenerateSummary {
+  total: number;
+  generated: number;
+  reused: number;
+  /** grades computed in this run (HumanEval grades run the tests) */
+  graded: number;
+  ms: number;
+  perExpert: ExpertSummary[];
+  perTask: Partial<Record<TaskName, { items: number }>>;
+}
+
+function expertsOf(c: Consortium | readonly Expert[]): Expert[] {
+  if (Array.isArray(c)) return [...c];
+  const cons = c as Consortium;
+  return cons.oracle ? [...cons.experts, cons.oracle] : [...cons.experts];
+}
+
+/** Runs `worker` over `jobs` with at most `n` in flight; stops on the first error. */
+async function pool<T>(jobs: readonly T[], n: number, worker: (job: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  let failed: unknown = null;
+  const lane = async () => {
+    while (failed === null && next < jobs.length) {
+      signal?.throwIfAborted();
+      const job = jobs[next++];
+      try {
+        await worker(job);
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, jobs.length)) }, lane));
+  if (failed !== null) throw failed;
+}
+
+/** Generates (or reuses) and grades every expert's standalone answer to every item. */
+export async function generateTranscripts(opts: GenerateTranscriptsOptions): Promise<GenerateSummary> {
+  const ownStore = typeof opts.run === 'string';
+  const store = typeof opts.run === 'string' ? TranscriptStore.open(opts.run, opts.storeOptions) : opts.run;
+  const grader = opts.grader ?? ((item: TaskItem, text: string) => gradeResponse(item, text));
+  const graderId = opts.grader ? opts.graderId ?? 'custom' : opts.graderId ?? DEFAULT_GRADER_ID;
+  const experts = expertsOf(opts.consortium);
+  const wrapped = experts.map((e) => (e.backend === 'replay' ? e : withStore(e, store)));
+  const perExpert = new Map<string, ExpertSummary>(experts.map((e) => [e.id, { expertId: e.id, generated: 0, reused: 0, graded: 0, correct: 0 }]));
+  const jobs: { item: TaskItem; k: number }[] = [];
+  for (const item of opts.items) for (let k = 0; k < experts.length; k++) jobs.push({ item, k });
+  const start = Date.now();
+  let done = 0;
+  let generated = 0;
+  let reused = 0;
+  let graded = 0;
+  let genMs = 0;
+  const report = () => {
+    const elapsedMs = Date.now() - start;
+    const pace = generated > 0 ? genMs / generated : null;
+    const left = jobs.length - done;
+    opts.onProgress?.({ done, total: jobs.length, generated, reused, elapsedMs, etaMs: pace === null ? (left === 0 ? 0 : null) : (pace * left) / Math.max(1, opts.concurrency ?? 1) });
+  };
+  try {
+    await pool(
+      jobs,
+      opts.concurrency ?? 1,
+      async ({ item, k }) => {
+        const expert = wrapped[k];
+        const sum = perExpert.get(expert.id)!;
+        const prompt = standalonePrompt(item);
+        const key = storeKeyOf(experts[k] as Expert & { recorded?: Expert }, prompt);
+        const had = expert.backend === 'replay' || store.get(key) !== undefined;
+        const t0 = Date.now();
+        const gen = await expert.generate(prompt, { item, ...(opts.signal ? { signal: opts.signal } : {}) });
+        if (had) {
+          reused++;
+          sum.reused++;
+        } else {
+          generated++;
+          sum.generated++;
+          genMs += Date.now() - t0;
+        }
+        if (opts.grade !== false) {
+          let correct = store.getGrade(key, item.id, graderId);
+          if (correct === undefined) {
+            correct = await grader(item, gen.text);
+            store.putGrade(key, item.id, graderId, correct);
+            graded++;
+            sum.graded++;
+          }
+          if (correct) sum.correct++;
+        }
+        done++;
+        report();
+      },
+      opts.signal,
+    );
+  } finally {
+    if (ownStore) store.close();
+  }
+  const perTask: GenerateSummary['perTask'] = {};
+  for (const item of opts.items) perTask[item.task] = { items: (perTask[item.task]?.items ?? 0) + 1 };
+  return { total: jobs.length, generated, reused, graded, ms: Date.now() - start, perExpert: [...perExpert.values()], perTask };
+}
+
+/** One expert's recorded answer to an item. */
+export interface ExpertResponse {
+  expertId: string;
+  text: string;
+  /** graded correctness; null when the run was generated without grading */
+  correct: boolean | null;
+  tokenEntropies?: number[];
+}
+
+/** What the orchestrator needs for one item. */
+export interface ResponseRow {
+  item: TaskItem;
+  /** the task text (the input the prompt encoding e_x is computed from) */
+  prompt: string;
+  /** one entry per expert, in consortium order */
+  responses: ExpertResponse[];
+  /** the oracle's answer when the consortium has an oracle, else the gold solution text */
+  oracleText: string;
+  /** the gold solution text */
+  goldText: string;
+}
+
+/** Thrown when the store lacks an answer that `collectResponses` needs. */
+export class MissingTranscriptError extends Error {
+  constructor(
+    readonly expertId: string,
+    readonly itemId: string,
+    readonly key: string,
+    storeDir: string,
+  ) {
+    super(`${storeDir}: no transcript of expert ${expertId} for item ${itemId} (key ${key}); run generateTranscripts / \`inform generate\` first`);
+    this.name = 'MissingTranscriptError';
+  }
+}
+
+/**
+ * The per-item table from a run's store (never generates): prompt text, each expert's response
+ * and graded correctness, and the oracle/gold text.
+ */
+export function collectResponses(
+  run: string | TranscriptStore,
+  consortium: Consortium | readonly Expert[],
+  items: readonly TaskItem[],
+  opts: { graderId?: string } = {},
+): ResponseRow[] {
+  const store = typeof run === 'string' ? TranscriptStore.open(run, { readOnly: true }) : run;
+  const graderId = opts.graderId ?? DEFAULT_GRADER_ID;
+  const experts: Expert[] = Array.isArray(consortium) ? [...consortium] : [...(consortium as Consortium).experts];
+  const oracle = Array.isArray(consortium) ? undefined : (consortium as Consortium).oracle;
+  const read = (e: Expert, item: TaskItem) => {
+    const key = storeKeyOf(e as Expert & { recorded?: Expert }, standalonePrompt(item));
+    const rec = store.get(key);
+    if (!rec) throw new MissingTranscriptError(e.id, item.id, key, store.dir);
+    return { key, rec };
+  };
+  return items.map((item) => {
+    const responses = experts.map((e): ExpertResponse => {
+      const { key, rec } = read(e, item);
+      return {
+        expertId: e.id,
+        text: rec.text,
+        correct: store.getGrade(key, item.id, graderId) ?? null,
+        ...(rec.tokenEntropies ? { tokenEntropies: rec.tokenEntropies } : {}),
+      };
+    });
+    const goldText = goldSolutionText(item);
+    return { item, prompt: formatTaskPrompt(item), responses, oracleText: oracle ? read(oracle, item).rec.text : goldText, goldText };
+  });
+}

@@ -1,0 +1,263 @@
+/**
+ * A crash-safe, append-only, keyed JSONL file: the storage under both the transcript store and the
+ * encoding cache.
+ *
+ * Each line is one record, `{"sum":"<16 hex>","k":"<key>","v":<value>}`, where `sum` is the first
+ * 64 bits of SHA-256 over the exact bytes of the rest of the line (`{"k":...}`). A key is written at
+ * most once. Appends are single `write()` calls on an O_APPEND descriptor, so a process killed
+ * (even with SIGKILL) leaves at worst one partial final line; a power loss can leave a torn tail
+ * too. On open:
+ *   - a bad final line (no trailing newline, invalid JSON or a wrong checksum) is truncated away and
+ *     reported through `onRecover`;
+ *   - a bad line anywhere else is an error naming the file and line, unless `repair` is set, in
+ *     which case the file is rewritten without it (atomically, through a temporary file) and the
+ *     dropped lines are reported.
+ *
+ * Durability (`fsync` option): 'always' fsyncs after every record; 'batch' (default) fsyncs at most
+ * every `fsyncIntervalMs` and on close; 'never' leaves it to the OS. Records survive a killed
+ * process in every mode (they are in the kernel's page cache once `write()` returns); the mode only
+ * decides how many of the most recent records an OS crash or power cut can lose.
+ *
+ * One writer at a time: opening for writing takes a `<file>.lock` file holding the writer's pid; a
+ * lock left by a dead process is taken over.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export type FsyncPolicy = 'always' | 'batch' | 'never';
+
+export interface JsonlLogOptions {
+  /** drop corrupt lines in the middle of the file instead of refusing to open it */
+  repair?: boolean;
+  fsync?: FsyncPolicy;
+  fsyncIntervalMs?: number;
+  /** open without taking the writer lock; `append` then throws */
+  readOnly?: boolean;
+  /** told about every repair made on open (torn tail truncated, corrupt lines dropped) */
+  onRecover?: (message: string) => void;
+}
+
+/** A record that failed its checksum or did not parse, somewhere other than the file's last line. */
+export class CorruptRecordError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`${file}:${line}: corrupt record (${reason}); open with repair to drop it`);
+    this.name = 'CorruptRecordError';
+  }
+}
+
+const SUM_PREFIX = '{"sum":"';
+const SUM_HEX = 16;
+// `{"sum":"` + 16 hex + `",` ; the checksummed payload is `{` + everything after this prefix
+const PREFIX_LEN = SUM_PREFIX.length + SUM_HEX + 2;
+
+function checksum(payload: string): string {
+  return createHash('sha256').update(payload).digest('hex').slice(0, SUM_HEX);
+}
+
+/** Serialises one record as a checksummed line (with its trailing newline). */
+export function encodeLine(key: string, value: unknown): string {
+  const payload = JSON.stringify({ k: key, v: value });
+  return `${SUM_PREFIX}${checksum(payload)}",${payload.slice(1)}\n`;
+}
+
+/** Parses one line (without newline); returns the record or the reason it is bad. */
+export function decodeLine(line: string): { key: string; value: unknown } | { error: string } {
+  if (!line.startsWith(SUM_PREFIX) || line.length < PREFIX_LEN + 2 || line.slice(PREFIX_LEN - 2, PREFIX_LEN) !== '",') {
+    return { error: 'missing checksum field' };
+  }
+  const sum = line.slice(SUM_PREFIX.length, SUM_PREFIX.length + SUM_HEX);
+  const payload = '{' + line.slice(PREFIX_LEN);
+  if (checksum(payload) !== sum) return { error: 'checksum mismatch' };
+  let obj: { k?: unknown; v?: unknown };
+  try {
+    obj = JSON.parse(payload) as { k?: unknown; v?: unknown };
+  } catch (e) {
+    return { error: `invalid JSON: ${(e as Error).message}` };
+  }
+  if (typeof obj.k !== 'string') return { error: 'key is not a string' };
+  return { key: obj.k, value: obj.v };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes `<file>.lock` for this process; throws if a live process holds it. */
+function takeLock(lockPath: string): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(lockPath, 'wx');
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
+      if (holder === process.pid) throw new Error(`${lockPath}: this store is already open for writing in this process`);
+      if (Number.isFinite(holder) && pidAlive(holder)) {
+        throw new Error(`${lockPath}: store is being written by process ${holder}; wait for it or stop it`);
+      }
+      fs.rmSync(lockPath, { force: true }); // stale lock of a killed writer
+    }
+  }
+  throw new Error(`${lockPath}: could not take the writer lock`);
+}
+
+/** The keyed log. `open` loads every record into memory; values are kept as parsed JSON. */
+export class JsonlLog<V> {
+  private readonly records = new Map<string, V>();
+  private fd: number | null = null;
+  private lastSync = 0;
+  private dirty = false;
+  private readonly policy: FsyncPolicy;
+  private readonly interval: number;
+
+  private constructor(
+    readonly file: string,
+    private readonly opts: JsonlLogOptions,
+  ) {
+    this.policy = opts.fsync ?? 'batch';
+    this.interval = opts.fsyncIntervalMs ?? 1000;
+  }
+
+  /** Opens (creating if needed) the log at `file`, recovering a torn tail as described above. */
+  static open<V>(file: string, opts: JsonlLogOptions = {}): JsonlLog<V> {
+    const log = new JsonlLog<V>(file, opts);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (!opts.readOnly) takeLock(file + '.lock');
+    try {
+      log.load();
+      if (!opts.readOnly) log.fd = fs.openSync(file, 'a');
+    } catch (e) {
+      if (!opts.readOnly) fs.rmSync(file + '.lock', { force: true });
+      throw e;
+    }
+    return log;
+  }
+
+  private load(): void {
+    if (!fs.existsSync(this.file)) return;
+    const buf = fs.readFileSync(this.file);
+    const text = buf.toString('utf8');
+    const lines = text.split('\n');
+    // `text` ends with '\n' when the last record is complete: then the final element is ''.
+    const complete = lines.length - 1;
+    const dropped: number[] = [];
+    let goodBytes = 0; // byte length of the prefix made of complete, valid lines
+    let tailBad = false;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      const isLastPiece = i === lines.length - 1;
+      if (isLastPiece && line === '') break;
+      const lineBytes = Buffer.byteLength(line, 'utf8') + (isLastPiece ? 0 : 1);
+      const rec = isLastPiece ? { error: 'no trailing newline' } : decodeLine(line);
+      if ('error' in rec) {
+        const atEnd = i >= complete - 1 && (isLastPiece || lines.slice(i + 1).every((l) => l === ''));
+        if (atEnd && dropped.length === 0) {
+          tailBad = true;
+          this.opts.onRecover?.(`${this.file}:${i + 1}: truncated a torn final record (${rec.error})`);
+          break;
+        }
+        if (!this.opts.repair) throw new CorruptRecordError(this.file, i + 1, rec.error);
+        dropped.push(i + 1);
+        continue;
+      }
+      const earlier = this.records.get(rec.key);
+      if (earlier !== undefined || this.records.has(rec.key)) {
+        // Cannot come from a crash (keys are checked before appending); only from two writers.
+        const same = JSON.stringify(earlier) === JSON.stringify(rec.value);
+        if (!same && !this.opts.repair) throw new CorruptRecordError(this.file, i + 1, `second, different record for key ${rec.key}`);
+        if (this.opts.repair) {
+          dropped.push(i + 1);
+          continue;
+        }
+        // an identical duplicate is harmless: keep the first
+      } else this.records.set(rec.key, rec.value as V);
+      if (dropped.length === 0) goodBytes += lineBytes;
+    }
+    if (dropped.length > 0) {
+      this.rewrite();
+      this.opts.onRecover?.(`${this.file}: dropped corrupt line(s) ${dropped.join(', ')} (repair)`);
+    } else if (tailBad) {
+      if (this.opts.readOnly) return; // leave the file alone; the records loaded are the good prefix
+      fs.truncateSync(this.file, goodBytes);
+    }
+  }
+
+  /** Writes every loaded record to a fresh file and renames it over the old one. */
+  private rewrite(): void {
+    const tmp = `${this.file}.repair-${process.pid}`;
+    const fd = fs.openSync(tmp, 'w');
+    for (const [k, v] of this.records) fs.writeSync(fd, encodeLine(k, v));
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, this.file);
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  has(key: string): boolean {
+    return this.records.has(key);
+  }
+
+  get(key: string): V | undefined {
+    return this.records.get(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.records.keys();
+  }
+
+  entries(): IterableIterator<[string, V]> {
+    return this.records.entries();
+  }
+
+  /**
+   * Appends a record for a new key. Returns false (and writes nothing) when the key is already
+   * present: a key is written once.
+   */
+  append(key: string, value: V): boolean {
+    if (this.fd === null) throw new Error(`${this.file}: log is ${this.opts.readOnly ? 'read-only' : 'closed'}`);
+    if (this.records.has(key)) return false;
+    const line = encodeLine(key, value);
+    const bytes = Buffer.from(line, 'utf8');
+    let off = 0;
+    while (off < bytes.length) off += fs.writeSync(this.fd, bytes, off);
+    // keep the parsed copy, so what `get` returns is what a later `open` would return
+    this.records.set(key, JSON.parse(JSON.stringify(value)) as V);
+    this.dirty = true;
+    this.maybeSync();
+    return true;
+  }
+
+  private maybeSync(): void {
+    if (this.fd === null || !this.dirty || this.policy === 'never') return;
+    const now = Date.now();
+    if (this.policy === 'always' || now - this.lastSync >= this.interval) {
+      fs.fdatasyncSync(this.fd);
+      this.lastSync = now;
+      this.dirty = false;
+    }
+  }
+
+  /** Flushes to disk (unless fsync is 'never') and releases the writer lock. */
+  close(): void {
+    if (this.fd === null) return;
+    if (this.dirty && this.policy !== 'never') fs.fdatasyncSync(this.fd);
+    fs.closeSync(this.fd);
+    this.fd = null;
+    fs.rmSync(this.file + '.lock', { force: true });
+  }
+}

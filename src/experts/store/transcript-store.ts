@@ -1,0 +1,78 @@
+/**
+ * The transcript store of a run directory: every generation written once under its key
+ * (`transcripts.jsonl`), and the graded correctness of each (`grades.jsonl`, keyed by transcript
+ * key and grader), so re-running a notebook or `inform generate` makes zero new generations and
+ * re-executes no HumanEval tests. Both files are crash-safe JsonlLogs (see jsonl-log.ts).
+ */
+import * as path from 'node:path';
+import type { TaskName } from '../../tasks/types';
+import { JsonlLog, type JsonlLogOptions } from './jsonl-log';
+import type { KeyParts } from './key';
+
+/** One stored generation. */
+export interface TranscriptRecord extends KeyParts {
+  /** the expert that first asked for it (experts with identical key parts share records) */
+  expertId: string;
+  itemId?: string;
+  task?: TaskName;
+  text: string;
+  tokenEntropies?: number[];
+  usage: { promptTokens: number; completionTokens: number };
+}
+
+/** The grade of one stored generation. */
+export interface GradeRecord {
+  transcriptKey: string;
+  itemId: string;
+  correct: boolean;
+}
+
+export const TRANSCRIPTS_FILE = 'transcripts.jsonl';
+export const GRADES_FILE = 'grades.jsonl';
+
+/** Key of a grade: the transcript, the item it is graded against, and the grader's version. */
+export function gradeKey(transcriptKey: string, itemId: string, grader: string): string {
+  return `${transcriptKey}/${itemId}/${grader}`;
+}
+
+export class TranscriptStore {
+  private constructor(
+    readonly dir: string,
+    readonly transcripts: JsonlLog<TranscriptRecord>,
+    readonly grades: JsonlLog<GradeRecord>,
+  ) {}
+
+  /** Opens (creating) the store of run directory `dir`. Options are passed to both logs. */
+  static open(dir: string, opts: JsonlLogOptions = {}): TranscriptStore {
+    const transcripts = JsonlLog.open<TranscriptRecord>(path.join(dir, TRANSCRIPTS_FILE), opts);
+    try {
+      const grades = JsonlLog.open<GradeRecord>(path.join(dir, GRADES_FILE), opts);
+      return new TranscriptStore(dir, transcripts, grades);
+    } catch (e) {
+      transcripts.close();
+      throw e;
+    }
+  }
+
+  get(key: string): TranscriptRecord | undefined {
+    return this.transcripts.get(key);
+  }
+
+  /** Stores a generation; false when the key was already stored (nothing is written then). */
+  put(key: string, record: TranscriptRecord): boolean {
+    return this.transcripts.append(key, record);
+  }
+
+  getGrade(transcriptKey: string, itemId: string, grader: string): boolean | undefined {
+    return this.grades.get(gradeKey(transcriptKey, itemId, grader))?.correct;
+  }
+
+  putGrade(transcriptKey: string, itemId: string, grader: string, correct: boolean): boolean {
+    return this.grades.append(gradeKey(transcriptKey, itemId, grader), { transcriptKey, itemId, correct });
+  }
+
+  close(): void {
+    this.transcripts.close();
+    this.grades.close();
+  }
+}
