@@ -1,1 +1,29 @@
-// Public API of src/stats (filled in as the area is built).
+// Public API of src/stats: statistical tests and information measures that agree with scipy.stats.
+export { StatsInputError } from './errors';
+export type { Alternative, NumericArray } from './validate';
+export { mean, median, sampleVariance, sampleStandardDeviation, quantile } from './descriptive';
+export { averageRanks } from './rank';
+export type { Ranking } from './rank';
+export { pearson } from './pearson';
+export type { PearsonResult } from './pearson';
+export { spearman } from './spearman';
+export type { SpearmanResult } from './spearman';
+export { kendallTau } from './kendall-tau';
+export type { KendallTauOptions, KendallTauResult } from './kendall-tau';
+export { wilcoxon } from './wilcoxon';
+export type { WilcoxonOptions, WilcoxonResult } from './wilcoxon';
+export { pairedTTest } from './paired-t-test';
+export type { PairedTTestOptions, PairedTTestResult } from './paired-t-test';
+export { tConfidenceInterval } from './t-confidence-interval';
+export type { TConfidenceInterval } from './t-confidence-interval';
+export { bootstrapConfidenceInterval, bootstrapDistribution, bootstrapInterval } from './bootstrap';
+export type { BootstrapInterval, BootstrapOptions, SampleStatistic } from './bootstrap';
+export { ols } from './ols';
+export type { OlsOptions, OlsResult, OlsTerm } from './ols';
+export { entropy } from './entropy';
+export type { InformationUnitOptions } from './entropy';
+export { klDivergence } from './kl-divergence';
+export type { KlDivergenceOptions } from './kl-divergence';
+export { gini } from './gini';
+export { vendiScore, vendiScoreFromKernel } from './vendi-score';
+export { jacobiEigenvalues } from './jacobi-eigenvalues';
