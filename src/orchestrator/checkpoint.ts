@@ -1,0 +1,170 @@
+/**
+ * Per-epoch checkpoints: <run>/checkpoints/epoch-<n>/ holding
+ *   manifest.json   format tag, configs, schedule state, RNG state, Adam step, tensor table
+ *                   (name, shape, byte offset), metrics of the epoch
+ *   weights.bin     every parameter as raw little-endian float32, in parameterSpecs order
+ *   adam.bin        Adam's first moments then second moments, same order
+ * Raw float32 bytes and JSON numbers (which round-trip doubles exactly) make a reload bit-for-bit.
+ * A checkpoint is written into a temporary sibling directory and renamed into place, so a run
+ * killed mid-write leaves either the previous complete checkpoint or the new one, never half.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ModelConfig, TrainConfig } from './config';
+import { parameterSpecs } from './model';
+import type { RngState } from './rng';
+import type { ScheduleState } from './schedule';
+
+export const CHECKPOINT_FORMAT = 'inform-orchestrator-checkpoint';
+
+/** Everything a checkpoint holds, in memory. */
+export interface CheckpointData<M = Record<string, unknown>> {
+  epoch: number;
+  modelConfig: ModelConfig;
+  trainConfig: TrainConfig;
+  schedule: ScheduleState;
+  rngState: RngState;
+  /** the consortium the model was trained for */
+  expertIds: string[];
+  params: Record<string, Float32Array>;
+  adam: { t: number; m: Record<string, Float32Array>; v: Record<string, Float32Array> };
+  metrics: M;
+}
+
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+  length: number;
+}
+
+/** Directory of epoch `n`'s checkpoint inside a run directory. */
+export function checkpointDir(runDir: string, epoch: number): string {
+  return path.join(runDir, 'checkpoints', `epoch-${epoch}`);
+}
+
+function packTensors(values: Array<Record<string, Float32Array>>, specs: Array<{ name: string; shape: number[] }>, prefixes: string[]): { buf: Buffer; table: TensorEntry[] } {
+  const table: TensorEntry[] = [];
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  values.forEach((group, g) => {
+    for (const spec of specs) {
+      const v = group[spec.name];
+      if (!v) throw new Error(`checkpoint: missing tensor '${prefixes[g]}${spec.name}'`);
+      const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+      table.push({ name: prefixes[g] + spec.name, shape: spec.shape, offset, length: v.length });
+      chunks.push(Buffer.from(b)); // copy: the view may share memory with a larger buffer
+      offset += b.length;
+    }
+  });
+  return { buf: Buffer.concat(chunks), table };
+}
+
+/** Writes epoch `data.epoch`'s checkpoint atomically; returns its directory. */
+export function saveCheckpoint(runDir: string, data: CheckpointData): string {
+  const final = checkpointDir(runDir, data.epoch);
+  const parent = path.dirname(final);
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = path.join(parent, `.epoch-${data.epoch}.tmp-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(tmp);
+  const specs = parameterSpecs(data.modelConfig);
+  const weights = packTensors([data.params], specs, ['']);
+  const adam = packTensors([data.adam.m, data.adam.v], specs, ['m:', 'v:']);
+  const manifest = {
+    format: CHECKPOINT_FORMAT,
+    version: 1,
+    epoch: data.epoch,
+    modelConfig: data.modelConfig,
+    trainConfig: data.trainConfig,
+    schedule: data.schedule,
+    rngState: data.rngState,
+    expertIds: data.expertIds,
+    adamStep: data.adam.t,
+    weights: { file: 'weights.bin', tensors: weights.table },
+    adam: { file: 'adam.bin', tensors: adam.table },
+    metrics: data.metrics,
+  };
+  const write = (name: string, content: Buffer) => {
+    const fd = fs.openSync(path.join(tmp, name), 'w');
+    fs.writeSync(fd, content);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+  };
+  write('weights.bin', weights.buf);
+  write('adam.bin', adam.buf);
+  write('manifest.json', Buffer.from(JSON.stringify(manifest, null, 1))); // written last: its presence marks completeness
+  if (fs.existsSync(final)) {
+    const old = `${tmp}.old`;
+    fs.renameSync(final, old);
+    fs.renameSync(tmp, final);
+    fs.rmSync(old, { recursive: true, force: true });
+  } else fs.renameSync(tmp, final);
+  return final;
+}
+
+function unpack(file: string, table: TensorEntry[], where: string): Record<string, Float32Array> {
+  const buf = fs.readFileSync(file);
+  const out: Record<string, Float32Array> = {};
+  for (const e of table) {
+    const end = e.offset + e.length * 4;
+    if (end > buf.length) throw new Error(`${where}: tensor '${e.name}' runs past the end of ${path.basename(file)} (${end} > ${buf.length} bytes)`);
+    const copy = new Uint8Array(buf.subarray(e.offset, end)); // aligned copy
+    out[e.name] = new Float32Array(copy.buffer);
+  }
+  return out;
+}
+
+/** Reads a checkpoint directory; errors name the file and what is wrong. */
+export function loadCheckpoint<M = Record<string, unknown>>(dir: string): CheckpointData<M> {
+  const manifestPath = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(manifestPath)) throw new Error(`${dir}: not a checkpoint (no manifest.json)`);
+  let m: any;
+  try {
+    m = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  } catch (e) {
+    throw new Error(`${manifestPath}: not valid JSON (${(e as Error).message})`);
+  }
+  if (m.format !== CHECKPOINT_FORMAT || m.version !== 1) throw new Error(`${manifestPath}: unknown format '${m.format}' version ${m.version}`);
+  const params = unpack(path.join(dir, m.weights.file), m.weights.tensors, manifestPath);
+  const moments = unpack(path.join(dir, m.adam.file), m.adam.tensors, manifestPath);
+  const specs = parameterSpecs(m.modelConfig);
+  const am: Record<string, Float32Array> = {};
+  const av: Record<string, Float32Array> = {};
+  for (const s of specs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    for (const [label, v] of [['weights', params[s.name]], ['Adam m', moments['m:' + s.name]], ['Adam v', moments['v:' + s.name]]] as const) {
+      if (!v || v.length !== n) throw new Error(`${manifestPath}: ${label} of '${s.name}' missing or of the wrong size`);
+    }
+    am[s.name] = moments['m:' + s.name];
+    av[s.name] = moments['v:' + s.name];
+  }
+  return {
+    epoch: m.epoch,
+    modelConfig: m.modelConfig,
+    trainConfig: m.trainConfig,
+    schedule: m.schedule,
+    rngState: m.rngState,
+    expertIds: m.expertIds,
+    params,
+    adam: { t: m.adamStep, m: am, v: av },
+    metrics: m.metrics as M,
+  };
+}
+
+/** Epoch numbers of the complete checkpoints in a run directory, ascending. */
+export function listCheckpoints(runDir: string): number[] {
+  const dir = path.join(runDir, 'checkpoints');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((name) => /^epoch-(\d+)$/.exec(name))
+    .filter((x): x is RegExpExecArray => x !== null && fs.existsSync(path.join(dir, x[0], 'manifest.json')))
+    .map((x) => Number(x[1]))
+    .sort((a, b) => a - b);
+}
+
+/** Directory of the newest complete checkpoint, or null. */
+export function latestCheckpoint(runDir: string): string | null {
+  const epochs = listCheckpoints(runDir);
+  return epochs.length ? checkpointDir(runDir, epochs[epochs.length - 1]) : null;
+}

@@ -1,0 +1,83 @@
+/**
+ * Hyper-parameters of the orchestrator, with Table 4's values as defaults. Everything that
+ * changes what a checkpoint means is in here and is saved with it.
+ */
+import { z } from 'zod';
+
+/** Shape and behaviour of the model itself (Section 2.1). */
+export const modelConfigSchema = z.object({
+  /** dimension of the frozen encoder's vectors (768 for BERT and the hashing encoder) */
+  inputDim: z.number().int().positive(),
+  /** number of experts N in the consortium */
+  nExperts: z.number().int().min(2),
+  /** routing-space dimension d (Table 4: 256) */
+  hidden: z.number().int().positive().default(256),
+  /** use the self-attention backbone over [e_x; o_1..o_N] */
+  backbone: z.boolean().default(true),
+  /** attention heads in the backbone (Table 4: 4); must divide `hidden` */
+  heads: z.number().int().positive().default(4),
+  /** dropout inside the routing adapter (Table 4: 0.1) */
+  dropout: z.number().min(0).max(0.9).default(0.1),
+  /** gamma: per-position penalty on every expert's score, which makes stopping likelier as the chain grows */
+  lengthPenalty: z.number().min(0).default(0.25),
+});
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type ModelConfigInput = z.input<typeof modelConfigSchema>;
+
+/** The eight loss weights (Table 4). */
+export const lossWeightsSchema = z.object({
+  utility: z.number().default(0.5),
+  distillation: z.number().default(0.5),
+  symmetry: z.number().default(0.05),
+  sparsity: z.number().default(0.1),
+  oracle: z.number().default(0.5),
+  diversity: z.number().default(0.1),
+  selection: z.number().default(1.0),
+  length: z.number().default(0.5),
+});
+export type LossWeights = z.infer<typeof lossWeightsSchema>;
+
+/** Optimisation and schedules (Table 4, Appendix C). */
+export const trainConfigSchema = z.object({
+  learningRate: z.number().positive().default(1e-3),
+  batchSize: z.number().int().positive().default(2),
+  epochs: z.number().int().positive().default(5),
+  warmupRatio: z.number().min(0).max(1).default(0.1),
+  clipNorm: z.number().positive().default(15),
+  adamBeta1: z.number().default(0.9),
+  adamBeta2: z.number().default(0.999),
+  adamEps: z.number().default(1e-8),
+  /** Gumbel-softmax temperature: start, multiplicative decay per step, floor */
+  tauStart: z.number().positive().default(1.0),
+  tauDecay: z.number().positive().max(1).default(0.999),
+  tauMin: z.number().positive().default(0.5),
+  /** smoothing of the moving average of selection confidence that drives the adaptive top-k */
+  confidenceMomentum: z.number().min(0).max(1).default(0.98),
+  /** alpha in the length loss alpha * E[K]; null means 1/N so the term lies in [0, 1] */
+  lengthAlpha: z.number().positive().nullable().default(null),
+  weights: lossWeightsSchema.default({}),
+  seed: z.number().int().default(0),
+});
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/** Validates and fills defaults; throws a readable error naming the offending field. */
+export function resolveModelConfig(input: ModelConfigInput): ModelConfig {
+  const res = modelConfigSchema.safeParse(input);
+  if (!res.success) throw new Error(`invalid orchestrator model config: ${formatZodError(res.error)}`);
+  if (res.data.hidden % res.data.heads !== 0) {
+    throw new Error(`invalid orchestrator model config: hidden (${res.data.hidden}) must be divisible by heads (${res.data.heads})`);
+  }
+  return res.data;
+}
+
+/** Validates and fills defaults for the training settings. */
+export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
+  const res = trainConfigSchema.safeParse(input);
+  if (!res.success) throw new Error(`invalid orchestrator training config: ${formatZodError(res.error)}`);
+  return res.data;
+}
+
+function formatZodError(e: z.ZodError): string {
+  return e.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}

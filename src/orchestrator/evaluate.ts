@@ -1,0 +1,192 @@
+/**
+ * Inference and evaluation. Inference rolls the model out step by step: at each step the expert
+ * is the argmax (or a sample) of P(expert | chain continues), and from step 2 on the chain stops
+ * when P(stop) >= 1/2 (argmax mode) or with probability P(stop) (sample mode). The answer is the
+ * final expert's, so an item counts as solved when the last expert of its chain was graded correct.
+ *
+ * Baselines on the same items: the best single expert (picked in hindsight on the evaluated split,
+ * which makes it a strong baseline) and a uniform random router (its exact expected accuracy,
+ * the mean over items of the fraction of correct experts).
+ */
+import { tf } from './backend';
+import { checkpointDir, loadCheckpoint, latestCheckpoint } from './checkpoint';
+import { disposeBatch, itemsOfSplit, toBatch, type RoutingDataset, type RoutingItem, type Split } from './dataset';
+import { createModel, disposeModel, encode, route, type OrchestratorModel } from './model';
+import { Rng } from './rng';
+import * as fs from 'node:fs';
+
+export interface InferOptions {
+  /** 'argmax' (default) or 'sample' */
+  mode?: 'argmax' | 'sample';
+  /** longest chain allowed (default N) */
+  maxSteps?: number;
+  /** seed for sample mode */
+  seed?: number;
+  /** experts that may be chosen (length N) */
+  available?: boolean[];
+  /** items per forward pass (default 64) */
+  batchSize?: number;
+}
+
+/** One item's routing decision. */
+export interface InferredChain {
+  itemId: string;
+  /** expert indices in call order */
+  chain: number[];
+  /** s(x) for this item */
+  s: number[];
+}
+
+/** Runs inference on items; returns each item's chain. */
+export function inferChains(model: OrchestratorModel, items: RoutingItem[], opts: InferOptions = {}): InferredChain[] {
+  const N = model.config.nExperts;
+  const maxSteps = opts.maxSteps ?? N;
+  const sample = opts.mode === 'sample';
+  const rng = new Rng(opts.seed ?? 0);
+  const bs = opts.batchSize ?? 64;
+  const out: InferredChain[] = [];
+  for (let start = 0; start < items.length; start += bs) {
+    const chunk = items.slice(start, start + bs);
+    const batch = toBatch(chunk, model.config.inputDim);
+    const B = chunk.length;
+    const steps = Math.min(maxSteps, (opts.available ?? []).filter(Boolean).length || N);
+    // Gumbel-max on the logits draws an exact sample of each step's expert distribution.
+    const noise = sample ? tf.tensor3d(rng.fill(B * steps * N, (r) => r.gumbel()), [B, steps, N]) : undefined;
+    const { chosen, stopProb, s } = tf.tidy(() => {
+      const { h, ctx } = encode(model, batch);
+      const r = route(model, h, ctx, { steps, gumbel: noise, available: opts.available });
+      return { chosen: r.chosen.arraySync() as number[][], stopProb: r.stopProb.arraySync() as number[][], s: r.s.arraySync() as number[][] };
+    });
+    noise?.dispose();
+    disposeBatch(batch);
+    chunk.forEach((it, b) => {
+      const chain: number[] = [chosen[b][0]];
+      for (let t = 1; t < chosen[b].length; t++) {
+        const stop = sample ? rng.uniform() < stopProb[b][t] : stopProb[b][t] >= 0.5;
+        if (stop) break;
+        chain.push(chosen[b][t]);
+      }
+      out.push({ itemId: it.id, chain, s: s[b] });
+    });
+  }
+  return out;
+}
+
+/** What evaluation reports. */
+export interface EvaluationResult {
+  split: Split | 'all';
+  nItems: number;
+  /** fraction of items whose chain's final expert was graded correct (pass@1) */
+  accuracy: number;
+  /** mean chain length (expert calls per item) */
+  avgCalls: number;
+  /** the single expert with the highest accuracy on these items */
+  bestSingle: { expertId: string; accuracy: number };
+  /** expected accuracy of picking one expert uniformly at random */
+  uniformRouter: number;
+  /** fraction of items that at least one expert solved (no router can beat this) */
+  anyCorrect: number;
+  /** mean over items and rows of the entropy of C's rows (nats) */
+  collabEntropy: number;
+  /** mean over items of the entropy of s(x) (nats) */
+  orderingEntropy: number;
+  /** C(x) averaged over the items, [N][N] */
+  meanC: number[][];
+  /** s(x) averaged over the items, [N] */
+  meanS: number[];
+  /** how often each expert is the first of a chain */
+  firstExpertCounts: number[];
+  chains: InferredChain[];
+}
+
+function entropy(p: number[]): number {
+  let h = 0;
+  for (const x of p) if (x > 0) h -= x * Math.log(x);
+  return h;
+}
+
+/** Evaluates an in-memory model on one split of a dataset. */
+export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset, split: Split | 'all', opts: InferOptions = {}): EvaluationResult {
+  const items = itemsOfSplit(dataset, split);
+  if (items.length === 0) throw new Error(`evaluate: split '${split}' has no items`);
+  const N = model.config.nExperts;
+  if (dataset.expertIds.length !== N) throw new Error(`evaluate: the dataset has ${dataset.expertIds.length} experts, the model ${N}`);
+  const chains = inferChains(model, items, opts);
+  let solved = 0;
+  let calls = 0;
+  const first = new Array<number>(N).fill(0);
+  chains.forEach((c, n) => {
+    solved += items[n].correct[c.chain[c.chain.length - 1]];
+    calls += c.chain.length;
+    first[c.chain[0]] += 1;
+  });
+  const perExpert = dataset.expertIds.map((_, i) => items.reduce((a, it) => a + it.correct[i], 0) / items.length);
+  const best = perExpert.reduce((bi, acc, i) => (acc > perExpert[bi] ? i : bi), 0);
+
+  // Average C and s over the items with a deterministic forward pass.
+  const meanC = Array.from({ length: N }, () => new Array<number>(N).fill(0));
+  const meanS = new Array<number>(N).fill(0);
+  let collabEntropy = 0;
+  let orderingEntropy = 0;
+  const bs = opts.batchSize ?? 64;
+  for (let start = 0; start < items.length; start += bs) {
+    const chunk = items.slice(start, start + bs);
+    const batch = toBatch(chunk, model.config.inputDim);
+    const { C, s } = tf.tidy(() => {
+      const { h, ctx } = encode(model, batch);
+      const r = route(model, h, ctx, { steps: 1, available: opts.available });
+      return { C: r.C.arraySync() as number[][][], s: r.s.arraySync() as number[][] };
+    });
+    disposeBatch(batch);
+    C.forEach((mat, b) => {
+      mat.forEach((row, i) => {
+        collabEntropy += entropy(row) / N;
+        row.forEach((x, j) => (meanC[i][j] += x / items.length));
+      });
+      s[b].forEach((x, i) => (meanS[i] += x / items.length));
+      orderingEntropy += entropy(s[b]);
+    });
+  }
+  return {
+    split,
+    nItems: items.length,
+    accuracy: solved / items.length,
+    avgCalls: calls / items.length,
+    bestSingle: { expertId: dataset.expertIds[best], accuracy: perExpert[best] },
+    uniformRouter: items.reduce((a, it) => a + it.correct.reduce((x, y) => x + y, 0) / N, 0) / items.length,
+    anyCorrect: items.filter((it) => it.correct.some((c) => c === 1)).length / items.length,
+    collabEntropy: collabEntropy / items.length,
+    orderingEntropy: orderingEntropy / items.length,
+    meanC,
+    meanS,
+    firstExpertCounts: first,
+    chains,
+  };
+}
+
+/**
+ * Evaluates a checkpoint on a split. `checkpoint` is a checkpoint directory, a run directory
+ * (its latest checkpoint is used) or `{ runDir, epoch }`.
+ */
+export function evaluateOrchestrator(checkpoint: string | { runDir: string; epoch: number }, dataset: RoutingDataset, split: Split | 'all', opts: InferOptions = {}): EvaluationResult {
+  const dir = resolveCheckpointDir(checkpoint);
+  const ckpt = loadCheckpoint(dir);
+  if (ckpt.expertIds.join('\u0000') !== dataset.expertIds.join('\u0000')) {
+    throw new Error(`evaluate: checkpoint ${dir} was trained on experts [${ckpt.expertIds.join(', ')}], the dataset has [${dataset.expertIds.join(', ')}]`);
+  }
+  const model = createModel(ckpt.modelConfig, ckpt.params);
+  try {
+    return evaluateModel(model, dataset, split, opts);
+  } finally {
+    disposeModel(model);
+  }
+}
+
+/** Turns the ways of naming a checkpoint into its directory. */
+export function resolveCheckpointDir(checkpoint: string | { runDir: string; epoch: number }): string {
+  if (typeof checkpoint !== 'string') return checkpointDir(checkpoint.runDir, checkpoint.epoch);
+  if (fs.existsSync(`${checkpoint}/manifest.json`)) return checkpoint;
+  const latest = latestCheckpoint(checkpoint);
+  if (!latest) throw new Error(`${checkpoint}: neither a checkpoint nor a run directory with checkpoints`);
+  return latest;
+}

@@ -1,0 +1,129 @@
+/**
+ * The composite objective of Appendix C: eight terms, each returned on its own so a training
+ * step can report all of them, and their weighted sum (weights from Table 4).
+ *
+ * Where the paper leaves a choice (all recorded in docs/decisions.md):
+ *   utility       -log(sum_i q_i c_i + 1e-6), q = distribution of the final expert, c = graded correctness
+ *   distillation  mean over encoder dims of (o* - sum_i q_i o_i)^2, in the encoder's space (the
+ *                 oracle only exists there; doing it in the adapter space would let the adapter
+ *                 shrink to zero to cheat the loss)
+ *   symmetry      ||C - C^T||_F^2
+ *   sparsity      mean over rows of the entropy of C's rows
+ *   oracle        mean_{i!=j} (C_ij - cos((o_i+o_j)/2, o*))^2 + mean_i (s_i - cos(o_i, o*))^2
+ *   diversity     + var_i(u_i) / N with u_i = mean over the batch of s_i on the top-k experts: the
+ *                 printed sign (-var) would reward collapse onto one expert, the opposite of what
+ *                 the text says the term is for, so the variance is penalised
+ *   selection     mean over steps of the entropy of P(expert | chain continues)
+ *   length        alpha * E[K], alpha = 1/N by default
+ * Items without an oracle encoding contribute 0 to the two oracle terms, which are averaged
+ * over the items that have one.
+ */
+import { tf } from './backend';
+import type { LossWeights } from './config';
+import type { ForwardCache } from './model';
+
+export const LOSS_NAMES = ['utility', 'distillation', 'symmetry', 'sparsity', 'oracle', 'diversity', 'selection', 'length'] as const;
+export type LossName = (typeof LOSS_NAMES)[number];
+
+/** Per-item supervision for a batch. */
+export interface LossTargets {
+  /** graded correctness of each expert's response, 0/1, [B, N] */
+  correct: tf.Tensor2D;
+  /** expert response encodings in the encoder's space, [B, N, D] */
+  outputs: tf.Tensor3D;
+  /** oracle encodings o*, [B, D] (rows of items without an oracle are ignored) */
+  oracle: tf.Tensor2D;
+  /** 1 where the item has an oracle encoding, [B] */
+  hasOracle: tf.Tensor1D;
+}
+
+/** Settings that vary during training. */
+export interface LossSettings {
+  weights: LossWeights;
+  /** the adaptive top-k: how many of each item's top experts count as "used" in the diversity term */
+  topK: number;
+  /** alpha of the length term */
+  lengthAlpha: number;
+}
+
+/** The weighted total and every term (unweighted), all scalars. */
+export interface LossResult {
+  total: tf.Scalar;
+  terms: Record<LossName, tf.Scalar>;
+}
+
+/** Entropy along the last axis of probabilities given with their logs (0 * log 0 counts as 0). */
+function entropyFromLog(logp: tf.Tensor): tf.Tensor {
+  return tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1));
+}
+
+/** cos(a, b) along the last axis. */
+function cosine(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const dot = tf.sum(tf.mul(a, b), -1);
+  const norms = tf.mul(tf.sqrt(tf.add(tf.sum(tf.square(a), -1), 1e-8)), tf.sqrt(tf.add(tf.sum(tf.square(b), -1), 1e-8)));
+  return tf.div(dot, norms);
+}
+
+/** Appendix C's oracle targets: C_oracle [B, N, N] (diagonal unused) and pi_oracle [B, N]. */
+export function oracleTargets(outputs: tf.Tensor3D, oracle: tf.Tensor2D): { cOracle: tf.Tensor3D; piOracle: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const o = outputs; // [B, N, D]
+    const mid = tf.div(tf.add(o.expandDims(2), o.expandDims(1)), 2); // [B, N, N, D]
+    const star = oracle.expandDims(1); // [B, 1, D]
+    const cOracle = cosine(mid, star.expandDims(1)) as tf.Tensor3D;
+    const piOracle = cosine(o, star) as tf.Tensor2D;
+    return { cOracle, piOracle };
+  });
+}
+
+/** Mean of `perItem` [B] over items where `weight` [B] is 1; 0 when no item qualifies. */
+function maskedMean(perItem: tf.Tensor, weight: tf.Tensor): tf.Scalar {
+  return tf.div(tf.sum(tf.mul(perItem, weight)), tf.maximum(tf.sum(weight), 1)) as tf.Scalar;
+}
+
+/** 1 where an entry is among its row's k largest (ties at the k-th value all count), else 0. */
+export function topKMembership(values: Float32Array, rows: number, cols: number, k: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const row = Array.from(values.subarray(r * cols, (r + 1) * cols));
+    const kth = row.slice().sort((a, b) => b - a)[k - 1];
+    row.forEach((x, c) => (out[r * cols + c] = x >= kth ? 1 : 0));
+  }
+  return out;
+}
+
+/** All eight terms and their weighted sum for one batch. */
+export function compositeLoss(cache: ForwardCache, targets: LossTargets, settings: LossSettings): LossResult {
+  const { C, logC, finalDist, s } = cache;
+  const [B, N] = s.shape;
+
+  const expectedCorrect = tf.sum(tf.mul(finalDist, targets.correct), -1);
+  const utility = tf.mean(tf.neg(tf.log(tf.add(expectedCorrect, 1e-6)))) as tf.Scalar;
+
+  const expectedOutput = tf.sum(tf.mul(finalDist.expandDims(2), targets.outputs), 1); // [B, D]
+  const distillation = maskedMean(tf.mean(tf.square(tf.sub(targets.oracle, expectedOutput)), -1), targets.hasOracle);
+
+  const symmetry = tf.mean(tf.sum(tf.square(tf.sub(C, tf.transpose(C, [0, 2, 1]))), [1, 2])) as tf.Scalar;
+
+  const sparsity = tf.mean(entropyFromLog(logC)) as tf.Scalar;
+
+  const { cOracle, piOracle } = oracleTargets(targets.outputs, targets.oracle);
+  const offDiag = tf.sub(1, tf.eye(N));
+  const cTerm = tf.div(tf.sum(tf.mul(tf.square(tf.sub(C, cOracle)), offDiag), [1, 2]), N * (N - 1));
+  const piTerm = tf.mean(tf.square(tf.sub(s, piOracle)), -1);
+  const oracle = maskedMean(tf.add(cTerm, piTerm), targets.hasOracle);
+
+  const k = Math.max(1, Math.min(settings.topK, N));
+  const inTopK = tf.tensor2d(topKMembership(s.dataSync() as Float32Array, B, N, k), [B, N]); // a constant: no gradient through membership
+  const usage = tf.mean(tf.mul(s, inTopK), 0); // [N]
+  const diversity = tf.div(tf.moments(usage).variance, N) as tf.Scalar;
+
+  const selection = tf.mean(entropyFromLog(cache.expertLogProbs)) as tf.Scalar;
+
+  const length = tf.mul(settings.lengthAlpha, tf.mean(cache.expectedLength)) as tf.Scalar;
+
+  const terms: Record<LossName, tf.Scalar> = { utility, distillation, symmetry, sparsity, oracle, diversity, selection, length };
+  let total = tf.scalar(0);
+  for (const name of LOSS_NAMES) total = tf.add(total, tf.mul(settings.weights[name], terms[name]));
+  return { total: total as tf.Scalar, terms };
+}

@@ -1,0 +1,241 @@
+/**
+ * The training loop: Adam with warmup + cosine learning rate, global-norm clipping, Gumbel
+ * temperature decay, adaptive top-k, dropout — all noise drawn from one seeded RNG — with a
+ * checkpoint after every epoch and resume from the newest one.
+ *
+ * Per step it reports all eight loss terms (`onStep`), per epoch the mean terms plus held-out
+ * metrics (`onEpoch`); a terminal gets a progress bar.
+ */
+import * as cliProgress from 'cli-progress';
+import { ensureBackend, tf, type BackendChoice } from './backend';
+import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { resolveModelConfig, resolveTrainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig, type TrainConfigInput } from './config';
+import { disposeBatch, itemsOfSplit, toBatch, validateRoutingDataset, type RoutingDataset, type RoutingItem } from './dataset';
+import { evaluateModel, type EvaluationResult } from './evaluate';
+import { compositeLoss, LOSS_NAMES, type LossName } from './losses';
+import { createModel, forward, readParameters, type OrchestratorModel } from './model';
+import { adamStep, createAdamState, disposeAdamState, readAdamState, type AdamState } from './adam';
+import { Rng } from './rng';
+import { advanceSchedule, initialSchedule, learningRateAt, type ScheduleState } from './schedule';
+
+/** What one optimisation step reports. */
+export interface StepReport {
+  epoch: number;
+  /** 0-based step within the whole run */
+  step: number;
+  totalSteps: number;
+  stepInEpoch: number;
+  stepsPerEpoch: number;
+  lr: number;
+  tau: number;
+  k: number;
+  /** gradient norm before clipping */
+  gradNorm: number;
+  /** mean over the batch of max_i s_i(x) */
+  confidence: number;
+  total: number;
+  terms: Record<LossName, number>;
+}
+
+/** What one epoch reports (also stored in its checkpoint's manifest). */
+export interface EpochReport {
+  /** 1-based epoch number */
+  epoch: number;
+  epochs: number;
+  /** mean over the epoch's steps */
+  trainLoss: { total: number; terms: Record<LossName, number> };
+  schedule: ScheduleState;
+  /** held-out metrics (the test split, or the training items when there is no test split) */
+  eval: Omit<EvaluationResult, 'chains'>;
+  /** per-step reports of the epoch */
+  steps: StepReport[];
+  seconds: number;
+  checkpoint: string | null;
+}
+
+export interface TrainOptions {
+  dataset: RoutingDataset;
+  /** run directory: checkpoints go to <runDir>/checkpoints/epoch-<n>/; absent: nothing is written */
+  runDir?: string;
+  /** model settings (inputDim and nExperts come from the dataset) */
+  model?: Omit<ModelConfigInput, 'inputDim' | 'nExperts'>;
+  train?: TrainConfigInput;
+  /** tfjs backend; default: the best available */
+  backend?: BackendChoice;
+  /** continue from the newest checkpoint in runDir (default true) */
+  resume?: boolean;
+  /** stop (after checkpointing) once this many epochs are done in total — to split a run across sessions */
+  stopAfterEpoch?: number;
+  /** terminal progress bar (default: when stderr is a TTY) */
+  progressBar?: boolean;
+  onStep?: (r: StepReport) => void;
+  onEpoch?: (r: EpochReport) => void;
+}
+
+export interface TrainResult {
+  model: OrchestratorModel;
+  modelConfig: ModelConfig;
+  trainConfig: TrainConfig;
+  schedule: ScheduleState;
+  /** reports of the epochs run by this call (not those restored from a checkpoint) */
+  epochs: EpochReport[];
+  /** epoch the run resumed from (0 = fresh) */
+  resumedFrom: number;
+  backend: BackendChoice;
+}
+
+/** The fields of `given` that differ from `saved` (for a resume with conflicting settings). */
+function conflicts(given: Record<string, unknown>, saved: Record<string, unknown>, prefix: string): string[] {
+  return Object.entries(given)
+    .filter(([, v]) => v !== undefined)
+    .flatMap(([k, v]) =>
+      v && typeof v === 'object' ? conflicts(v as Record<string, unknown>, (saved[k] ?? {}) as Record<string, unknown>, `${prefix}${k}.`) : v === saved[k] ? [] : [`${prefix}${k} (${JSON.stringify(v)} vs saved ${JSON.stringify(saved[k])})`],
+    );
+}
+
+/** Draws an inverted-dropout mask [B, N, d] from the RNG. */
+function dropoutMask(rng: Rng, B: number, N: number, d: number, p: number): tf.Tensor3D | undefined {
+  if (p <= 0) return undefined;
+  const keep = 1 / (1 - p);
+  return tf.tensor3d(rng.fill(B * N * d, (r) => (r.uniform() < p ? 0 : keep)), [B, N, d]);
+}
+
+interface StepOutcome {
+  total: number;
+  terms: Record<LossName, number>;
+  confidence: number;
+  gradNorm: number;
+}
+
+/** One optimisation step on `items`. */
+function trainStep(model: OrchestratorModel, adam: AdamState, items: RoutingItem[], sched: ScheduleState, lr: number, tc: TrainConfig, rng: Rng): StepOutcome {
+  const { nExperts: N, hidden: d, dropout } = model.config;
+  const batch = toBatch(items, model.config.inputDim);
+  const B = items.length;
+  const mask = dropoutMask(rng, B, N, d, dropout);
+  const steps = Math.min(sched.k, N);
+  const gumbel = tf.tensor3d(rng.fill(B * steps * N, (r) => r.gumbel()), [B, steps, N]);
+  const names = Object.keys(model.params);
+  const byVarName = new Map(names.map((n) => [model.params[n].name, n]));
+  let monitor: tf.Tensor1D | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const cache = forward(model, batch, { steps, tau: sched.tau, gumbel, dropoutMask: mask });
+    const { total, terms } = compositeLoss(cache, batch, { weights: tc.weights, topK: sched.k, lengthAlpha: tc.lengthAlpha ?? 1 / N });
+    monitor = tf.keep(tf.stack([...LOSS_NAMES.map((n) => terms[n]), tf.mean(tf.max(cache.s, -1))]) as tf.Tensor1D);
+    return total;
+  }, names.map((n) => model.params[n]));
+  const named: Record<string, tf.Tensor> = {};
+  for (const [varName, g] of Object.entries(grads)) named[byVarName.get(varName)!] = g;
+  const gradNorm = adamStep(model.params, named, adam, lr, { beta1: tc.adamBeta1, beta2: tc.adamBeta2, eps: tc.adamEps, clipNorm: tc.clipNorm });
+  const vals = (monitor as unknown as tf.Tensor1D).dataSync();
+  const total = value.dataSync()[0];
+  const terms = Object.fromEntries(LOSS_NAMES.map((n, i) => [n, vals[i]])) as Record<LossName, number>;
+  const confidence = vals[LOSS_NAMES.length];
+  tf.dispose([value, monitor as unknown as tf.Tensor, gumbel, ...(mask ? [mask] : []), ...Object.values(grads).filter((g) => g != null)]);
+  disposeBatch(batch);
+  if (!Number.isFinite(total)) throw new Error(`training diverged: loss is ${total} at step ${sched.step}`);
+  return { total, terms, confidence, gradNorm };
+}
+
+/**
+ * Trains the orchestrator on the dataset's training split (all items when no split is assigned),
+ * evaluating on its test split after every epoch. With `runDir`, checkpoints every epoch and,
+ * unless `resume: false`, continues from the newest checkpoint there.
+ */
+export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult> {
+  const backend = await ensureBackend(opts.backend);
+  const ds = opts.dataset;
+  validateRoutingDataset(ds);
+  const N = ds.expertIds.length;
+  const trainItems = itemsOfSplit(ds, 'train');
+  const evalSplit = itemsOfSplit(ds, 'test').length > 0 ? 'test' : 'train';
+  if (trainItems.length === 0) throw new Error('trainOrchestrator: the dataset has no training items');
+
+  let modelConfig = resolveModelConfig({ ...(opts.model ?? {}), inputDim: ds.dim, nExperts: N });
+  let trainConfig = resolveTrainConfig(opts.train ?? {});
+  let schedule = initialSchedule(trainConfig, N);
+  let rng = new Rng(trainConfig.seed);
+  let model: OrchestratorModel;
+  let adam: AdamState;
+  let startEpoch = 0;
+
+  const latest = opts.runDir && opts.resume !== false ? latestCheckpoint(opts.runDir) : null;
+  if (latest) {
+    const ck = loadCheckpoint(latest);
+    const clash = [
+      ...conflicts((opts.model ?? {}) as Record<string, unknown>, ck.modelConfig as unknown as Record<string, unknown>, 'model.'),
+      ...conflicts((opts.train ?? {}) as Record<string, unknown>, ck.trainConfig as unknown as Record<string, unknown>, 'train.'),
+    ];
+    if (clash.length) throw new Error(`cannot resume ${latest}: settings differ from the checkpoint: ${clash.join('; ')} (use another run directory or resume: false)`);
+    if (ck.expertIds.join('\u0000') !== ds.expertIds.join('\u0000')) throw new Error(`cannot resume ${latest}: it was trained on experts [${ck.expertIds.join(', ')}]`);
+    modelConfig = ck.modelConfig;
+    trainConfig = ck.trainConfig;
+    schedule = ck.schedule;
+    rng = Rng.fromState(ck.rngState);
+    model = createModel(modelConfig, ck.params);
+    adam = createAdamState(model.params, ck.adam);
+    startEpoch = ck.epoch;
+  } else {
+    model = createModel(modelConfig, rng);
+    adam = createAdamState(model.params);
+  }
+
+  const B = trainConfig.batchSize;
+  const stepsPerEpoch = Math.ceil(trainItems.length / B);
+  const totalSteps = stepsPerEpoch * trainConfig.epochs;
+  const lastEpoch = Math.min(trainConfig.epochs, opts.stopAfterEpoch ?? trainConfig.epochs);
+  const showBar = opts.progressBar ?? Boolean(process.stderr.isTTY);
+  const bar = showBar
+    ? new cliProgress.SingleBar({ format: 'train |{bar}| {value}/{total} steps | epoch {epoch} | loss {loss} | tau {tau} | k {k}', stream: process.stderr }, cliProgress.Presets.shades_classic)
+    : null;
+  bar?.start(totalSteps, schedule.step, { epoch: startEpoch + 1, loss: '-', tau: schedule.tau.toFixed(3), k: schedule.k });
+
+  const reports: EpochReport[] = [];
+  try {
+    for (let epoch = startEpoch + 1; epoch <= lastEpoch; epoch++) {
+      const t0 = Date.now();
+      const order = rng.shuffle(trainItems);
+      const steps: StepReport[] = [];
+      for (let i = 0; i < stepsPerEpoch; i++) {
+        const lr = learningRateAt(schedule.step, totalSteps, trainConfig);
+        const out = trainStep(model, adam, order.slice(i * B, (i + 1) * B), schedule, lr, trainConfig, rng);
+        const report: StepReport = { epoch, step: schedule.step, totalSteps, stepInEpoch: i, stepsPerEpoch, lr, tau: schedule.tau, k: schedule.k, ...out };
+        steps.push(report);
+        schedule = advanceSchedule(schedule, out.confidence, trainConfig, N);
+        opts.onStep?.(report);
+        bar?.update(schedule.step, { epoch, loss: out.total.toFixed(4), tau: schedule.tau.toFixed(3), k: schedule.k });
+      }
+      const mean = (f: (s: StepReport) => number) => steps.reduce((a, s) => a + f(s), 0) / steps.length;
+      const { chains: _chains, ...evalMetrics } = evaluateModel(model, ds, evalSplit);
+      const report: EpochReport = {
+        epoch,
+        epochs: trainConfig.epochs,
+        trainLoss: { total: mean((s) => s.total), terms: Object.fromEntries(LOSS_NAMES.map((n) => [n, mean((s) => s.terms[n])])) as Record<LossName, number> },
+        schedule,
+        eval: evalMetrics,
+        steps,
+        seconds: (Date.now() - t0) / 1000,
+        checkpoint: null,
+      };
+      if (opts.runDir) {
+        report.checkpoint = saveCheckpoint(opts.runDir, {
+          epoch,
+          modelConfig,
+          trainConfig,
+          schedule,
+          rngState: rng.state(),
+          expertIds: ds.expertIds,
+          params: readParameters(model),
+          adam: readAdamState(adam),
+          metrics: report as unknown as Record<string, unknown>,
+        });
+      }
+      reports.push(report);
+      opts.onEpoch?.(report);
+    }
+  } finally {
+    bar?.stop();
+    disposeAdamState(adam);
+  }
+  return { model, modelConfig, trainConfig, schedule, epochs: reports, resumedFrom: startEpoch, backend };
+}
