@@ -15,3 +15,7 @@ export { sandboxCapabilities, type SandboxCapabilities } from './sandbox/isolati
 export { humanEvalProgram } from './sandbox/program';
 export { gradeResponse } from './grade-response';
 export { goldSolutionText } from './gold-solution';
+export { loadSplit, loadSplitSync, loadBundledSync, BUNDLED_DATA_DIR, type SplitOptions } from './load-split';
+export { seededSplit, SPLIT_NAMES, DEFAULT_FRACTIONS, type SplitName, type SplitFile } from './split-ids';
+export { HUMANEVAL_PROBLEMS, type AuthoredProblem } from './samples/humaneval-problems';
+export { generateSampleFiles, SAMPLE_PATHS } from './samples/generate';
