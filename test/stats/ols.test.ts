@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ols, StatsInputError } from '../../src/stats';
+import { assertClose, reference } from './reference';
+import type { RefNumber } from './reference';
+
+interface OlsCase {
+  name: string;
+  X: number[][] | number[];
+  y: number[];
+  intercept: boolean;
+  coefficients: RefNumber[];
+  standardErrors: RefNumber[];
+  tValues: RefNumber[];
+  pValues: RefNumber[];
+  rSquared: RefNumber;
+  adjustedRSquared: RefNumber;
+  fStatistic: RefNumber;
+  fPValue: RefNumber;
+  dfResidual: number;
+  linregress?: { slope: RefNumber; intercept: RefNumber; stderr: RefNumber; interceptStderr: RefNumber; rSquared: RefNumber; pValue: RefNumber };
+}
+
+test('ols matches numpy least squares with classical standard errors, t, p, R^2 and F', () => {
+  const cases: OlsCase[] = reference().ols;
+  for (const c of cases) {
+    const r = ols(c.X, c.y, { intercept: c.intercept });
+    assert.equal(r.dfResidual, c.dfResidual, c.name);
+    for (const key of ['coefficients', 'standardErrors', 'tValues', 'pValues'] as const) {
+      c[key].forEach((v, j) => assertClose(r[key][j], v, `${c.name} ${key}[${j}]`));
+    }
+    for (const key of ['rSquared', 'adjustedRSquared', 'fStatistic', 'fPValue'] as const) {
+      assertClose(r[key], c[key], `${c.name} ${key}`);
+    }
+  }
+});
+
+test('ols with one predictor agrees with scipy.stats.linregress', () => {
+  const c = (reference().ols as OlsCase[]).find((k) => k.linregress)!;
+  const lr = c.linregress!;
+  const r = ols(c.X, c.y);
+  assert.deepEqual(r.names, ['intercept', 'x1']);
+  assertClose(r.coefficients[0], lr.intercept, 'intercept');
+  assertClose(r.coefficients[1], lr.slope, 'slope');
+  assertClose(r.standardErrors[0], lr.interceptStderr, 'intercept stderr');
+  assertClose(r.standardErrors[1], lr.stderr, 'slope stderr');
+  assertClose(r.pValues[1], lr.pValue, 'slope p');
+  assertClose(r.rSquared, lr.rSquared, 'R^2');
+});
+
+test('ols names terms, recovers an exact linear law, and reports terms consistently', () => {
+  const X = [[1, 0], [2, 1], [3, 0], [4, 1], [5, 3], [6, 2]];
+  const noise = [0.01, -0.02, 0.015, 0, -0.01, 0.005];
+  const y = X.map(([q, d], i) => 0.5 * q - 2 * d + 3 + noise[i]);
+  const r = ols(X, y, { names: ['quality', 'diversity'] });
+  assert.deepEqual(r.names, ['intercept', 'quality', 'diversity']);
+  assert.ok(Math.abs(r.coefficients[0] - 3) < 0.05 && Math.abs(r.coefficients[1] - 0.5) < 0.02 && Math.abs(r.coefficients[2] + 2) < 0.02);
+  assert.ok(r.rSquared > 0.999);
+  assert.deepEqual(r.terms.map((t) => t.estimate), r.coefficients);
+  assert.equal(r.residuals.length, 6);
+});
+
+test('ols rejects collinear columns, too few rows, ragged rows and constant y with named errors', () => {
+  assert.throws(() => ols([[1, 2], [2, 4], [3, 6], [4, 8]], [1, 2, 3, 5]), (e: unknown) => e instanceof StatsInputError && /'x2'.*linear combination/.test(e.message));
+  assert.throws(() => ols([[1], [2]], [1, 2]), /2 observations for 2 coefficients/);
+  assert.throws(() => ols([[1, 2], [2]], [1, 2]), /X\[1\] has 1 values/);
+  assert.throws(() => ols([1, 2, 3], [1, 2]), /X has 3 rows but y has 2/);
+  assert.throws(() => ols([1, 2, 3, 4], [5, 5, 5, 5]), /y is constant/);
+  assert.throws(() => ols([[1, NaN], [2, 1], [3, 1]], [1, 2, 3]), /X\[0\]\[1\] is NaN/);
+});
