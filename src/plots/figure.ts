@@ -157,7 +157,11 @@ export function assertFigureName(name: string): void {
   }
 }
 
-/** The spec handed to plotly.js: `{data, layout}` without the workbench's extra fields. */
+/**
+ * The spec handed to plotly.js: `{data, layout}` without the workbench's extra fields, as a
+ * JSON-clean copy. Keys whose value is undefined are dropped: plotly treats a present-but-
+ * undefined attribute (e.g. `marker: undefined`) differently from an absent one and can throw.
+ */
 export function plotlySpec(fig: Figure): { data: Trace[]; layout: Layout } {
-  return { data: fig.data, layout: fig.layout };
+  return JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout })) as { data: Trace[]; layout: Layout };
 }

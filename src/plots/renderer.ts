@@ -97,7 +97,7 @@ async function start(): Promise<Session> {
     });
     const page = context.pages()[0] ?? (await context.newPage());
     await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"><script>${plotlyScriptBody()}</script></head><body></body></html>`);
-    const ok = await page.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly === 'object');
+    const ok = await page.evaluate(() => typeof (globalThis as unknown as { Plotly?: unknown }).Plotly === 'object');
     if (!ok) throw new Error('plotly.js did not load in headless Chromium');
     return { context, page, profileDir };
   } catch (err) {
@@ -144,7 +144,7 @@ export function renderFigure(fig: Figure, format: ImageFormat, opts: RenderOptio
     };
     try {
       const payload = await page.evaluate(async (a) => {
-        const plotly = (window as unknown as { Plotly: { toImage(fig: unknown, o: unknown): Promise<string> } }).Plotly;
+        const plotly = (globalThis as unknown as { Plotly: { toImage(fig: unknown, o: unknown): Promise<string> } }).Plotly;
         const url = await plotly.toImage(a.spec, { format: a.format, width: a.width, height: a.height, scale: a.scale });
         const body = url.slice(url.indexOf(',') + 1);
         // SVG comes URI-encoded, PNG base64-encoded.
