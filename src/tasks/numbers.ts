@@ -55,11 +55,11 @@ export function findNumbers(text: string): NumberMatch[] {
   return found.sort((a, b) => a.index - b.index);
 }
 
-// "5-3": the minus is an operator, not the sign of 3.
+// "5-3" and "(2)-3": the minus is an operator, not the sign of 3; after a word ("at -5") it is a sign.
 function precededByOperand(text: string, minusIndex: number): boolean {
   let i = minusIndex - 1;
   while (i >= 0 && text[i] === ' ') i--;
-  return i >= 0 && /[\w)\]]/.test(text[i]);
+  return i >= 0 && /[\d)\]]/.test(text[i]);
 }
 
 /**
