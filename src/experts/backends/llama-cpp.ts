@@ -60,6 +60,16 @@ export function resolveModelPath(spec: Pick<LlamaCppSpec, 'id' | 'modelPath'>, c
   if (!fs.statSync(resolved).isFile()) {
     throw new Error(`expert "${spec.id}": field "modelPath" must name a GGUF file, but ${resolved} is a directory`);
   }
+  const magic = Buffer.alloc(4);
+  const fd = fs.openSync(resolved, 'r');
+  try {
+    fs.readSync(fd, magic, 0, 4, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (magic.toString('latin1') !== 'GGUF') {
+    throw new Error(`expert "${spec.id}": field "modelPath" names ${resolved}, which is not a GGUF file (no "GGUF" magic)`);
+  }
   return resolved;
 }
 
