@@ -19,13 +19,50 @@ export interface HashingEncoderOptions {
   seed?: number;
 }
 
-/** MurmurHash3 (x86, 32-bit) over the UTF-16 code units of `s`. */
+// Reused scratch buffer for the UTF-8 bytes of one feature (features are short).
+let scratch = new Uint8Array(256);
+
+/** UTF-8 encodes `s` into `scratch`, returning the byte length. */
+function utf8(s: string): number {
+  if (scratch.length < s.length * 3) scratch = new Uint8Array(s.length * 3);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) scratch[n++] = c;
+    else if (c < 0x800) {
+      scratch[n++] = 0xc0 | (c >> 6);
+      scratch[n++] = 0x80 | (c & 63);
+    } else {
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+        const lo = s.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo < 0xe000) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+          i++;
+          scratch[n++] = 0xf0 | (c >> 18);
+          scratch[n++] = 0x80 | ((c >> 12) & 63);
+          scratch[n++] = 0x80 | ((c >> 6) & 63);
+          scratch[n++] = 0x80 | (c & 63);
+          continue;
+        }
+      }
+      scratch[n++] = 0xe0 | (c >> 12);
+      scratch[n++] = 0x80 | ((c >> 6) & 63);
+      scratch[n++] = 0x80 | (c & 63);
+    }
+  }
+  return n;
+}
+
+/** MurmurHash3 x86_32 of the UTF-8 bytes of `s` (the reference algorithm). */
 export function murmur3(s: string, seed = 0): number {
-  let h = seed >>> 0;
+  const len = utf8(s);
+  const b = scratch;
   const c1 = 0xcc9e2d51;
   const c2 = 0x1b873593;
-  for (let i = 0; i < s.length; i++) {
-    let k = s.charCodeAt(i);
+  let h = seed >>> 0;
+  const blocks = len & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    let k = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
     k = Math.imul(k, c1);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, c2);
@@ -33,7 +70,22 @@ export function murmur3(s: string, seed = 0): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  h ^= s.length;
+  let k = 0;
+  switch (len & 3) {
+    case 3:
+      k ^= b[blocks + 2] << 16;
+    // falls through
+    case 2:
+      k ^= b[blocks + 1] << 8;
+    // falls through
+    case 1:
+      k ^= b[blocks];
+      k = Math.imul(k, c1);
+      k = (k << 15) | (k >>> 17);
+      k = Math.imul(k, c2);
+      h ^= k;
+  }
+  h ^= len;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

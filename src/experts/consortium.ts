@@ -88,11 +88,11 @@ function fieldName(p: (string | number)[]): string {
 /** Parses the file's text into plain data plus a function giving the line of a field path. */
 function parseText(file: string, text: string): { data: unknown; lineOf: (p: (string | number)[]) => number | undefined } {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = e.linePos?.[0].line;
-    throw new ConsortiumConfigError(line ? `${file}:${line}` : file, '', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`);
+    throw new ConsortiumConfigError(line ? `${file}:${line}` : file, '', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const lineOf = (p: (string | number)[]): number | undefined => {
     for (let k = p.length; k > 0; k--) {

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { standalonePrompt } from '../../src/experts/chain';
+import { ConsortiumConfigError, loadConsortium, loadConsortiumConfig, resolveConsortiumPath } from '../../src/experts/consortium';
+import { GSM8K_ITEMS } from './sample-items';
+
+const TINY_GGUF = path.resolve(__dirname, '../../../shared/fixtures/llama-2-tiny-random.gguf');
+
+function writeConfig(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consortium-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+test('the paper consortia ship as configs with Table 6/7 temperatures and top_p 0.7', () => {
+  const hom = loadConsortiumConfig('data/consortia/homogeneous.yaml', { checkFiles: false });
+  assert.equal(hom.experts.length, 10);
+  assert.deepEqual(hom.experts.map((e) => e.temperature), [8e-6, 0.2, 0.5, 0.5, 8e-6, 1.0, 8e-6, 1.5, 2.0, 8e-6]);
+  assert.ok(hom.experts.every((e) => e.topP === 0.7 && e.maxTokens === 512));
+  assert.deepEqual([...new Set(hom.experts.map((e) => e.model))], ['LLaMA 3.1 8B', 'Qwen3 8B', 'DeepSeek-R1 8B']);
+  const first = hom.experts[0];
+  assert.equal(first.backend, 'llama-cpp');
+  if (first.backend === 'llama-cpp') assert.equal(first.modelPath, path.resolve('models/llama-3.1-8b-instruct-q4_k_m.gguf'));
+  const het = loadConsortiumConfig('data/consortia/heterogeneous.yaml', { checkFiles: false });
+  assert.deepEqual([...new Set(het.experts.map((e) => e.model))], ['LLaMA 3.2 1B', 'Qwen2.5 3B', 'Mistral 7B']);
+  assert.deepEqual(het.experts.map((e) => e.temperature), hom.experts.map((e) => e.temperature));
+  for (const preset of ['homogeneous', 'heterogeneous', 'planted-hub']) {
+    const c = loadConsortium(preset);
+    assert.equal(c.simulated, true);
+    assert.equal(c.experts.length, 10);
+  }
+});
+
+test('a missing GGUF is reported at load time with file, line and field', () => {
+  const file = writeConfig('c.yaml', 'name: x\nexperts:\n  - id: E1\n    model: M\n    backend: llama-cpp\n    modelPath: nope/missing.gguf\n    temperature: 0.1\n');
+  assert.throws(
+    () => loadConsortiumConfig(file),
+    (e: unknown) =>
+      e instanceof ConsortiumConfigError &&
+      e.message.startsWith(`${file}:6: experts[0].modelPath: expert E1: no file at ${path.join(path.dirname(file), 'nope/missing.gguf')}`),
+  );
+});
+
+test('unknown backend, bad temperature, unknown fields and duplicate ids are clear errors', () => {
+  const cases: [string, RegExp][] = [
+    ['name: x\nexperts:\n  - { id: E1, model: M, backend: gpt5, temperature: 0.1 }\n', /c\.yaml:3: experts\[0\]\.backend: unknown backend "gpt5" \(expected one of: llama-cpp, simulated, replay/],
+    ['name: x\ndefaults: { backend: simulated, family: qwen, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\nexperts:\n  - { id: E1, model: M, temperature: 0.1 }\n  - { id: E2, model: M, temperature: 3 }\n', /c\.yaml:5: experts\[1\]\.temperature: temperature must be a number in \[0, 2\], got 3/],
+    ['name: x\nexperts:\n  - { id: E1, model: M, backend: simulated, family: qwen, temperature: "hot", skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\n', /experts\[0\]\.temperature: temperature must be a number in \[0, 2\], got "hot"/],
+    ['name: x\nexperts:\n  - { id: E1, model: M, backend: simulated, family: qwen, temperature: 0.1, skill: { gsm8k: 1.5, mmlu: 0.5, humaneval: 0.5 } }\n', /experts\[0\]\.skill\.gsm8k: Number must be less than or equal to 1/],
+    ['name: x\nexpert: []\n', /c\.yaml: unknown field\(s\) expert|c\.yaml:\d*:? ?experts: Required/],
+    ['name: x\ndefaults: { backend: simulated, family: qwen, temperature: 0.1, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\nexperts:\n  - { id: E1, model: M }\n  - { id: E1, model: M }\n', /c\.yaml:5: experts\[1\]\.id: duplicate expert id "E1"/],
+    ['name: x\nexperts: [ { id: E1\n', /c\.yaml:\d+: not valid YAML/],
+  ];
+  for (const [text, re] of cases) {
+    const file = writeConfig('c.yaml', text);
+    assert.throws(() => loadConsortiumConfig(file), (e: unknown) => e instanceof ConsortiumConfigError && re.test(e.message), text);
+  }
+  const json = writeConfig('c.json', '{\n  "name": "x",\n  "experts": [\n    { "id": "E1", "model": "M", "backend": "simulated", "family": "llama", "temperature": -1, "skill": { "gsm8k": 0.5, "mmlu": 0.5, "humaneval": 0.5 } }\n  ]\n}\n');
+  assert.throws(() => loadConsortiumConfig(json), /c\.json:4: experts\[0\]\.temperature: temperature must be a number in \[0, 2\], got -1/);
+});
+
+test('a missing config file or unknown preset name is a clear error', () => {
+  assert.throws(() => resolveConsortiumPath('configs/nothing-here.yaml'), /consortium config not found: .*configs\/nothing-here\.yaml/);
+  assert.throws(() => resolveConsortiumPath('plantedhub'), /unknown consortium "plantedhub".*planted-hub/);
+  assert.equal(resolveConsortiumPath('simulated:planted-hub'), resolveConsortiumPath('planted-hub'));
+});
+
+test('a llama-cpp consortium runs on the tiny GGUF through the config loader', { skip: !fs.existsSync(TINY_GGUF) && 'no ../shared/fixtures/llama-2-tiny-random.gguf', timeout: 120_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consortium-'));
+  fs.copyFileSync(TINY_GGUF, path.join(dir, 'tiny.gguf')); // a relative path next to the config
+  const file = path.join(dir, 'tiny.yaml');
+  fs.writeFileSync(file, 'name: tiny\ndefaults: { backend: llama-cpp, topP: 0.7, maxTokens: 8, gpu: false }\nexperts:\n  - { id: T1, model: tiny, modelPath: tiny.gguf, temperature: 8.0e-6, seed: 1 }\n');
+  const c = loadConsortium(file);
+  try {
+    const item = GSM8K_ITEMS[0];
+    const a = await c.experts[0].generate(standalonePrompt(item), { item });
+    const b = await c.experts[0].generate(standalonePrompt(item), { item });
+    assert.ok(a.usage.completionTokens > 0 && a.usage.completionTokens <= 8);
+    assert.equal(a.text, b.text, 'temperature ~0 is deterministic');
+  } finally {
+    await c.dispose();
+  }
+});

@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { replayExpert, ReplayMissError } from '../../src/experts/backends/replay';
+import { standalonePrompt } from '../../src/experts/chain';
+import { loadConsortium } from '../../src/experts/consortium';
+import { collectResponses, generateTranscripts, MissingTranscriptError, type GenerateProgress } from '../../src/experts/generate';
+import { TranscriptStore } from '../../src/experts/store/transcript-store';
+import type { Expert } from '../../src/experts/types';
+import { goldSolutionText, gradeResponse } from '../../src/tasks';
+import { ALL_ITEMS, GSM8K_ITEMS } from './sample-items';
+
+/** Wraps experts so the test can count real backend calls. */
+function counted(experts: Expert[]): { experts: Expert[]; calls: () => number } {
+  let n = 0;
+  return {
+    experts: experts.map((e) => ({ ...e, generate: (p, o) => (n++, e.generate(p, o)) })),
+    calls: () => n,
+  };
+}
+
+test('generation fills the store once; a re-run makes zero backend calls and zero gradings', { timeout: 120_000 }, async () => {
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'generate-'));
+  const c = loadConsortium('planted-hub');
+  const first = counted(c.experts);
+  const progress: GenerateProgress[] = [];
+  const s1 = await generateTranscripts({ consortium: first.experts, items: ALL_ITEMS, run, onProgress: (p) => progress.push(p) });
+  const total = ALL_ITEMS.length * 10;
+  assert.equal(first.calls(), total);
+  assert.deepEqual([s1.total, s1.generated, s1.reused, s1.graded], [total, total, 0, total]);
+  assert.equal(progress.length, total);
+  assert.equal(progress[total - 1].done, total);
+  assert.equal(progress[total - 1].etaMs, 0);
+
+  const second = counted(c.experts);
+  let graderCalls = 0;
+  const s2 = await generateTranscripts({
+    consortium: second.experts,
+    items: ALL_ITEMS,
+    run,
+    grader: async (i, t) => (graderCalls++, gradeResponse(i, t)),
+    graderId: 'graders-v1',
+  });
+  assert.equal(second.calls(), 0, 'no backend call on a re-run');
+  assert.equal(graderCalls, 0, 'no re-grading on a re-run');
+  assert.deepEqual([s2.generated, s2.reused, s2.graded], [0, total, 0]);
+  assert.deepEqual(s2.perExpert.map((e) => e.correct), s1.perExpert.map((e) => e.correct));
+
+  // the per-item table, read from the store only
+  const rows = collectResponses(run, c, ALL_ITEMS);
+  assert.equal(rows.length, ALL_ITEMS.length);
+  for (const row of rows) {
+    assert.equal(row.responses.length, 10);
+    assert.equal(row.goldText, goldSolutionText(row.item));
+    assert.equal(row.oracleText, row.goldText, 'no oracle configured: the gold text stands in');
+    for (const r of row.responses) {
+      const expert = c.experts.find((e) => e.id === r.expertId)!;
+      const fresh = await expert.generate(standalonePrompt(row.item), { item: row.item });
+      assert.equal(r.text, fresh.text);
+      assert.equal(r.correct, await gradeResponse(row.item, r.text));
+    }
+  }
+  const correctCount = rows.reduce((n, r) => n + r.responses.filter((x) => x.correct).length, 0);
+  assert.equal(correctCount, s1.perExpert.reduce((n, e) => n + e.correct, 0));
+
+  // a different consortium has nothing stored: a clear error naming expert, item and key
+  assert.throws(() => collectResponses(run, loadConsortium('homogeneous'), ALL_ITEMS.slice(0, 1)), (e: unknown) => e instanceof MissingTranscriptError && /no transcript of expert E1 for item sim-gsm8k-1 \(key [0-9a-f]{32}\)/.test(e.message));
+});
+
+test('replay answers from the store only; a miss names the key', async () => {
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-'));
+  const c = loadConsortium('heterogeneous');
+  await generateTranscripts({ consortium: c.experts.slice(0, 2), items: GSM8K_ITEMS.slice(0, 2), run, grade: false });
+  const store = TranscriptStore.open(run, { readOnly: true });
+  const source = c.experts[1];
+  const replay = replayExpert(store, { id: 'R', model: source.model, recordedBackend: 'simulated', params: source.params });
+  const item = GSM8K_ITEMS[1];
+  assert.equal((await replay.generate(standalonePrompt(item), { item })).text, (await source.generate(standalonePrompt(item), { item })).text);
+  await assert.rejects(replay.generate(standalonePrompt(GSM8K_ITEMS[2])), (e: unknown) => e instanceof ReplayMissError && /no transcript with key [0-9a-f]{32}/.test(e.message));
+
+  // the same through a consortium config with a relative run path
+  const cfg = path.join(run, 'replay.yaml');
+  fs.writeFileSync(cfg, `name: r\nexperts:\n  - { id: R2, backend: replay, run: ., recordedBackend: simulated, model: ${JSON.stringify(source.model)}, temperature: ${source.params.temperature} }\n`);
+  const rc = loadConsortium(cfg);
+  assert.equal((await rc.experts[0].generate(standalonePrompt(item))).text, (await source.generate(standalonePrompt(item), { item })).text);
+  const rows = collectResponses(run, rc, [item]);
+  assert.equal(rows[0].responses[0].correct, null, 'generated without grading');
+});

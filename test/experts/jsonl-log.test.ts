@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CorruptRecordError, JsonlLog, decodeLine, encodeLine } from '../../src/experts/store/jsonl-log';
+
+function tmpFile(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jsonl-log-')), 'log.jsonl');
+}
+
+test('records round-trip through the file, and a key is written once', () => {
+  const file = tmpFile();
+  const log = JsonlLog.open<{ n: number; s: string }>(file);
+  assert.equal(log.append('a', { n: 1, s: 'é "quoted" \n newline' }), true);
+  assert.equal(log.append('b', { n: 2, s: '' }), true);
+  assert.equal(log.append('a', { n: 99, s: 'ignored' }), false);
+  log.close();
+  assert.equal(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 2);
+  const again = JsonlLog.open<{ n: number; s: string }>(file);
+  assert.deepEqual(again.get('a'), { n: 1, s: 'é "quoted" \n newline' });
+  assert.equal(again.size, 2);
+  again.close();
+});
+
+test('each line carries a checksum over its exact bytes', () => {
+  const line = encodeLine('k', { x: [1, 2] }).trimEnd();
+  assert.match(line, /^\{"sum":"[0-9a-f]{16}","k":"k","v":\{"x":\[1,2\]\}\}$/);
+  assert.deepEqual(decodeLine(line), { key: 'k', value: { x: [1, 2] } });
+  assert.deepEqual(decodeLine(line.replace('[1,2]', '[1,3]')), { error: 'checksum mismatch' });
+});
+
+test('a torn final line is truncated away and reported; earlier records survive', () => {
+  for (const tail of ['{"sum":"0123', encodeLine('c', 3).slice(0, -5), encodeLine('c', 3).replace('3', '4')]) {
+    const file = tmpFile();
+    const log = JsonlLog.open<number>(file);
+    log.append('a', 1);
+    log.append('b', 2);
+    log.close();
+    const goodSize = fs.statSync(file).size;
+    fs.appendFileSync(file, tail);
+    const messages: string[] = [];
+    const reopened = JsonlLog.open<number>(file, { onRecover: (m) => messages.push(m) });
+    assert.equal(messages.length, 1, `tail ${JSON.stringify(tail)}`);
+    assert.match(messages[0], /log\.jsonl:3: truncated a torn final record/);
+    assert.equal(fs.statSync(file).size, goodSize);
+    assert.deepEqual([...reopened.keys()], ['a', 'b']);
+    reopened.append('c', 3); // appends after the cut, on a clean line boundary
+    reopened.close();
+    const last = JsonlLog.open<number>(file, { readOnly: true });
+    assert.deepEqual([...last.entries()], [['a', 1], ['b', 2], ['c', 3]]);
+  }
+});
+
+test('a corrupt record in the middle is an error naming file and line; repair drops it', () => {
+  const file = tmpFile();
+  const log = JsonlLog.open<number>(file);
+  for (const [k, v] of [['a', 1], ['b', 2], ['c', 3]] as const) log.append(k, v);
+  log.close();
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  lines[1] = lines[1].replace('2', '7'); // bit rot in record 2
+  fs.writeFileSync(file, lines.join('\n'));
+  assert.throws(
+    () => JsonlLog.open<number>(file),
+    (e: unknown) => e instanceof CorruptRecordError && e.line === 2 && e.message.startsWith(`${file}:2: corrupt record (checksum mismatch)`),
+  );
+  assert.equal(fs.existsSync(file + '.lock'), false, 'a failed open releases the lock');
+  const messages: string[] = [];
+  const repaired = JsonlLog.open<number>(file, { repair: true, onRecover: (m) => messages.push(m) });
+  assert.deepEqual([...repaired.entries()], [['a', 1], ['c', 3]]);
+  assert.match(messages[0], /dropped corrupt line\(s\) 2/);
+  repaired.close();
+  assert.equal(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 2);
+});
+
+test('one writer at a time; a lock left by a dead process is taken over', () => {
+  const file = tmpFile();
+  const log = JsonlLog.open<number>(file);
+  assert.throws(() => JsonlLog.open<number>(file), /already open for writing in this process/);
+  log.close();
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  fs.writeFileSync(file + '.lock', dead.stdout.toString());
+  const taken = JsonlLog.open<number>(file);
+  assert.equal(fs.readFileSync(file + '.lock', 'utf8'), String(process.pid));
+  taken.close();
+  assert.throws(() => taken.append('x', 1), /closed/);
+});
