@@ -19,3 +19,4 @@ export { loadSplit, loadSplitSync, loadBundledSync, BUNDLED_DATA_DIR, type Split
 export { seededSplit, SPLIT_NAMES, DEFAULT_FRACTIONS, type SplitName, type SplitFile } from './split-ids';
 export { HUMANEVAL_PROBLEMS, type AuthoredProblem } from './samples/humaneval-problems';
 export { generateSampleFiles, SAMPLE_PATHS } from './samples/generate';
+export { mapWithConcurrency, defaultSandboxConcurrency } from './sandbox/pool';

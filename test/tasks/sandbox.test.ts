@@ -1,0 +1,170 @@
+/**
+ * The HumanEval sandbox against hostile candidates. Each run gets its own temp root so we can
+ * check afterwards that no process mentioning it survives and no file is left in it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { executeHumanEval, sandboxCapabilities, type ExecuteOptions, type HumanEvalItem, type SandboxResult } from '../../src/tasks';
+import { tempDir } from './helpers';
+
+const item: HumanEvalItem = {
+  task: 'humaneval',
+  id: 'T/add',
+  prompt: 'def add(a: int, b: int) -> int:\n    """Return a + b."""\n',
+  canonicalSolution: '    return a + b\n',
+  test: 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-4, 4) == 0\n',
+  entryPoint: 'add',
+};
+
+const caps = sandboxCapabilities();
+
+/** Command lines of live processes that contain `marker`. */
+function processesMentioning(marker: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes(marker) && !l.includes('ps -eo'));
+}
+
+/** Runs a candidate under a fresh temp root, then asserts nothing was left behind. */
+async function runClean(completion: string, opts: ExecuteOptions = {}): Promise<SandboxResult> {
+  const { dir, cleanup } = tempDir('inform-sbx-root-');
+  try {
+    const result = await executeHumanEval(item, completion, { tmpRoot: dir, ...opts });
+    assert.deepEqual(fs.readdirSync(dir), [], 'the sandbox directory was removed');
+    await new Promise((r) => setTimeout(r, 100)); // let the kernel reap the killed group
+    assert.deepEqual(processesMentioning(dir), [], 'no sandbox process survives');
+    return result;
+  } finally {
+    cleanup();
+  }
+}
+
+test('a correct solution passes and a wrong one fails, with the assertion in stderrTail', async () => {
+  const ok = await runClean('    return a + b\n');
+  assert.equal(ok.status, 'passed');
+  const bad = await runClean('    return a - b\n');
+  assert.equal(bad.status, 'failed');
+  assert.match(bad.stderrTail, /AssertionError/);
+  const raises = await runClean('    return [][a]\n');
+  assert.equal(raises.status, 'failed', 'an exception from the candidate is a wrong answer');
+  assert.match(raises.stderrTail, /IndexError/);
+  const syntax = await runClean('    return a +\n');
+  assert.equal(syntax.status, 'crashed');
+  assert.match(syntax.stderrTail, /SyntaxError/);
+});
+
+test('an infinite loop times out at the wall-clock limit', async () => {
+  const r = await runClean('    while True:\n        pass\n', { timeoutMs: 1000 });
+  assert.equal(r.status, 'timeout');
+  assert.ok(r.ms >= 1000 && r.ms < 3000, `took ${r.ms} ms`);
+});
+
+test('a sleeping candidate (no CPU use) also times out', async () => {
+  const r = await runClean('    import time\n    time.sleep(60)\n', { timeoutMs: 800 });
+  assert.equal(r.status, 'timeout');
+  assert.ok(r.ms < 3000, `took ${r.ms} ms`);
+});
+
+test('a fork bomb is stopped at the first fork', async () => {
+  const r = await runClean('    import os\n    while True:\n        os.fork()\n', { timeoutMs: 3000 });
+  assert.equal(r.status, 'crashed');
+  assert.match(r.stderrTail, /sandbox blocked: os\.fork/);
+  const sub = await runClean("    import subprocess\n    subprocess.run(['sh', '-c', ':(){ :|:& };:'])\n", { timeoutMs: 3000 });
+  assert.equal(sub.status, 'crashed');
+  assert.match(sub.stderrTail, /subprocess\.Popen/);
+});
+
+test('a memory hog hits the address-space limit', async () => {
+  const r = await runClean('    blocks = []\n    while True:\n        blocks.append(bytearray(50 * 1024 * 1024))\n', { memoryBytes: 256 * 1024 ** 2, timeoutMs: 5000 });
+  assert.equal(r.status, 'crashed');
+  assert.match(r.detail, /memory limit exceeded/);
+  assert.ok(r.ms < 5000);
+});
+
+test('printing 100 MB is cut off at the output cap', async () => {
+  const r = await runClean("    import sys\n    for _ in range(100):\n        sys.stdout.write('x' * (1024 * 1024))\n    return a + b\n", { timeoutMs: 10_000 });
+  assert.equal(r.status, 'crashed');
+  assert.match(r.detail, /output limit of 1048576 bytes exceeded/);
+  assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
+});
+
+test('writing outside the sandbox directory is blocked and leaves no file', async () => {
+  const { dir: outside, cleanup } = tempDir('inform-sbx-outside-');
+  try {
+    const target = path.join(outside, 'escaped.txt');
+    for (const code of [
+      `    open(${JSON.stringify(target)}, 'w').write('x')\n    return a + b\n`,
+      `    import os\n    fd = os.open(${JSON.stringify(target)}, os.O_CREAT | os.O_WRONLY)\n    return a + b\n`,
+      "    import os\n    open('../escaped-relative.txt', 'w').write('x')\n    return a + b\n",
+      `    import shutil\n    shutil.rmtree(${JSON.stringify(outside)})\n    return a + b\n`,
+    ]) {
+      const r = await runClean(code);
+      assert.equal(r.status, 'crashed', code);
+      assert.match(r.stderrTail, /sandbox blocked/);
+    }
+    assert.deepEqual(fs.readdirSync(outside), [], 'nothing was written (or deleted) outside');
+    // Writing inside its own directory is fine.
+    const inside = await runClean("    open('scratch.txt', 'w').write('ok')\n    return a + b\n");
+    assert.equal(inside.status, 'passed');
+    // Control: without the guards and namespaces the same write does land, so the check above can fail.
+    const unguarded = await runClean(`    open(${JSON.stringify(target)}, 'w').write('x')\n    return a + b\n`, { guards: false, namespaces: false });
+    assert.equal(unguarded.status, 'passed');
+    assert.ok(fs.existsSync(target));
+  } finally {
+    cleanup();
+  }
+});
+
+test('opening a network socket is blocked (Python guard), and the network namespace blocks it without the guard', async () => {
+  let connections = 0;
+  const server = net.createServer((s) => {
+    connections++;
+    s.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  const connect = `    import socket\n    s = socket.create_connection(('127.0.0.1', ${port}), timeout=2)\n    s.close()\n    return a + b\n`;
+  try {
+    const guarded = await runClean(connect);
+    assert.equal(guarded.status, 'crashed');
+    assert.match(guarded.stderrTail, /sandbox blocked/);
+    const raw = await runClean("    import socket\n    socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n    return a + b\n");
+    assert.equal(raw.status, 'crashed');
+    if (caps.namespaces) {
+      const osOnly = await runClean(connect, { guards: false });
+      assert.notEqual(osOnly.status, 'passed', 'no route to the host from inside the network namespace');
+      assert.match(osOnly.stderrTail, /(Connection refused|Network is unreachable|Errno)/);
+    }
+    assert.equal(connections, 0, 'the server never saw a connection');
+    // Control: with both layers off the connection does happen, so the count above can fail.
+    const open = await runClean(connect, { guards: false, namespaces: false });
+    assert.equal(open.status, 'passed');
+    assert.ok(connections > 0, 'the unguarded candidate reached the server');
+  } finally {
+    server.close();
+  }
+});
+
+test('a candidate cannot fake a pass by exiting early or writing a verdict itself', async () => {
+  const exit0 = await runClean('    import os\n    os._exit(0)\n');
+  assert.equal(exit0.status, 'crashed');
+  const sysExit = await runClean('    raise SystemExit(0)\n');
+  assert.equal(sysExit.status, 'crashed');
+  const forged = await runClean('    import os, json\n    os.write(3, (json.dumps({"token": "guess", "verdict": "passed"}) + "\\n").encode())\n    os._exit(0)\n');
+  assert.equal(forged.status, 'crashed');
+  const peek = await runClean("    import os\n    return len(os.listdir('.'))\n");
+  assert.equal(peek.status, 'failed', 'the program file (with the tests) is deleted before the candidate runs');
+});
+
+test('the PID namespace reaps a process that escaped the process group', { skip: !caps.namespaces && 'unshare namespaces unavailable here' }, async () => {
+  // Guards off so the candidate can start a child at all; setsid moves it out of our process group.
+  const marker = `sleep ${(1000 + Math.random()).toFixed(6)}`;
+  const spawnEscaper = `    import subprocess\n    subprocess.Popen(['setsid', 'sh', '-c', '${marker}'])\n    import time\n    time.sleep(30)\n`;
+  const r = await runClean(spawnEscaper, { guards: false, timeoutMs: 1500 });
+  assert.equal(r.status, 'timeout');
+  await new Promise((res) => setTimeout(res, 200));
+  assert.deepEqual(processesMentioning(marker), [], 'the escaped sleeper died with the namespace');
+});
