@@ -49,8 +49,8 @@ export interface WilcoxonResult {
  *
  * One difference from scipy 1.10: under 'auto', scipy 1.10 still uses the exact distribution
  * when |d| has ties (truncating the non-integer rank sum); here ties switch to the tie-corrected
- * normal approximation, as the exact distribution assumes untied ranks (newer scipy avoids the
- * exact table with ties as well). Throws {@link StatsInputError} on mismatched lengths,
+ * normal approximation, as the exact distribution assumes untied ranks (current scipy also leaves
+ * the exact table with ties, enumerating sign flips for n <= 13). Throws {@link StatsInputError} on mismatched lengths,
  * non-finite values, an empty sample, or (for 'wilcox'/'pratt') differences that are all zero.
  */
 export function wilcoxon(x: NumericArray, y?: NumericArray, options: WilcoxonOptions = {}): WilcoxonResult {

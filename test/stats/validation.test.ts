@@ -67,3 +67,10 @@ test('information measures reject non-distributions', () => {
   rejects(() => vendiScore([[1, 0], [0, 0]]), /vectors\[1\] is all zeros/);
   rejects(() => vendiScore([[1, 0], [0, 1, 2]]), /vectors\[1\] has 3 dimensions/);
 });
+
+test('typed arrays (e.g. tfjs dataSync output) are accepted like plain arrays', () => {
+  const x = [0.3, 1.2, 0.7, 2.2, 1.9];
+  const y = [1.0, 2.5, 0.4, 3.1, 2.0];
+  assert.deepEqual(spearman(Float64Array.from(x), Float32Array.from(y)), spearman(x, y));
+  assert.deepEqual(wilcoxon(Float64Array.from(x), Float64Array.from(y)), wilcoxon(x, y));
+});
