@@ -1,0 +1,190 @@
+/**
+ * `inform generate`: fills a run's transcript store with every expert's standalone answer to
+ * every item of the chosen tasks and split, graded; optionally also runs one fixed chain order.
+ * Re-running makes zero new generations and says so.
+ */
+import * as path from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import { parseFlags, type Command } from '../command';
+import { runChain } from '../../experts/chain';
+import { loadConsortium, type Consortium } from '../../experts/consortium';
+import { generateTranscripts, type GenerateProgress, type GenerateSummary } from '../../experts/generate';
+import { withStore } from '../../experts/store/stored-expert';
+import { TranscriptStore } from '../../experts/store/transcript-store';
+import type { FsyncPolicy } from '../../experts/store/jsonl-log';
+import { gradeResponse, loadSplit } from '../../tasks';
+import type { TaskItem, TaskName } from '../../tasks/types';
+
+const TASKS: TaskName[] = ['gsm8k', 'mmlu', 'humaneval'];
+const SPLITS = ['train', 'validation', 'test'] as const;
+type Split = (typeof SPLITS)[number];
+
+const HELP = [
+  'usage: inform generate --consortium <config|preset> [--task gsm8k|mmlu|humaneval|all] [--split train|validation|test|all]',
+  '                       [--run <dir>] [--chain E1,E3,E2] [--limit N] [--concurrency N] [--data <dir>]',
+  '                       [--no-grade] [--repair] [--fsync always|batch|never]',
+  '',
+  'Fills <dir>/transcripts.jsonl with every expert\'s standalone answer to every item, and',
+  '<dir>/grades.jsonl with their graded correctness (HumanEval answers run in the sandbox).',
+  'Each answer is generated and graded once: a re-run makes zero new generations.',
+  '',
+  '  --consortium  a consortium config (YAML/JSON, see data/consortia/) or a simulated preset:',
+  '                homogeneous, heterogeneous, planted-hub (default planted-hub)',
+  '  --task        one task or all (default all)',
+  '  --split       bundled sample split, or all (default all)',
+  '  --data        data directory with gsm8k/, mmlu/, humaneval/, splits/ (default: bundled data/)',
+  '  --run         run directory (default runs/<consortium name>)',
+  '  --chain       also run this expert order as a chain on every item and report its accuracy',
+  '  --limit       at most N items per task (after the split)',
+  '  --concurrency parallel generations (default 1; raise for endpoints)',
+  '  --no-grade    store answers only',
+  '  --repair      drop corrupt records in the middle of the store instead of stopping',
+  '  --fsync       durability of the store (default batch: fsync at most once a second)',
+].join('\n');
+
+function stringFlag(flags: Record<string, string | true>, name: string): string | undefined {
+  const v = flags[name];
+  if (v === true) throw new Error(`--${name} needs a value`);
+  return v;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}
+
+function formatMs(ms: number | null): string {
+  if (ms === null) return '?';
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** A progress bar with ETA on a terminal, a plain line every few seconds otherwise. */
+function progressReporter(total: number): { update(p: GenerateProgress): void; stop(): void } {
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar(
+      { format: 'generate [{bar}] {value}/{total} | new {generated} reused {reused} | eta {etaText}', stream: process.stderr, hideCursor: true },
+      Presets.shades_classic,
+    );
+    bar.start(total, 0, { generated: 0, reused: 0, etaText: '?' });
+    return {
+      update: (p) => bar.update(p.done, { generated: p.generated, reused: p.reused, etaText: formatMs(p.etaMs) }),
+      stop: () => bar.stop(),
+    };
+  }
+  let last = 0;
+  return {
+    update(p) {
+      const now = Date.now();
+      if (now - last < 5000 && p.done !== p.total) return;
+      last = now;
+      console.error(`generate: ${p.done}/${p.total} (${pct(p.done / p.total)}) new ${p.generated} reused ${p.reused} elapsed ${formatMs(p.elapsedMs)} eta ${formatMs(p.etaMs)}`);
+    },
+    stop() {},
+  };
+}
+
+function printSummary(c: Consortium, items: TaskItem[], s: GenerateSummary, graded: boolean): void {
+  const label = c.simulated ? ' (simulated consortium: every answer is simulated)' : '';
+  console.log(`consortium ${c.name}${label}: ${c.experts.length} experts x ${items.length} items = ${s.total} answers`);
+  if (s.generated === 0) console.log(`nothing to generate: all ${s.total} answers were already stored (0 new generations)`);
+  else console.log(`${s.generated} new generations, ${s.reused} reused, ${s.graded} graded, in ${formatMs(s.ms)}`);
+  if (!graded) return;
+  for (const e of s.perExpert) {
+    const expert = c.experts.find((x) => x.id === e.expertId) ?? c.oracle;
+    const n = e.generated + e.reused;
+    console.log(`  ${e.expertId.padEnd(6)} ${(expert?.model ?? '').padEnd(44)} accuracy ${pct(e.correct / Math.max(1, n))} (${e.correct}/${n})`);
+  }
+}
+
+async function loadItems(tasks: TaskName[], splits: Split[], dataDir: string | undefined, limit: number | undefined): Promise<TaskItem[]> {
+  const items: TaskItem[] = [];
+  for (const task of tasks) {
+    let taskItems: TaskItem[] = [];
+    for (const split of splits) taskItems.push(...(await loadSplit(task, split, dataDir ? { dataDir } : {})));
+    if (limit !== undefined) taskItems = taskItems.slice(0, limit);
+    items.push(...taskItems);
+  }
+  return items;
+}
+
+export const command: Command = {
+  name: 'generate',
+  summary: "fill a run's transcript store with every expert's graded answers",
+  help: HELP,
+  async run(argv) {
+    let flags: Record<string, string | true>;
+    try {
+      flags = parseFlags(argv).flags;
+    } catch (e) {
+      console.error(`inform generate: ${(e as Error).message}`);
+      return 2;
+    }
+    let consortium: Consortium;
+    let items: TaskItem[];
+    let opts: { run: string; chain?: string[]; concurrency: number; grade: boolean; fsync: FsyncPolicy; repair: boolean };
+    try {
+      const task = stringFlag(flags, 'task') ?? 'all';
+      if (task !== 'all' && !TASKS.includes(task as TaskName)) throw new Error(`--task must be gsm8k, mmlu, humaneval or all, got ${task}`);
+      const split = stringFlag(flags, 'split') ?? 'all';
+      if (split !== 'all' && !(SPLITS as readonly string[]).includes(split)) throw new Error(`--split must be train, validation, test or all, got ${split}`);
+      const limitText = stringFlag(flags, 'limit');
+      const limit = limitText === undefined ? undefined : Number(limitText);
+      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error(`--limit must be a positive integer, got ${limitText}`);
+      const concurrency = Number(stringFlag(flags, 'concurrency') ?? '1');
+      if (!(Number.isInteger(concurrency) && concurrency > 0)) throw new Error('--concurrency must be a positive integer');
+      const fsync = (stringFlag(flags, 'fsync') ?? 'batch') as FsyncPolicy;
+      if (!['always', 'batch', 'never'].includes(fsync)) throw new Error(`--fsync must be always, batch or never, got ${fsync}`);
+      consortium = loadConsortium(stringFlag(flags, 'consortium') ?? 'planted-hub');
+      const chainText = stringFlag(flags, 'chain');
+      const chain = chainText?.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const id of chain ?? []) {
+        if (!consortium.experts.some((e) => e.id === id)) throw new Error(`--chain names ${id}, which is not an expert of ${consortium.name} (${consortium.experts.map((e) => e.id).join(', ')})`);
+      }
+      items = await loadItems(task === 'all' ? TASKS : [task as TaskName], split === 'all' ? [...SPLITS] : [split as Split], stringFlag(flags, 'data'), limit);
+      opts = {
+        run: path.resolve(stringFlag(flags, 'run') ?? path.join('runs', consortium.name)),
+        ...(chain ? { chain } : {}),
+        concurrency,
+        grade: flags['no-grade'] === undefined,
+        fsync,
+        repair: flags.repair === true,
+      };
+    } catch (e) {
+      console.error(`inform generate: ${(e as Error).message}`);
+      return 2;
+    }
+    let store: TranscriptStore;
+    try {
+      store = TranscriptStore.open(opts.run, { fsync: opts.fsync, repair: opts.repair, onRecover: (m) => console.error(`inform generate: recovered: ${m}`) });
+    } catch (e) {
+      console.error(`inform generate: ${(e as Error).message}`);
+      await consortium.dispose();
+      return 1;
+    }
+    try {
+      console.log(`run directory ${opts.run} (${store.transcripts.size} answers stored before this run)`);
+      const progress = progressReporter(items.length * (consortium.experts.length + (consortium.oracle ? 1 : 0)));
+      let summary: GenerateSummary;
+      try {
+        summary = await generateTranscripts({ consortium, items, run: store, grade: opts.grade, concurrency: opts.concurrency, onProgress: (p) => progress.update(p) });
+      } finally {
+        progress.stop();
+      }
+      printSummary(consortium, items, summary, opts.grade);
+      if (opts.chain) {
+        const stored = consortium.experts.map((e) => withStore(e, store));
+        let right = 0;
+        for (const item of items) {
+          const r = await runChain(stored, opts.chain, item);
+          if (opts.grade && (await gradeResponse(item, r.finalText))) right++;
+        }
+        const made = stored.reduce((n, e) => n + e.stats.generated, 0);
+        console.log(`chain ${opts.chain.join(' -> ')}: ${made} new generations${opts.grade ? `, final-answer accuracy ${pct(right / Math.max(1, items.length))} (${right}/${items.length})` : ''}`);
+      }
+    } finally {
+      store.close();
+      await consortium.dispose();
+    }
+    return 0;
+  },
+};

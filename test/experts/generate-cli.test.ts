@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function inform(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/inform.cjs'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test('inform generate fills a run, a re-run generates nothing, a corrupt record is located', { timeout: 120_000 }, () => {
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-generate-'));
+  const first = inform('generate', '--consortium', 'heterogeneous', '--task', 'mmlu', '--split', 'test', '--limit', '6', '--run', run);
+  assert.equal(first.code, 0, first.err);
+  assert.match(first.out, /simulated consortium: every answer is simulated\): 10 experts x 6 items = 60 answers/);
+  assert.match(first.out, /60 new generations, 0 reused, 60 graded/);
+  assert.match(first.out, /E1 +simulated:LLaMA 3\.2 1B:E1:[0-9a-f]{8} +accuracy/);
+  assert.match(first.err, /generate: 60\/60 \(100\.0%\)/, 'plain progress lines when not a terminal');
+
+  const again = inform('generate', '--consortium', 'heterogeneous', '--task', 'mmlu', '--split', 'test', '--limit', '6', '--run', run);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /nothing to generate: all 60 answers were already stored \(0 new generations\)/);
+  assert.equal(again.out.replace(/run directory.*\n/, '').split('\n').slice(2).join('\n'), first.out.replace(/run directory.*\n/, '').split('\n').slice(2).join('\n'), 'same accuracies');
+
+  const file = path.join(run, 'transcripts.jsonl');
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  lines[9] = lines[9].replace('"text":"', '"text":"tampered ');
+  fs.writeFileSync(file, lines.join('\n'));
+  const corrupt = inform('generate', '--consortium', 'heterogeneous', '--task', 'mmlu', '--split', 'test', '--limit', '6', '--run', run);
+  assert.equal(corrupt.code, 1);
+  assert.match(corrupt.err, new RegExp(`${file.replace(/[.]/g, '\\.')}:10: corrupt record \\(checksum mismatch\\)`));
+  const repaired = inform('generate', '--consortium', 'heterogeneous', '--task', 'mmlu', '--split', 'test', '--limit', '6', '--run', run, '--repair');
+  assert.equal(repaired.code, 0, repaired.err);
+  assert.match(repaired.err, /dropped corrupt line\(s\) 10/);
+  assert.match(repaired.out, /1 new generations, 59 reused/);
+
+  const bad = inform('generate', '--consortium', 'heterogeneous', '--chain', 'E1,E42', '--run', run);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--chain names E42, which is not an expert/);
+});
