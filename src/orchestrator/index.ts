@@ -1,2 +1,57 @@
-// Public API of src/orchestrator (filled in as the area is built).
+// Public API of src/orchestrator: the learned router of Section 2.1 / Appendix C, its training,
+// checkpoints and evaluation.
 export * from './backend';
+export { Rng, type RngState } from './rng';
+export {
+  modelConfigSchema,
+  trainConfigSchema,
+  lossWeightsSchema,
+  resolveModelConfig,
+  resolveTrainConfig,
+  type ModelConfig,
+  type ModelConfigInput,
+  type TrainConfig,
+  type TrainConfigInput,
+  type LossWeights,
+} from './config';
+export {
+  MASKED_LOGIT,
+  parameterSpecs,
+  initialParameters,
+  createModel,
+  readParameters,
+  disposeModel,
+  encode,
+  route,
+  forward,
+  disposeCache,
+  selectionLogProbFromH,
+  type OrchestratorModel,
+  type ModelInputs,
+  type EncodeOptions,
+  type RouteOptions,
+  type ForwardOptions,
+  type ForwardCache,
+  type ScoreParts,
+} from './model';
+export { compositeLoss, oracleTargets, topKMembership, LOSS_NAMES, type LossName, type LossTargets, type LossSettings, type LossResult } from './losses';
+export { initialSchedule, learningRateAt, topKForConfidence, advanceSchedule, type ScheduleState } from './schedule';
+export { createAdamState, readAdamState, disposeAdamState, adamStep, type AdamState, type AdamSettings } from './adam';
+export {
+  validateRoutingDataset,
+  itemsOfSplit,
+  splitRoutingDataset,
+  toBatch,
+  disposeBatch,
+  saveRoutingDataset,
+  loadRoutingDataset,
+  type RoutingDataset,
+  type RoutingItem,
+  type RoutingBatch,
+  type Split,
+} from './dataset';
+export { syntheticRoutingDataset, type SyntheticRoutingOptions } from './synthetic';
+export { buildRoutingDataset, type BuildRoutingDatasetOptions } from './from-consortium';
+export { CHECKPOINT_FORMAT, checkpointDir, saveCheckpoint, loadCheckpoint, listCheckpoints, latestCheckpoint, type CheckpointData } from './checkpoint';
+export { inferChains, evaluateModel, evaluateOrchestrator, resolveCheckpointDir, type InferOptions, type InferredChain, type EvaluationResult } from './evaluate';
+export { trainOrchestrator, type TrainOptions, type TrainResult, type StepReport, type EpochReport } from './train';

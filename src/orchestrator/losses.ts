@@ -93,7 +93,7 @@ export function topKMembership(values: Float32Array, rows: number, cols: number,
 }
 
 /** All eight terms and their weighted sum for one batch. */
-export function compositeLoss(cache: ForwardCache, targets: LossTargets, settings: LossSettings): LossResult {
+export function compositeLoss(cache: Pick<ForwardCache, 'C' | 'logC' | 'finalDist' | 's' | 'expertLogProbs' | 'expectedLength'>, targets: LossTargets, settings: LossSettings): LossResult {
   const { C, logC, finalDist, s } = cache;
   const [B, N] = s.shape;
 

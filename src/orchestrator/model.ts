@@ -52,7 +52,7 @@ export function parameterSpecs(cfg: ModelConfig): Array<{ name: string; shape: n
     specs.push(
       c('backbone.ln1.g', [d], 1), c('backbone.ln1.b', [d], 0),
       w('backbone.Wq', [d, d], d), c('backbone.bq', [d], 0),
-      w('backbone.Wk', [d, d], d), c('backbone.bk', [d], 0),
+      w('backbone.Wk', [d, d], d), // no key bias: softmax over keys is invariant to it (zero gradient)
       w('backbone.Wv', [d, d], d), c('backbone.bv', [d], 0),
       w('backbone.Wo', [d, d], d), c('backbone.bo', [d], 0),
       c('backbone.lnf.g', [d], 1), c('backbone.lnf.b', [d], 0),
@@ -156,7 +156,7 @@ function selfAttention(x: tf.Tensor3D, p: Record<string, tf.Variable>, heads: nu
   const dh = d / heads;
   const split = (t: tf.Tensor) => t.reshape([B, T, heads, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
   const q = split(linear(x, p['backbone.Wq'], p['backbone.bq']));
-  const k = split(linear(x, p['backbone.Wk'], p['backbone.bk']));
+  const k = split(linear(x, p['backbone.Wk']));
   const v = split(linear(x, p['backbone.Wv'], p['backbone.bv']));
   const att = tf.softmax(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)), -1);
   const mixed = tf.matMul(att, v).transpose([0, 2, 1, 3]).reshape([B, T, d]);

@@ -42,8 +42,8 @@ export interface EpochReport {
   /** 1-based epoch number */
   epoch: number;
   epochs: number;
-  /** mean over the epoch's steps */
-  trainLoss: { total: number; terms: Record<LossName, number> };
+  /** mean over the epoch's steps; null for epoch 0 (the untrained model, before any step) */
+  trainLoss: { total: number; terms: Record<LossName, number> } | null;
   schedule: ScheduleState;
   /** held-out metrics (the test split, or the training items when there is no test split) */
   eval: Omit<EvaluationResult, 'chains'>;
@@ -77,7 +77,7 @@ export interface TrainResult {
   modelConfig: ModelConfig;
   trainConfig: TrainConfig;
   schedule: ScheduleState;
-  /** reports of the epochs run by this call (not those restored from a checkpoint) */
+  /** reports of the epochs run by this call, starting with epoch 0 (untrained) on a fresh run */
   epochs: EpochReport[];
   /** epoch the run resumed from (0 = fresh) */
   resumedFrom: number;
@@ -191,7 +191,28 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
   bar?.start(totalSteps, schedule.step, { epoch: startEpoch + 1, loss: '-', tau: schedule.tau.toFixed(3), k: schedule.k });
 
   const reports: EpochReport[] = [];
+  const finishEpoch = (epoch: number, trainLoss: EpochReport['trainLoss'], steps: StepReport[], t0: number) => {
+    const { chains: _chains, ...evalMetrics } = evaluateModel(model, ds, evalSplit);
+    const report: EpochReport = { epoch, epochs: trainConfig.epochs, trainLoss, schedule, eval: evalMetrics, steps, seconds: (Date.now() - t0) / 1000, checkpoint: null };
+    if (opts.runDir) {
+      report.checkpoint = saveCheckpoint(opts.runDir, {
+        epoch,
+        modelConfig,
+        trainConfig,
+        schedule,
+        rngState: rng.state(),
+        expertIds: ds.expertIds,
+        params: readParameters(model),
+        adam: readAdamState(adam),
+        metrics: report as unknown as Record<string, unknown>,
+      });
+    }
+    reports.push(report);
+    opts.onEpoch?.(report);
+  };
   try {
+    // Epoch 0 is the untrained model: the "start of training" the probes compare against.
+    if (!latest) finishEpoch(0, null, [], Date.now());
     for (let epoch = startEpoch + 1; epoch <= lastEpoch; epoch++) {
       const t0 = Date.now();
       const order = rng.shuffle(trainItems);
@@ -206,32 +227,8 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
         bar?.update(schedule.step, { epoch, loss: out.total.toFixed(4), tau: schedule.tau.toFixed(3), k: schedule.k });
       }
       const mean = (f: (s: StepReport) => number) => steps.reduce((a, s) => a + f(s), 0) / steps.length;
-      const { chains: _chains, ...evalMetrics } = evaluateModel(model, ds, evalSplit);
-      const report: EpochReport = {
-        epoch,
-        epochs: trainConfig.epochs,
-        trainLoss: { total: mean((s) => s.total), terms: Object.fromEntries(LOSS_NAMES.map((n) => [n, mean((s) => s.terms[n])])) as Record<LossName, number> },
-        schedule,
-        eval: evalMetrics,
-        steps,
-        seconds: (Date.now() - t0) / 1000,
-        checkpoint: null,
-      };
-      if (opts.runDir) {
-        report.checkpoint = saveCheckpoint(opts.runDir, {
-          epoch,
-          modelConfig,
-          trainConfig,
-          schedule,
-          rngState: rng.state(),
-          expertIds: ds.expertIds,
-          params: readParameters(model),
-          adam: readAdamState(adam),
-          metrics: report as unknown as Record<string, unknown>,
-        });
-      }
-      reports.push(report);
-      opts.onEpoch?.(report);
+      const terms = Object.fromEntries(LOSS_NAMES.map((n) => [n, mean((s) => s.terms[n])])) as Record<LossName, number>;
+      finishEpoch(epoch, { total: mean((s) => s.total), terms }, steps, t0);
     }
   } finally {
     bar?.stop();

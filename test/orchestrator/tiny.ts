@@ -1,0 +1,39 @@
+/** A tiny orchestrator instance shared by the gradient-check and PyTorch-parity tests. */
+import { resolveModelConfig, resolveTrainConfig, type ModelConfig } from '../../src/orchestrator/config';
+import { toBatch, type RoutingBatch } from '../../src/orchestrator/dataset';
+import type { LossSettings } from '../../src/orchestrator/losses';
+import { createModel, parameterSpecs, type OrchestratorModel } from '../../src/orchestrator/model';
+import { Rng } from '../../src/orchestrator/rng';
+import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
+
+export interface TinyInstance {
+  config: ModelConfig;
+  model: OrchestratorModel;
+  batch: RoutingBatch;
+  values: Record<string, Float32Array>;
+  steps: number;
+  tau: number;
+  settings: LossSettings;
+}
+
+/**
+ * D = 12, d = 8, N = 4, 2 heads, backbone on, a batch of 3 items (one without an oracle).
+ * Every parameter, biases and scalars included, gets a random non-trivial value so that no term
+ * of the forward pass or the loss is switched off by a zero initialisation.
+ */
+export function tinyInstance(seed = 7, backbone = true): TinyInstance {
+  const config = resolveModelConfig({ inputDim: 12, nExperts: 4, hidden: 8, heads: 2, backbone, dropout: 0 });
+  const rng = new Rng(seed);
+  const values: Record<string, Float32Array> = {};
+  for (const spec of parameterSpecs(config)) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    const fanIn = spec.shape.length === 2 ? spec.shape[0] : 4;
+    values[spec.name] = rng.fill(n, (r) => (spec.name.endsWith('.g') ? 1 : 0) + r.normal() / Math.sqrt(fanIn));
+  }
+  const model = createModel(config, values);
+  const ds = syntheticRoutingDataset({ seed, nItems: 3, nExperts: 4, dim: 12, nDomains: 2 });
+  ds.items[2].oracle = null;
+  const batch = toBatch(ds.items, 12);
+  const weights = resolveTrainConfig({}).weights;
+  return { config, model, batch, values, steps: 3, tau: 0.7, settings: { weights, topK: 2, lengthAlpha: 0.25 } };
+}
