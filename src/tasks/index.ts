@@ -20,3 +20,6 @@ export { seededSplit, SPLIT_NAMES, DEFAULT_FRACTIONS, type SplitName, type Split
 export { HUMANEVAL_PROBLEMS, type AuthoredProblem } from './samples/humaneval-problems';
 export { generateSampleFiles, SAMPLE_PATHS } from './samples/generate';
 export { mapWithConcurrency, defaultSandboxConcurrency } from './sandbox/pool';
+export { OFFICIAL_SOURCES, sourcesFor, withMirror, type OfficialSource } from './fetch/official-sources';
+export { downloadVerified, sha256File, OfflineError, ChecksumError, type DownloadOptions } from './fetch/download';
+export { fetchOfficial, OFFLINE_HINT, type FetchOutcome, type FetchOptions } from './fetch/fetch-official';
