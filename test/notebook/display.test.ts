@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { figureBundle, figureHtml, inNotebook, liveLine, showFigure, showMarkdown, showTable } from '../../src/notebook/display';
 import { lineOverEpochs } from '../../src/plots/index';
 
@@ -58,13 +59,12 @@ test('outside a kernel the show* helpers print plain text', async () => {
 /** A writable stand-in that records what is written (a real stream API, no behaviour faked). */
 function recorder(isTTY: boolean): { stream: NodeJS.WritableStream & { isTTY: boolean }; chunks: string[] } {
   const chunks: string[] = [];
-  const { Writable } = require('node:stream') as typeof import('node:stream');
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
       chunks.push(chunk.toString());
       cb();
     },
-  }) as NodeJS.WritableStream & { isTTY: boolean };
+  }) as unknown as NodeJS.WritableStream & { isTTY: boolean };
   stream.isTTY = isTTY;
   return { stream, chunks };
 }

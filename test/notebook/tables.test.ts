@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as dfd from 'danfojs-node';
+import type { SourceRow } from '../../src/plots/index';
 import { exportTable, tableData, tableHtml, tableRows, tableText } from '../../src/notebook/tables';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-tables-test-'));
@@ -63,6 +64,6 @@ test('exportTable writes CSV that Python reads back as the same table, and JSON 
 });
 
 test('missing values become empty cells in row arrays', () => {
-  const rows = [{ a: 1, b: 'x' }, { a: 2 }];
+  const rows: SourceRow[] = [{ a: 1, b: 'x' }, { a: 2 }];
   assert.deepEqual(tableData(rows).rows, [[1, 'x'], [2, '']]);
 });

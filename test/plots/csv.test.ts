@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { csvColumns, rowsToCsv } from '../../src/plots/index';
+import { csvColumns, rowsToCsv, type SourceRow } from '../../src/plots/index';
 
 /** Parses CSV with Python's csv module: an independent reader, not our own code. */
 function pythonCsv(text: string): string[][] {
@@ -33,7 +33,7 @@ test('rowsToCsv quotes only what needs quoting and keeps full number precision',
 });
 
 test('rows with different keys share one header in first-seen order', () => {
-  const rows = [{ a: 1 }, { b: 'x', a: 2 }];
+  const rows: SourceRow[] = [{ a: 1 }, { b: 'x', a: 2 }];
   assert.deepEqual(csvColumns(rows), ['a', 'b']);
   assert.equal(rowsToCsv(rows), 'a,b\n1,\n2,x\n');
 });
