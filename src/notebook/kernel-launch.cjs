@@ -1,17 +1,30 @@
 #!/usr/bin/env node
-// Starts this checkout's tslab kernel with the checkout root as working directory.
+// Starts this checkout's tslab kernel. kernel.json (inform kernel install), the headless runner
+// and nbconvert all start kernels through this file. It fixes two things before tslab loads:
 //
-// Why: tslab compiles every cell with `rootDir` set to the kernel's working directory, and
-// Jupyter starts kernels in the notebook's own folder (notebooks/). A cell importing `../src/...`
-// then fails with "File '.../src/x.ts' is not under 'rootDir'". Running from the checkout root
-// makes `./src`, `./data`, `./figures` resolve the same way in JupyterLab, VS Code, nbconvert,
-// the headless runner and the `inform` CLI. The folder Jupyter chose stays visible to cells as
-// process.env.INFORM_NOTEBOOK_DIR.
+// 1. Working directory = the checkout root. tslab compiles every cell with `rootDir` set to the
+//    kernel's working directory, and Jupyter starts kernels in the notebook's folder
+//    (notebooks/); a cell importing `../src/...` then fails with "File '.../src/x.ts' is not under
+//    'rootDir'". From the root, `./src`, `./data` and `./figures` resolve the same way in
+//    JupyterLab, VS Code, nbconvert, the headless runner and the `inform` CLI. The folder Jupyter
+//    chose stays visible to cells as process.env.INFORM_NOTEBOOK_DIR.
+//
+// 2. No folder watching in tslab's compiler. tslab drives TypeScript's watch program with a fake
+//    single-slot timer. A file created or deleted under a watched folder (src/ once a cell imports
+//    project code that imports a package) makes TypeScript schedule a second timer, and every
+//    later cell then fails with "Unexpected pending rebuildTimer" until the kernel restarts.
+//    Edits to files already imported are still seen (those use file watchers, which are safe);
+//    a module that failed to resolve is retried only after a kernel restart.
 //
 // Plain .cjs on purpose: kernel.json runs it directly with node, before any TypeScript exists.
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..', '..');
+const tslabDir = path.join(root, 'node_modules', 'tslab');
 process.env.INFORM_NOTEBOOK_DIR = process.cwd();
 process.chdir(root);
-require(path.join(root, 'node_modules', 'tslab', 'dist', 'main.js')).main();
+
+const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] }));
+ts.sys.watchDirectory = () => ({ close() {} });
+
+require(path.join(tslabDir, 'dist', 'main.js')).main();

@@ -107,7 +107,7 @@ export function stripAnsi(s: string): string {
 }
 
 // "TypeError: x is not a function", "Error [ERR_X]: msg", "Uncaught SyntaxError: ...", "AbortError: ..."
-const JS_ERROR_LINE = /^(?:Uncaught )?([A-Za-z_$][\w$]*(?:Error|Exception))(?: \[[\w-]+\])?(?:: (.*))?$/;
+const JS_ERROR_LINE = /^(?:Uncaught )?((?:[A-Za-z_$][\w$]*)?(?:Error|Exception))(?: \[[\w-]+\])?(?:: (.*))?$/;
 // tslab's TypeScript diagnostics: "3:7 - Cannot find name 'x'." optionally prefixed by a file name.
 const TS_DIAGNOSTIC_LINE = /^(?:(\S+\.[cm]?[jt]sx?) )?(\d+):(\d+) - (.*)$/;
 

@@ -125,3 +125,18 @@ test('SIGTERM to a running `inform notebooks` stops its kernel and everything th
   assert.deepEqual(await expectNoProcesses(`inform-kernel-${cli.pid}-`), []);
   assert.deepEqual(await expectNoProcesses(probe), []);
 });
+
+test('file-change fixture: a file appearing in src/ mid-session does not break later cells', async (t) => {
+  t.after(() => {
+    for (const f of fs.readdirSync(path.join(root, 'src', 'notebook'))) {
+      if (f.startsWith('watch-probe-')) fs.rmSync(path.join(root, 'src', 'notebook', f), { force: true });
+    }
+  });
+  const lines: string[] = [];
+  const r = await runNotebook(path.join(fixtures, 'file-change.ipynb'), { outDir, log: (l) => lines.push(l) });
+  assert.equal(r.ok, true, lines.join('\n'));
+  const cells = codeCells(r.outPath);
+  assert.match(JSON.stringify(cells[2].outputs), /compiles after a file appeared/);
+  assert.match(JSON.stringify(cells[4].outputs), /compiles after a file disappeared/);
+  assert.deepEqual(await expectNoProcesses(kernelMarker), []);
+});
