@@ -60,7 +60,8 @@ export function simulatedModelName(spec: SimulatedSpec): string {
 /** Per-token entropies (nats): exponential draws whose mean grows with temperature and doubt. */
 function entropies(n: number, spec: SimulatedSpec, d: Decision, rng: Rng): number[] {
   const mean = 0.15 + 0.35 * spec.temperature + (d.correct ? 0 : 0.6 * spec.cues) + (d.hedge ? 0.2 : 0);
-  return Array.from({ length: n }, () => -Math.log(1 - rng.next()) * mean);
+  // 4 decimals: plenty for a confidence signal, and a third of the bytes in the store
+  return Array.from({ length: n }, () => Math.round(-Math.log(1 - rng.next()) * mean * 1e4) / 1e4);
 }
 
 function readPrevious(item: TaskItem, previous: { expertId: string; text: string } | undefined): { expertId: string; answer: PreviousAnswer | null } | null {

@@ -61,8 +61,12 @@ function checksum(payload: string): string {
 
 /** Serialises one record as a checksummed line (with its trailing newline). */
 export function encodeLine(key: string, value: unknown): string {
+  return encodeWithPayload(key, value).line;
+}
+
+function encodeWithPayload(key: string, value: unknown): { line: string; payload: string } {
   const payload = JSON.stringify({ k: key, v: value });
-  return `${SUM_PREFIX}${checksum(payload)}",${payload.slice(1)}\n`;
+  return { line: `${SUM_PREFIX}${checksum(payload)}",${payload.slice(1)}\n`, payload };
 }
 
 /** Parses one line (without newline); returns the record or the reason it is bad. */
@@ -231,12 +235,12 @@ export class JsonlLog<V> {
   append(key: string, value: V): boolean {
     if (this.fd === null) throw new Error(`${this.file}: log is ${this.opts.readOnly ? 'read-only' : 'closed'}`);
     if (this.records.has(key)) return false;
-    const line = encodeLine(key, value);
+    const { line, payload } = encodeWithPayload(key, value);
     const bytes = Buffer.from(line, 'utf8');
     let off = 0;
     while (off < bytes.length) off += fs.writeSync(this.fd, bytes, off);
     // keep the parsed copy, so what `get` returns is what a later `open` would return
-    this.records.set(key, JSON.parse(JSON.stringify(value)) as V);
+    this.records.set(key, (JSON.parse(payload) as { v: V }).v);
     this.dirty = true;
     this.maybeSync();
     return true;
