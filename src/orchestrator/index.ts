@@ -1,7 +1,8 @@
 // Public API of src/orchestrator: the learned router of Section 2.1 / Appendix C, its training,
 // checkpoints and evaluation.
 export * from './backend';
-export { Rng, type RngState } from './rng';
+// (exported under a distinct name: src/experts exports its own `Rng`)
+export { Rng as OrchestratorRng, type RngState as OrchestratorRngState } from './rng';
 export {
   modelConfigSchema,
   trainConfigSchema,

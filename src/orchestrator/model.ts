@@ -89,9 +89,9 @@ export interface OrchestratorModel {
   params: Record<string, tf.Variable>;
 }
 
-/** Builds a model; values default to a fresh seeded initialisation. */
-export function createModel(cfg: ModelConfig, values: Record<string, Float32Array> | Rng): OrchestratorModel {
-  const init = values instanceof Rng ? initialParameters(cfg, values) : values;
+/** Builds a model from given parameter values, or freshly initialised from an Rng or a seed. */
+export function createModel(cfg: ModelConfig, values: Record<string, Float32Array> | Rng | number): OrchestratorModel {
+  const init = typeof values === 'number' ? initialParameters(cfg, new Rng(values)) : values instanceof Rng ? initialParameters(cfg, values) : values;
   const params: Record<string, tf.Variable> = {};
   for (const spec of parameterSpecs(cfg)) {
     const v = init[spec.name];
