@@ -100,7 +100,8 @@ def _install_guard(root, violations):
         "os.truncate": 1, "os.utime": 1, "os.rename": 2, "os.link": 2, "os.symlink": 2,
         "shutil.rmtree": 1, "shutil.move": 2, "shutil.copyfile": 2,
     }
-    blocked_modules = {"ctypes", "_ctypes", "cffi"}
+    # _posixsubprocess.fork_exec would start processes without an audit event.
+    blocked_modules = {"ctypes", "_ctypes", "cffi", "_posixsubprocess"}
 
     def inside(p):
         if isinstance(p, int):
