@@ -17,13 +17,14 @@ import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { createLlamaCppExpert, llamaCppSpec } from './backends/llama-cpp';
+import { createOpenAiExpert, openAiSpec } from './backends/openai';
 import { createReplayExpert, replaySpec } from './backends/replay';
 import { createSimulatedExpert } from './simulated/expert';
 import { simulatedSpec } from './simulated/spec';
 import type { Expert } from './types';
 
 /** Every backend's entry schema, joined on `backend`. */
-export const expertSpec = z.discriminatedUnion('backend', [llamaCppSpec, simulatedSpec, replaySpec]);
+export const expertSpec = z.discriminatedUnion('backend', [llamaCppSpec, openAiSpec, simulatedSpec, replaySpec]);
 export type ExpertSpec = z.infer<typeof expertSpec>;
 
 const consortiumFileSpec = z
@@ -185,6 +186,8 @@ export function createExpert(spec: ExpertSpec, ctx: { configDir: string }): Expe
   switch (spec.backend) {
     case 'llama-cpp':
       return createLlamaCppExpert(spec, ctx);
+    case 'openai':
+      return createOpenAiExpert(spec, ctx);
     case 'simulated':
       return createSimulatedExpert(spec);
     case 'replay':

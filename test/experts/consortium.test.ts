@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { standalonePrompt } from '../../src/experts/chain';
+import { generateTranscripts } from '../../src/experts/generate';
 import { ConsortiumConfigError, loadConsortium, loadConsortiumConfig, resolveConsortiumPath } from '../../src/experts/consortium';
 import { GSM8K_ITEMS } from './sample-items';
 
@@ -47,7 +50,7 @@ test('a missing GGUF is reported at load time with file, line and field', () => 
 
 test('unknown backend, bad temperature, unknown fields and duplicate ids are clear errors', () => {
   const cases: [string, RegExp][] = [
-    ['name: x\nexperts:\n  - { id: E1, model: M, backend: gpt5, temperature: 0.1 }\n', /c\.yaml:3: experts\[0\]\.backend: unknown backend "gpt5" \(expected one of: llama-cpp, simulated, replay/],
+    ['name: x\nexperts:\n  - { id: E1, model: M, backend: gpt5, temperature: 0.1 }\n', /c\.yaml:3: experts\[0\]\.backend: unknown backend "gpt5" \(expected one of: llama-cpp, openai, simulated, replay/],
     ['name: x\ndefaults: { backend: simulated, family: qwen, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\nexperts:\n  - { id: E1, model: M, temperature: 0.1 }\n  - { id: E2, model: M, temperature: 3 }\n', /c\.yaml:5: experts\[1\]\.temperature: temperature must be a number in \[0, 2\], got 3/],
     ['name: x\nexperts:\n  - { id: E1, model: M, backend: simulated, family: qwen, temperature: "hot", skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\n', /experts\[0\]\.temperature: temperature must be a number in \[0, 2\], got "hot"/],
     ['name: x\nexperts:\n  - { id: E1, model: M, backend: simulated, family: qwen, temperature: 0.1, skill: { gsm8k: 1.5, mmlu: 0.5, humaneval: 0.5 } }\n', /experts\[0\]\.skill\.gsm8k: Number must be less than or equal to 1/],
@@ -83,5 +86,47 @@ test('a llama-cpp consortium runs on the tiny GGUF through the config loader', {
     assert.equal(a.text, b.text, 'temperature ~0 is deterministic');
   } finally {
     await c.dispose();
+  }
+});
+
+test('the endpoint consortium config loads; an openai consortium generates through the store once', async () => {
+  const cfg = loadConsortiumConfig('data/consortia/homogeneous.openai.yaml');
+  assert.equal(cfg.experts.length, 10);
+  assert.deepEqual(cfg.experts.map((e) => e.temperature), [8e-6, 0.2, 0.5, 0.5, 8e-6, 1.0, 8e-6, 1.5, 2.0, 8e-6]);
+  assert.ok(cfg.experts.every((e) => e.backend === 'openai' && e.topP === 0.7));
+
+  // a loopback server speaking the chat-completions protocol
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      requests++;
+      const r = JSON.parse(body) as { model: string; temperature: number };
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({
+        id: `c${requests}`,
+        object: 'chat.completion',
+        model: r.model,
+        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `${r.model} at ${r.temperature}: The answer is 6.` } }],
+        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+      }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const file = writeConfig('o.yaml', `name: o\ndefaults: { backend: openai, endpoints: ["http://127.0.0.1:${port}/v1"], topP: 0.7 }\nexperts:\n  - { id: A, model: m-a, temperature: 0.1 }\n  - { id: B, model: m-b, temperature: 0.7 }\n`);
+    const c = loadConsortium(file);
+    const run = path.join(path.dirname(file), 'run');
+    const items = GSM8K_ITEMS.slice(0, 2);
+    const s1 = await generateTranscripts({ consortium: c, items, run });
+    assert.equal(requests, 4);
+    assert.equal(s1.perExpert.find((e) => e.expertId === 'A')!.correct, 1, 'item 1 has gold 6');
+    const s2 = await generateTranscripts({ consortium: c, items, run });
+    assert.equal(requests, 4, 'no request on a re-run');
+    assert.equal(s2.generated, 0);
+  } finally {
+    server.close();
   }
 });
