@@ -24,8 +24,17 @@ import { plotlyScriptBody } from '../plots/plotly-bundle';
 import { renderFigure } from '../plots/renderer';
 import { tableHtml, tableText, type TableFormatOptions, type TableLike } from './tables';
 
-/** One Jupyter output: mime type -> content (binary content base64-encoded). */
-export type MimeBundle = Record<string, string>;
+/**
+ * One Jupyter output: mime type -> content. Text and base64-encoded binary content are strings;
+ * JSON mime types (`application/json`, `application/*+json`) carry the JSON value itself, as
+ * the Jupyter protocol and nbformat require.
+ */
+export type MimeBundle = Record<string, string | JsonObject>;
+
+/** A JSON object value in a mime bundle. */
+export interface JsonObject {
+  [key: string]: unknown;
+}
 
 /** The static image put beside an interactive figure. */
 export type StaticImageKind = 'svg' | 'png' | 'none';
@@ -156,10 +165,19 @@ export function figureSummary(fig: Figure): string {
   return `[figure ${fig.name}${title ? `: ${title}` : ''}] ${fig.data.length} ${kinds} trace(s), ${fig.source.length} data rows`;
 }
 
+/** A figure's display_data content; see the module comment for who renders which part. */
+export type FigureBundle = {
+  'application/vnd.plotly.v1+json': JsonObject;
+  'text/html': string;
+  'text/plain': string;
+  'image/svg+xml'?: string;
+  'image/png'?: string;
+};
+
 /** The full mime bundle of a figure's display_data (see the module comment). */
-export function figureBundle(fig: Figure, opts: FigureBundleOptions): MimeBundle {
-  const bundle: MimeBundle = {
-    'application/vnd.plotly.v1+json': JSON.stringify({ ...plotlySpec(fig), config: INTERACTIVE_CONFIG }),
+export function figureBundle(fig: Figure, opts: FigureBundleOptions): FigureBundle {
+  const bundle: FigureBundle = {
+    'application/vnd.plotly.v1+json': { ...plotlySpec(fig), config: { ...INTERACTIVE_CONFIG } },
     'text/html': figureHtml(fig, opts),
     'text/plain': figureSummary(fig),
   };
@@ -196,7 +214,8 @@ export async function showFigure(fig: Figure): Promise<void> {
   const s = displaySettings();
   const state = kernelState();
   const includePlotly = s.embedPlotly && !state.plotlySent;
-  const bundle = figureBundle(fig, { includePlotly, ...(await staticImage(fig, s.staticImage)) });
+  const { staticSvg, staticPng } = await staticImage(fig, s.staticImage);
+  const bundle: MimeBundle = figureBundle(fig, { includePlotly, staticSvg, staticPng });
   if (send(bundle) && includePlotly) state.plotlySent = true;
 }
 

@@ -14,7 +14,7 @@ interface Output {
   output_type: string;
   name?: string;
   text?: string | string[];
-  data?: Record<string, string | string[]>;
+  data?: Record<string, string | string[] | object>;
   ename?: string;
   evalue?: string;
 }
@@ -27,7 +27,7 @@ const skip = hasNbconvert ? false : 'jupyter nbconvert not installed (apt-get in
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-display-kernel-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-const joined = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join('') : v ?? '');
+const joined = (v: string | string[] | object | undefined): string => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : '');
 
 test('the smoke notebook runs under nbconvert and its outputs carry the rich representations', { skip, timeout: 300_000 }, () => {
   const dataDir = path.join(work, 'jupyter');
@@ -59,7 +59,9 @@ test('the smoke notebook runs under nbconvert and its outputs carry the rich rep
   const html = joined(fig['text/html']);
   assert.equal(html.split('plotly.js v3').length - 1, 1, 'bundle inlined once');
   assert.ok(html.includes('Plotly.newPlot'));
-  const spec = JSON.parse(joined(fig['application/vnd.plotly.v1+json'])) as { data: Array<{ name: string; y: number[] }> };
+  // nbformat stores JSON mime types as JSON objects, not strings.
+  const spec = fig['application/vnd.plotly.v1+json'] as { data: Array<{ name: string; y: number[] }> };
+  assert.equal(typeof spec, 'object');
   assert.deepEqual(spec.data.map((t) => t.name), ['cross-entropy loss', 'accuracy']);
   assert.equal(spec.data[0].y.length, 40);
   if (findChromium().path) {

@@ -17,7 +17,9 @@ function count(haystack: string, needle: string): number {
 test('a figure bundle carries plotly JSON, HTML, plain text and the static image when given', () => {
   const b = figureBundle(fig, { includePlotly: false, staticSvg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>' });
   assert.deepEqual(Object.keys(b).sort(), ['application/vnd.plotly.v1+json', 'image/svg+xml', 'text/html', 'text/plain']);
-  const plotly = JSON.parse(b['application/vnd.plotly.v1+json']) as { data: unknown[]; layout: { title: { text: string } } };
+  // A JSON mime type carries the object itself (nbformat stores it as JSON, not as a string).
+  const plotly = b['application/vnd.plotly.v1+json'] as { data: unknown[]; layout: { title: { text: string } } };
+  assert.equal(typeof plotly, 'object');
   assert.equal(plotly.data.length, 1);
   assert.equal(plotly.layout.title.text, 'Loss </script><b>bold</b>');
   assert.match(b['text/plain'], /^\[figure loss: Loss/);
