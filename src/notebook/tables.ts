@@ -115,15 +115,15 @@ export function tableHtml(t: TableLike, opts: TableFormatOptions = {}): string {
   const numeric = d.columns.map((_, c) => d.rows.length > 0 && d.rows.every((row) => typeof row[c] === 'number' || row[c] === ''));
   const parts: string[] = ['<table class="inform-table" style="border-collapse:collapse">'];
   if (opts.caption) parts.push(`<caption style="text-align:left;font-weight:bold">${escapeHtml(opts.caption)}</caption>`);
-  const head = d.columns.map((c, i) => `<th style="text-align:${numeric[i] ? 'right' : 'left'}">${escapeHtml(c)}</th>`);
+  const head = d.columns.map((c, i) => `<th style="text-align:${numeric[i] ? 'right' : 'left'};padding:2px 8px">${escapeHtml(c)}</th>`);
   parts.push(`<thead><tr>${showIndex ? '<th></th>' : ''}${head.join('')}</tr></thead>`, '<tbody>');
   for (const r of visibleRows(d.rows.length, opts.maxRows ?? 40)) {
     if (r < 0) {
       parts.push(`<tr><td colspan="${d.columns.length + (showIndex ? 1 : 0)}" style="text-align:center">…</td></tr>`);
       continue;
     }
-    const cells = d.rows[r].map((v, c) => `<td style="text-align:${numeric[c] ? 'right' : 'left'}">${escapeHtml(show(v, digits))}</td>`);
-    parts.push(`<tr>${showIndex ? `<th>${escapeHtml(String(d.index[r]))}</th>` : ''}${cells.join('')}</tr>`);
+    const cells = d.rows[r].map((v, c) => `<td style="text-align:${numeric[c] ? 'right' : 'left'};padding:2px 8px">${escapeHtml(show(v, digits))}</td>`);
+    parts.push(`<tr>${showIndex ? `<th style="padding:2px 8px">${escapeHtml(String(d.index[r]))}</th>` : ''}${cells.join('')}</tr>`);
   }
   parts.push('</tbody></table>');
   parts.push(`<p style="font-size:smaller;color:#666">${d.rows.length} rows × ${d.columns.length} columns</p>`);

@@ -2,9 +2,12 @@
 import { plotlySpec, type Figure } from './figure';
 import { plotlyScriptBody } from './plotly-bundle';
 
-/** Plotly's config for interactive views: no logo, PNG download at 2x. */
+/**
+ * Plotly's config for interactive views: no logo, PNG download at 2x. Not `responsive`: figures
+ * have a fixed size (the same as their exports), and responsive mode stretches the div to 100%
+ * of the page height, leaving a large blank area under each notebook figure.
+ */
 export const INTERACTIVE_CONFIG = {
-  responsive: true,
   displaylogo: false,
   toImageButtonOptions: { format: 'png', scale: 2 },
 } as const;

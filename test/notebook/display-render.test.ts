@@ -63,3 +63,14 @@ test('without scripts the static SVG inside the output is what shows', { skip },
   assert.equal(size.h, a.layout.height);
   await p.close();
 });
+
+test('a notebook figure takes the height of the figure, not of the page', { skip }, async () => {
+  assert.ok(context);
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 1000, height: 1400 });
+  await page.setContent(`<!DOCTYPE html><html><body>${figureHtml(a, { includePlotly: true, divId: 'sized' })}</body></html>`);
+  await page.waitForSelector('#sized .main-svg', { timeout: 20_000 });
+  const height = await page.$eval('#sized', (el) => (el as unknown as { offsetHeight: number }).offsetHeight);
+  assert.ok(Math.abs(height - a.layout.height) <= 20, `div height ${height} vs figure height ${a.layout.height}`);
+  await page.close();
+});

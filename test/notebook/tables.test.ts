@@ -28,12 +28,12 @@ test('a danfojs DataFrame becomes columns, index and cells', () => {
 
 test('the HTML escapes every cell, formats and right-aligns numbers, and states the shape', () => {
   const html = tableHtml(df, { caption: 'Accuracy <per expert>' });
-  assert.ok(html.includes('<td style="text-align:left">E1 &lt;llama&gt;</td>'));
+  assert.ok(html.includes('<td style="text-align:left;padding:2px 8px">E1 &lt;llama&gt;</td>'));
   assert.ok(html.includes('E2 &amp; co'));
   assert.ok(!html.includes('<llama>'), 'no raw markup from cell values');
   assert.ok(html.includes('<caption style="text-align:left;font-weight:bold">Accuracy &lt;per expert&gt;</caption>'));
-  assert.ok(html.includes('<td style="text-align:right">0.1235</td>'), 'numbers to 4 significant digits, right-aligned');
-  assert.ok(html.includes('<th style="text-align:right">accuracy</th>'));
+  assert.ok(html.includes('<td style="text-align:right;padding:2px 8px">0.1235</td>'), 'numbers to 4 significant digits, right-aligned');
+  assert.ok(html.includes('<th style="text-align:right;padding:2px 8px">accuracy</th>'));
   assert.ok(html.includes('3 rows × 3 columns'));
   assert.equal((html.match(/<tr>/g) ?? []).length, 4, 'header + 3 rows');
 });
