@@ -89,6 +89,12 @@ test('printing 100 MB is cut off at the output cap', async () => {
   assert.equal(r.status, 'crashed');
   assert.match(r.detail, /output limit of 1048576 bytes exceeded/);
   assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
+  const one = await runClean("    print('x' * 100_000_000)\n    return a + b\n", { timeoutMs: 10_000 });
+  assert.equal(one.status, 'crashed');
+  assert.match(one.detail, /output limit/);
+  const stderrFlood = await runClean("    import sys\n    sys.stderr.write('e' * 5_000_000)\n    return a + b\n", { timeoutMs: 10_000 });
+  assert.equal(stderrFlood.status, 'crashed');
+  assert.ok(stderrFlood.stderrTail.length < 6000, 'only the tail of stderr is kept');
 });
 
 test('writing outside the sandbox directory is blocked and leaves no file', async () => {
