@@ -19,6 +19,8 @@ export interface JupyterRunOptions {
   /** the jupyter executable (default: `jupyter` on PATH) */
   jupyter?: string;
   log?: (line: string) => void;
+  /** extra environment for nbconvert and its kernel (e.g. JUPYTER_RUNTIME_DIR) */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Finds an executable on PATH; null when absent. */
@@ -54,11 +56,11 @@ export async function runWithJupyter(file: string, opts: JupyterRunOptions = {})
   const nbPath = path.resolve(file);
   const outDir = path.resolve(opts.outDir ?? defaultOutDir());
   const outPath = path.join(outDir, path.basename(nbPath));
-  const base: NotebookResult = { path: nbPath, outPath, ok: false, cells: [], kernelStartSeconds: 0, seconds: 0 };
+  const base: NotebookResult = { path: nbPath, outPath, ok: false, cells: [], cellCount: 0, codeCellCount: 0, kernelStartSeconds: 0, seconds: 0 };
   if (!jupyter) {
     return { ...base, setupError: 'jupyter is not on PATH (Debian/Ubuntu: apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel)' };
   }
-  const jupyterPath = [privateKernelPath(), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
+  const jupyterPath = [privateKernelPath(), opts.env?.JUPYTER_PATH ?? process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
   const args = [
     'nbconvert', '--to', 'notebook', '--execute',
     '--ExecutePreprocessor.kernel_name=tslab',
@@ -68,7 +70,7 @@ export async function runWithJupyter(file: string, opts: JupyterRunOptions = {})
     nbPath,
   ];
   log(`${path.relative(process.cwd(), nbPath)}: jupyter ${args.join(' ')}`);
-  const child = spawn(jupyter, args, { env: { ...process.env, JUPYTER_PATH: jupyterPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(jupyter, args, { env: { ...process.env, ...opts.env, JUPYTER_PATH: jupyterPath }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr.on('data', (b: Buffer) => (output += b.toString()));

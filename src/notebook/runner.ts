@@ -58,6 +58,9 @@ export interface NotebookResult {
   failedCell?: CellFailure;
   /** a failure before any cell ran (kernel did not start, bad notebook file) */
   setupError?: string;
+  /** number of cells, and of code cells, in the notebook (0 when it could not be read) */
+  cellCount: number;
+  codeCellCount: number;
   kernelStartSeconds: number;
   seconds: number;
 }
@@ -122,7 +125,7 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
   const nbPath = path.resolve(file);
   const outPath = opts.inPlace ? nbPath : path.join(path.resolve(opts.outDir ?? defaultOutDir()), path.basename(nbPath));
   const timeoutS = opts.timeoutS ?? 600;
-  const result: NotebookResult = { path: nbPath, outPath, ok: false, cells: [], kernelStartSeconds: 0, seconds: 0 };
+  const result: NotebookResult = { path: nbPath, outPath, ok: false, cells: [], cellCount: 0, codeCellCount: 0, kernelStartSeconds: 0, seconds: 0 };
   const rel = path.relative(process.cwd(), nbPath) || nbPath;
 
   let source: Notebook;
@@ -135,6 +138,8 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
   }
   const nb = freshCopy(source);
   const codeCells = nb.cells.map((c, i) => ({ c, i })).filter((x): x is { c: CodeCell; i: number } => x.c.cell_type === 'code');
+  result.cellCount = nb.cells.length;
+  result.codeCellCount = codeCells.length;
 
   installSignalHandlers();
   log(`${rel}: starting kernel`);

@@ -1,0 +1,50 @@
+/**
+ * Jupyter compatibility: the same notebooks execute under `jupyter nbconvert --execute` with the
+ * tslab kernelspec this project writes. Skipped (with the install command) when jupyter is absent.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readNotebook, validateNotebook, joinText, type CodeCell } from '../../src/notebook/nbformat';
+import { findOnPath, runWithJupyter } from '../../src/notebook/runner-jupyter';
+import { expectNoProcesses } from '../notebook/processes';
+
+const root = path.resolve(__dirname, '..', '..');
+const jupyter = findOnPath('jupyter');
+const skip = jupyter ? false : 'jupyter is not on PATH (apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel)';
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nbconvert-test-'));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+/** Runs under nbconvert with a private runtime dir, whose path marks this run's kernels. */
+async function viaJupyter(nb: string, name: string) {
+  const runtime = path.join(work, `runtime-${name}`);
+  const lines: string[] = [];
+  const r = await runWithJupyter(nb, { outDir: path.join(work, name), timeoutS: 300, log: (l) => lines.push(l), env: { JUPYTER_RUNTIME_DIR: runtime } });
+  assert.deepEqual(await expectNoProcesses(runtime), [], 'nbconvert left a kernel running');
+  return { r, log: lines.join('\n') };
+}
+
+test('nbconvert executes a fixture notebook with the tslab kernel', { skip }, async () => {
+  const { r, log } = await viaJupyter(path.join(root, 'test', 'fixtures', 'notebooks', 'ok.ipynb'), 'ok');
+  assert.equal(r.ok, true, log);
+  assert.deepEqual(validateNotebook(JSON.parse(fs.readFileSync(r.outPath, 'utf8'))), []);
+  const cells = readNotebook(r.outPath).cells.filter((c): c is CodeCell => c.cell_type === 'code');
+  const text = cells.map((c) => c.outputs.map((o) => (o.output_type === 'stream' ? joinText(o.text) : '')).join('')).join('|');
+  assert.equal(text, 'hello from tslab\n|32\n');
+});
+
+test('nbconvert fails on the failing fixture with the error message', { skip }, async () => {
+  const { r, log } = await viaJupyter(path.join(root, 'test', 'fixtures', 'notebooks', 'failing.ipynb'), 'failing');
+  assert.equal(r.ok, false);
+  assert.match(log, /CellExecutionError/);
+  assert.match(log, /explode\(\)/, 'nbconvert names the failing cell by its source');
+});
+
+const smoke = path.join(root, 'notebooks', '00-smoke.ipynb');
+test('nbconvert executes notebooks/00-smoke.ipynb', { skip: skip || (fs.existsSync(smoke) ? false : 'notebooks/00-smoke.ipynb does not exist yet') }, async () => {
+  const { r, log } = await viaJupyter(smoke, 'smoke');
+  assert.equal(r.ok, true, log);
+  assert.deepEqual(validateNotebook(JSON.parse(fs.readFileSync(r.outPath, 'utf8'))), []);
+});
