@@ -154,7 +154,7 @@ class OpenAiExpert implements Expert {
         failures.push(err.message);
         if (!err.retryable || attempt >= this.spec.maxRetries) {
           const history = failures.length > 1 ? ` (after ${failures.length} attempts; earlier: ${failures.slice(0, -1).join(' | ')})` : '';
-          throw new Error(`expert "${this.id}": ${err.message}${history}`, { cause: err });
+          throw new Error(`expert "${this.id}": ${err.message}${history}`);
         }
         // Send the retry elsewhere if another endpoint is healthy.
         this.pool.bench(endpoint, this.spec.endpointCooldownMs);
