@@ -166,7 +166,7 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
       ...conflicts((opts.model ?? {}) as Record<string, unknown>, ck.modelConfig as unknown as Record<string, unknown>, 'model.'),
       ...conflicts((opts.train ?? {}) as Record<string, unknown>, ck.trainConfig as unknown as Record<string, unknown>, 'train.'),
     ];
-    if (clash.length) throw new Error(`cannot resume ${latest}: settings differ from the checkpoint: ${clash.join('; ')} (use another run directory or resume: false)`);
+    if (clash.length) throw new Error(`cannot resume ${latest}: settings differ from the checkpoint: ${clash.join('; ')} (use another run directory, or start over with --fresh or resume: false)`);
     if (ck.expertIds.join('\u0000') !== ds.expertIds.join('\u0000')) throw new Error(`cannot resume ${latest}: it was trained on experts [${ck.expertIds.join(', ')}]`);
     modelConfig = ck.modelConfig;
     trainConfig = ck.trainConfig;

@@ -1,0 +1,156 @@
+/**
+ * `inform train`: trains the orchestrator, checkpointing every epoch into <run>/checkpoints/ and
+ * resuming from the newest checkpoint there when re-run. Heavy modules (tfjs, the consortium)
+ * are required lazily so `inform train --help` stays instant.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseFlags, type Command } from '../command';
+import type { BackendChoice } from '../../orchestrator/backend';
+import { loadRoutingDataset, saveRoutingDataset, splitRoutingDataset, type RoutingDataset } from '../../orchestrator/dataset';
+import type { EpochReport } from '../../orchestrator/train';
+
+const HELP = [
+  'usage: inform train --run <dir> [--data <routing.jsonl> | --data synthetic | --transcripts <generate-run>]',
+  '                    [--consortium <config|preset>] [--task gsm8k|mmlu|humaneval|all] [--split train|validation|test|all]',
+  '                    [--limit N] [--test-fraction F] [--epochs N] [--seed N] [--hidden D] [--no-backbone]',
+  '                    [--backend wasm|cpu|tensorflow] [--fresh]',
+  '',
+  'Trains the learned orchestrator (Section 2.1, Appendix C; Table 4 settings by default) and writes',
+  '<run>/checkpoints/epoch-<n>/ after every epoch (epoch 0 is the untrained model). Re-running the',
+  'same command resumes from the newest checkpoint; --fresh starts over in the same directory.',
+  '',
+  'Where the training data comes from (one of):',
+  '  --data FILE          a routing dataset (JSON Lines, see docs/orchestrator.md)',
+  '  --data synthetic     a small planted synthetic dataset (no consortium needed)',
+  '  --transcripts DIR    a run directory filled by `inform generate`: its graded answers are',
+  '                       encoded with the hashing encoder (768-d); with --consortium, --task,',
+  '                       --split, --limit as given to `inform generate`',
+  'The dataset actually used is saved as <run>/dataset.jsonl; by default the newest run reuses it.',
+  '',
+  '  --test-fraction F    held-out share when the data has no split (default 0.25)',
+  '  --epochs N           training epochs (default 5)',
+  '  --seed N             seed of initialisation, shuffling, dropout and Gumbel noise (default 0)',
+  '  --hidden D           routing dimension d (default 256)',
+  '  --no-backbone        no self-attention layer over [e_x; o_1..o_N]',
+  '  --backend B          tfjs backend (default: tensorflow if installed, else wasm, else cpu)',
+].join('\n');
+
+function str(flags: Record<string, string | true>, name: string): string | undefined {
+  const v = flags[name];
+  if (v === true) throw new Error(`--${name} needs a value`);
+  return v;
+}
+
+function int(flags: Record<string, string | true>, name: string): number | undefined {
+  const v = str(flags, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`--${name} must be an integer, got ${v}`);
+  return n;
+}
+
+/** Builds the routing dataset from a transcript run, the way `inform generate` selected its items. */
+async function fromTranscripts(dir: string, flags: Record<string, string | true>): Promise<RoutingDataset> {
+  const { loadConsortium, collectResponses } = (require('../../experts') as typeof import('../../experts'));
+  const { hashingEncoder, cachedEncoder, EncodingCache } = (require('../../encoders') as typeof import('../../encoders'));
+  const { loadSplit } = (require('../../tasks') as typeof import('../../tasks'));
+  const { buildRoutingDataset } = (require('../../orchestrator/from-consortium') as typeof import('../../orchestrator/from-consortium'));
+  const tasks = (str(flags, 'task') ?? 'all') === 'all' ? (['gsm8k', 'mmlu', 'humaneval'] as const) : [str(flags, 'task') as 'gsm8k' | 'mmlu' | 'humaneval'];
+  const splits = (str(flags, 'split') ?? 'all') === 'all' ? (['train', 'validation', 'test'] as const) : [str(flags, 'split') as 'train' | 'validation' | 'test'];
+  const limit = int(flags, 'limit');
+  const items = [];
+  for (const task of tasks) {
+    let taskItems = [];
+    for (const split of splits) taskItems.push(...(await loadSplit(task, split)));
+    if (limit !== undefined) taskItems = taskItems.slice(0, limit);
+    items.push(...taskItems);
+  }
+  const consortium = loadConsortium(str(flags, 'consortium') ?? 'planted-hub');
+  try {
+    const rows = collectResponses(dir, consortium, items);
+    const cache = EncodingCache.open(dir);
+    try {
+      const encoder = cachedEncoder(hashingEncoder(), cache);
+      return await buildRoutingDataset({ rows, encoder, meta: { consortium: consortium.name, simulated: consortium.simulated, transcripts: dir } });
+    } finally {
+      cache.close();
+    }
+  } finally {
+    await consortium.dispose();
+  }
+}
+
+function line(e: EpochReport): string {
+  const ev = e.eval;
+  const loss = e.trainLoss ? `loss ${e.trainLoss.total.toFixed(4)}` : 'untrained';
+  return `epoch ${e.epoch}/${e.epochs}: ${loss} | held-out acc ${ev.accuracy.toFixed(3)} (${ev.avgCalls.toFixed(2)} calls) | best single ${ev.bestSingle.expertId} ${ev.bestSingle.accuracy.toFixed(3)} | uniform ${ev.uniformRouter.toFixed(3)} | C entropy ${ev.collabEntropy.toFixed(3)} | k ${e.schedule.k} tau ${e.schedule.tau.toFixed(3)} | ${e.seconds.toFixed(1)}s`;
+}
+
+export const command: Command = {
+  name: 'train',
+  summary: 'train the orchestrator, with a checkpoint per epoch and resume',
+  help: HELP,
+  async run(argv) {
+    let flags: Record<string, string | true>;
+    let runDir: string;
+    let dataset: RoutingDataset;
+    let options: { epochs?: number; seed?: number; hidden?: number; backbone?: boolean; backend?: BackendChoice; fresh: boolean };
+    try {
+      flags = parseFlags(argv).flags;
+      const run = str(flags, 'run');
+      if (!run) throw new Error('--run <dir> is required');
+      runDir = path.resolve(run);
+      const backend = str(flags, 'backend');
+      if (backend !== undefined && !['wasm', 'cpu', 'tensorflow'].includes(backend)) throw new Error(`--backend must be wasm, cpu or tensorflow, got ${backend}`);
+      options = {
+        epochs: int(flags, 'epochs'),
+        seed: int(flags, 'seed'),
+        hidden: int(flags, 'hidden'),
+        backbone: flags['no-backbone'] === true ? false : undefined,
+        backend: backend as BackendChoice | undefined,
+        fresh: flags.fresh === true,
+      };
+      const saved = path.join(runDir, 'dataset.jsonl');
+      const data = str(flags, 'data');
+      const transcripts = str(flags, 'transcripts');
+      if (data && transcripts) throw new Error('give --data or --transcripts, not both');
+      if (data === 'synthetic') {
+        const { syntheticRoutingDataset } = (require('../../orchestrator/synthetic') as typeof import('../../orchestrator/synthetic'));
+        dataset = syntheticRoutingDataset({ seed: options.seed ?? 0, nItems: 400, nExperts: 10, dim: 768 });
+      } else if (data) dataset = loadRoutingDataset(path.resolve(data));
+      else if (transcripts) dataset = await fromTranscripts(path.resolve(transcripts), flags);
+      else if (fs.existsSync(saved)) dataset = loadRoutingDataset(saved);
+      else throw new Error(`no training data: give --data, --transcripts, or run where ${saved} exists`);
+      if (!dataset.items.some((it) => it.split === 'test')) {
+        const frac = str(flags, 'test-fraction');
+        dataset = splitRoutingDataset(dataset, { testFraction: frac === undefined ? 0.25 : Number(frac), seed: options.seed ?? 0 });
+      }
+      if (options.fresh) fs.rmSync(path.join(runDir, 'checkpoints'), { recursive: true, force: true });
+      saveRoutingDataset(dataset, saved);
+    } catch (e) {
+      console.error(`inform train: ${(e as Error).message}`);
+      return 2;
+    }
+
+    const { trainOrchestrator } = (require('../../orchestrator/train') as typeof import('../../orchestrator/train'));
+    const simulated = dataset.meta?.simulated === true || String(dataset.meta?.source ?? '').startsWith('synthetic');
+    console.log(`training on ${dataset.items.length} items x ${dataset.expertIds.length} experts (${dataset.dim}-d encodings)${simulated ? ' — simulated data' : ''}; run ${runDir}`);
+    try {
+      const result = await trainOrchestrator({
+        dataset,
+        runDir,
+        backend: options.backend,
+        model: { ...(options.hidden !== undefined ? { hidden: options.hidden } : {}), ...(options.backbone !== undefined ? { backbone: options.backbone } : {}) },
+        train: { ...(options.epochs !== undefined ? { epochs: options.epochs } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) },
+        onEpoch: (e) => console.log(line(e)),
+      });
+      if (result.resumedFrom > 0) console.log(`resumed from epoch ${result.resumedFrom}`);
+      if (result.epochs.length === 0) console.log(`nothing to do: all ${result.trainConfig.epochs} epochs are already checkpointed in ${runDir}`);
+      return 0;
+    } catch (e) {
+      console.error(`inform train: ${(e as Error).message}`);
+      return 1;
+    }
+  },
+};
