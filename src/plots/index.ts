@@ -16,6 +16,7 @@ export {
   closeExporter,
   exporterProfileDir,
   setExporterIdleTimeout,
+  removeStaleProfiles,
   ChromiumMissingError,
   type ImageFormat,
   type RenderOptions,

@@ -77,13 +77,51 @@ function installExitHook(): void {
   });
 }
 
+const PROFILE_PREFIX = 'inform-chromium-';
+const OWNER_FILE = 'inform-owner.pid';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes browser profiles left in the temp folder by processes that were killed (SIGKILL gives
+ * no chance to clean up; Chromium itself exits when its parent's pipe closes). A profile is
+ * stale when the pid recorded in it is no longer running. Returns the removed paths.
+ */
+export function removeStaleProfiles(tmp: string = os.tmpdir()): string[] {
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(tmp)) {
+    if (!name.startsWith(PROFILE_PREFIX)) continue;
+    const dir = path.join(tmp, name);
+    let owner: number;
+    try {
+      owner = Number(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8'));
+    } catch {
+      continue; // not ours, or still being created
+    }
+    if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    }
+  }
+  return removed;
+}
+
 async function start(): Promise<Session> {
   const lookup = findChromium();
   if (!lookup.path) throw new ChromiumMissingError(chromiumMissingMessage(lookup));
+  removeStaleProfiles();
   // Loaded only when a render is asked for (notebooks that never export pay nothing); plain
   // require because tslab's vm context has no dynamic-import support.
   const { chromium } = require('playwright-core') as typeof import('playwright-core');
-  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-chromium-'));
+  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), PROFILE_PREFIX));
+  fs.writeFileSync(path.join(profileDir, OWNER_FILE), String(process.pid));
   profileDirInUse = profileDir;
   installExitHook();
   try {
