@@ -100,15 +100,19 @@ function dropoutMask(rng: Rng, B: number, N: number, d: number, p: number): tf.T
   return tf.tensor3d(rng.fill(B * N * d, (r) => (r.uniform() < p ? 0 : keep)), [B, N, d]);
 }
 
-interface StepOutcome {
+export interface StepOutcome {
   total: number;
   terms: Record<LossName, number>;
   confidence: number;
   gradNorm: number;
 }
 
-/** One optimisation step on `items`. */
-function trainStep(model: OrchestratorModel, adam: AdamState, items: RoutingItem[], sched: ScheduleState, lr: number, tc: TrainConfig, rng: Rng): StepOutcome {
+/**
+ * One optimisation step on `items`: draws dropout and Gumbel noise from `rng`, computes the loss
+ * and its gradients, clips and applies Adam. Exported for the benchmark; `trainOrchestrator` is
+ * the normal entry point.
+ */
+export function trainStep(model: OrchestratorModel, adam: AdamState, items: RoutingItem[], sched: ScheduleState, lr: number, tc: TrainConfig, rng: Rng): StepOutcome {
   const { nExperts: N, hidden: d, dropout } = model.config;
   const batch = toBatch(items, model.config.inputDim);
   const B = items.length;
