@@ -4,6 +4,7 @@
  * A second run over the same store generates nothing. `collectResponses` then reads the per-item
  * table the orchestrator needs, from the store only.
  */
+import * as os from 'node:os';
 import { goldSolutionText, gradeResponse } from '../tasks';
 import type { TaskItem, TaskName } from '../tasks/types';
 import { standalonePrompt } from './chain';
@@ -27,7 +28,7 @@ export interface GenerateProgress {
   generated: number;
   reused: number;
   elapsedMs: number;
-  /** estimated milliseconds left, from the pace of the new generations so far; null before any */
+  /** estimated milliseconds left, from the pace of the answers that needed work (a generation or a grading); null before any */
   etaMs: number | null;
 }
 
@@ -43,6 +44,8 @@ export interface GenerateTranscriptsOptions {
   graderId?: string;
   /** concurrent generations (default 1; raise it for endpoints) */
   concurrency?: number;
+  /** concurrent gradings (default: the number of CPUs; HumanEval grading runs Python) */
+  gradeConcurrency?: number;
   onProgress?: (p: GenerateProgress) => void;
   signal?: AbortSignal;
   /** passed to the store when `run` is a directory */
@@ -93,7 +96,26 @@ async function pool<T>(jobs: readonly T[], n: number, worker: (job: T) => Promis
   if (failed !== null) throw failed;
 }
 
-/** Generates (or reuses) and grades every expert's standalone answer to every item. */
+/** A limiter: at most `n` of the functions given to it run at once. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * Generates (or reuses) and grades every expert's standalone answer to every item. Generation
+ * runs `concurrency` at a time; grading overlaps with it, `gradeConcurrency` at a time.
+ */
 export async function generateTranscripts(opts: GenerateTranscriptsOptions): Promise<GenerateSummary> {
   const ownStore = typeof opts.run === 'string';
   const store = typeof opts.run === 'string' ? TranscriptStore.open(opts.run, opts.storeOptions) : opts.run;
@@ -109,13 +131,20 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
   let generated = 0;
   let reused = 0;
   let graded = 0;
-  let genMs = 0;
+  let worked = 0; // finished answers that needed a generation or a grading
   const report = () => {
     const elapsedMs = Date.now() - start;
-    const pace = generated > 0 ? genMs / generated : null;
     const left = jobs.length - done;
-    opts.onProgress?.({ done, total: jobs.length, generated, reused, elapsedMs, etaMs: pace === null ? (left === 0 ? 0 : null) : (pace * left) / Math.max(1, opts.concurrency ?? 1) });
+    const etaMs = left === 0 ? 0 : worked === 0 ? null : (elapsedMs / worked) * left;
+    opts.onProgress?.({ done, total: jobs.length, generated, reused, elapsedMs, etaMs });
   };
+  const finish = (didWork: boolean) => {
+    done++;
+    if (didWork) worked++;
+    report();
+  };
+  const gradeSlot = limiter(Math.max(1, opts.gradeConcurrency ?? os.cpus().length));
+  const grading: Promise<void>[] = [];
   try {
     await pool(
       jobs,
@@ -126,7 +155,6 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
         const prompt = standalonePrompt(item);
         const key = storeKeyOf(experts[k] as Expert & { recorded?: Expert }, prompt);
         const had = expert.backend === 'replay' || store.get(key) !== undefined;
-        const t0 = Date.now();
         const gen = await expert.generate(prompt, { item, ...(opts.signal ? { signal: opts.signal } : {}) });
         if (had) {
           reused++;
@@ -134,24 +162,30 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
         } else {
           generated++;
           sum.generated++;
-          genMs += Date.now() - t0;
         }
-        if (opts.grade !== false) {
-          let correct = store.getGrade(key, item.id, graderId);
-          if (correct === undefined) {
-            correct = await grader(item, gen.text);
+        if (opts.grade === false) return finish(!had);
+        const stored = store.getGrade(key, item.id, graderId);
+        if (stored !== undefined) {
+          if (stored) sum.correct++;
+          return finish(!had);
+        }
+        grading.push(
+          gradeSlot(async () => {
+            const correct = await grader(item, gen.text);
             store.putGrade(key, item.id, graderId, correct);
             graded++;
             sum.graded++;
-          }
-          if (correct) sum.correct++;
-        }
-        done++;
-        report();
+            if (correct) sum.correct++;
+            finish(true);
+          }),
+        );
       },
       opts.signal,
     );
+    await Promise.all(grading);
   } finally {
+    // let gradings already started write their result before the store closes
+    await Promise.allSettled(grading);
     if (ownStore) store.close();
   }
   const perTask: GenerateSummary['perTask'] = {};

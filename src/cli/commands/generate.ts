@@ -54,6 +54,7 @@ function pct(x: number): string {
 
 function formatMs(ms: number | null): string {
   if (ms === null) return '?';
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
