@@ -18,13 +18,14 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { createLlamaCppExpert, llamaCppSpec } from './backends/llama-cpp';
 import { createOpenAiExpert, openAiSpec } from './backends/openai';
+import { createTransformersExpert, transformersSpec } from './backends/transformers';
 import { createReplayExpert, replaySpec } from './backends/replay';
 import { createSimulatedExpert } from './simulated/expert';
 import { simulatedSpec } from './simulated/spec';
 import type { Expert } from './types';
 
 /** Every backend's entry schema, joined on `backend`. */
-export const expertSpec = z.discriminatedUnion('backend', [llamaCppSpec, openAiSpec, simulatedSpec, replaySpec]);
+export const expertSpec = z.discriminatedUnion('backend', [llamaCppSpec, openAiSpec, transformersSpec, simulatedSpec, replaySpec]);
 export type ExpertSpec = z.infer<typeof expertSpec>;
 
 const consortiumFileSpec = z
@@ -120,6 +121,7 @@ function describeIssue(issue: z.ZodIssue, entry: Record<string, unknown>): strin
 /** Fields of each backend that name files or directories, resolved against the config's directory. */
 function resolvePaths(spec: ExpertSpec, configDir: string): ExpertSpec {
   if (spec.backend === 'llama-cpp') return { ...spec, modelPath: path.resolve(configDir, spec.modelPath) };
+  if (spec.backend === 'transformers') return { ...spec, modelDir: path.resolve(configDir, spec.modelDir) };
   if (spec.backend === 'replay') return { ...spec, run: path.resolve(configDir, spec.run) };
   return spec;
 }
@@ -127,6 +129,7 @@ function resolvePaths(spec: ExpertSpec, configDir: string): ExpertSpec {
 /** Files that must exist for an expert to run: reported at load time, not at first use. */
 function requiredFiles(spec: ExpertSpec): { field: string; file: string }[] {
   if (spec.backend === 'llama-cpp') return [{ field: 'modelPath', file: spec.modelPath }];
+  if (spec.backend === 'transformers') return [{ field: 'modelDir', file: spec.modelDir }];
   return [];
 }
 
@@ -188,6 +191,8 @@ export function createExpert(spec: ExpertSpec, ctx: { configDir: string }): Expe
       return createLlamaCppExpert(spec, ctx);
     case 'openai':
       return createOpenAiExpert(spec, ctx);
+    case 'transformers':
+      return createTransformersExpert(spec, ctx);
     case 'simulated':
       return createSimulatedExpert(spec);
     case 'replay':

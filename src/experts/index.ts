@@ -22,6 +22,7 @@ export {
 } from './consortium';
 export { createLlamaCppExpert, llamaCppSpec, type LlamaCppSpec } from './backends/llama-cpp';
 export { createOpenAiExpert, openAiSpec, type OpenAiSpec } from './backends/openai';
+export { createTransformersExpert, transformersSpec, type TransformersSpec } from './backends/transformers';
 export { createReplayExpert, replayExpert, replaySpec, ReplayMissError, type ReplayExpert, type ReplaySpec } from './backends/replay';
 export { simulatedSpec, SIMULATED_FAMILIES, type SimulatedSpec, type SimulatedSpecInput, type SimulatedFamily } from './simulated/spec';
 export {

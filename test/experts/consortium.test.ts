@@ -50,7 +50,7 @@ test('a missing GGUF is reported at load time with file, line and field', () => 
 
 test('unknown backend, bad temperature, unknown fields and duplicate ids are clear errors', () => {
   const cases: [string, RegExp][] = [
-    ['name: x\nexperts:\n  - { id: E1, model: M, backend: gpt5, temperature: 0.1 }\n', /c\.yaml:3: experts\[0\]\.backend: unknown backend "gpt5" \(expected one of: llama-cpp, openai, simulated, replay/],
+    ['name: x\nexperts:\n  - { id: E1, model: M, backend: gpt5, temperature: 0.1 }\n', /c\.yaml:3: experts\[0\]\.backend: unknown backend "gpt5" \(expected one of: llama-cpp, openai, transformers, simulated, replay/],
     ['name: x\ndefaults: { backend: simulated, family: qwen, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\nexperts:\n  - { id: E1, model: M, temperature: 0.1 }\n  - { id: E2, model: M, temperature: 3 }\n', /c\.yaml:5: experts\[1\]\.temperature: temperature must be a number in \[0, 2\], got 3/],
     ['name: x\nexperts:\n  - { id: E1, model: M, backend: simulated, family: qwen, temperature: "hot", skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\n', /experts\[0\]\.temperature: temperature must be a number in \[0, 2\], got "hot"/],
     ['name: x\nexperts:\n  - { id: E1, model: M, backend: simulated, family: qwen, temperature: 0.1, skill: { gsm8k: 1.5, mmlu: 0.5, humaneval: 0.5 } }\n', /experts\[0\]\.skill\.gsm8k: Number must be less than or equal to 1/],
@@ -64,6 +64,11 @@ test('unknown backend, bad temperature, unknown fields and duplicate ids are cle
   }
   const json = writeConfig('c.json', '{\n  "name": "x",\n  "experts": [\n    { "id": "E1", "model": "M", "backend": "simulated", "family": "llama", "temperature": -1, "skill": { "gsm8k": 0.5, "mmlu": 0.5, "humaneval": 0.5 } }\n  ]\n}\n');
   assert.throws(() => loadConsortiumConfig(json), /c\.json:4: experts\[0\]\.temperature: temperature must be a number in \[0, 2\], got -1/);
+});
+
+test('a missing transformers model directory is reported at load time', () => {
+  const file = writeConfig('t.yaml', 'name: t\nexperts:\n  - { id: T1, model: M, backend: transformers, modelDir: models/none, temperature: 0.3 }\n');
+  assert.throws(() => loadConsortiumConfig(file), new RegExp(`t\\.yaml:3: experts\\[0\\]\\.modelDir: expert T1: no file at ${path.join(path.dirname(file), 'models/none').replace(/[.]/g, '\\.')}`));
 });
 
 test('a missing config file or unknown preset name is a clear error', () => {
