@@ -62,7 +62,10 @@ export function sampleIndex(logits: ArrayLike<number>, params: SamplingParams, u
     z += probs[i];
   }
   // Order by probability (ties by index, for determinism) and keep the smallest prefix reaching topP.
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => probs[b] - probs[a] || a - b);
+  // llama.cpp hands logits over already sorted, so the sort is usually skipped.
+  const order = isNonIncreasing(logits)
+    ? Int32Array.from({ length: n }, (_, i) => i)
+    : Int32Array.from(Array.from({ length: n }, (_, i) => i).sort((a, b) => probs[b] - probs[a] || a - b));
   let kept = 0;
   let mass = 0;
   while (kept < n) {
@@ -78,6 +81,11 @@ export function sampleIndex(logits: ArrayLike<number>, params: SamplingParams, u
     if (target < 0) return order[k];
   }
   return order[kept - 1];
+}
+
+function isNonIncreasing(xs: ArrayLike<number>): boolean {
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[i - 1]) return false;
+  return true;
 }
 
 /** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */

@@ -12,6 +12,8 @@
  *    decoding temperature), and sample the next token ourselves (see llama-cpp-sampling.ts).
  * 3. We stop at an end-of-generation token, at a chat-template stop sequence, at `maxTokens`, or
  *    when the context window is full.
+ * With `entropy: 'off'`, step 2 is replaced by llama.cpp's own sampler (much faster on large
+ * vocabularies, no entropies).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,6 +35,13 @@ export const llamaCppSpec = baseExpertSpec.extend({
   gpuLayers: z.union([z.number().int().nonnegative(), z.literal('auto'), z.literal('max')]).optional(),
   /** CPU threads for evaluation; default: all cores but one */
   threads: z.number().int().positive().optional(),
+  /**
+   * 'full' (default): exact entropy of the whole next-token distribution at every step; the logits
+   * of the entire vocabulary are copied out of llama.cpp each step, which costs time on large
+   * vocabularies (see docs/backends.md). 'off': no entropies, and llama.cpp samples natively (fast
+   * path); the same seed then gives a different, but again reproducible, sample than with 'full'.
+   */
+  entropy: z.enum(['full', 'off']).default('full'),
   /** 'auto': use the GGUF's chat template when it has one; 'none': always plain completion */
   chatTemplate: z.enum(['auto', 'none']).default('auto'),
 });
@@ -143,43 +152,16 @@ class LlamaCppExpert implements Expert {
       );
     }
     const limit = Math.min(params.maxTokens, room);
-    const rand = seededUniform(params.seed ?? 0);
-    const sampling = { temperature: params.temperature, topP: params.topP };
 
     await seq.clearHistory();
-    const generated: number[] = [];
-    const entropies: number[] = [];
-    let input: NodeLlamaCpp.ControlledEvaluateInputItem[] = promptTokens.map((t, i) =>
-      i === promptTokens.length - 1 ? [t, { generateNext: { logits: true } }] : t,
-    );
-    while (generated.length < limit) {
-      throwIfAborted(signal);
-      const out = await seq.controlledEvaluate(input);
-      const logitMap = out[input.length - 1]?.next.logits;
-      if (!logitMap) throw new Error(`expert "${this.id}": llama.cpp returned no logits`);
-      const ids = new Int32Array(logitMap.size);
-      const logits = new Float64Array(logitMap.size);
-      let k = 0;
-      for (const [id, l] of logitMap) {
-        ids[k] = id;
-        logits[k++] = l;
-      }
-      const next = ids[sampleIndex(logits, sampling, rand())] as NodeLlamaCpp.Token;
-      if (model.isEogToken(next)) break;
-      entropies.push(entropyFromLogits(logits));
-      generated.push(next);
-      const stop = stops.find((s) => endsWith(generated, s));
-      if (stop) {
-        generated.splice(generated.length - stop.length);
-        entropies.splice(entropies.length - stop.length);
-        break;
-      }
-      input = [[next, { generateNext: { logits: true } }]];
-    }
+    const { generated, entropies } =
+      this.spec.entropy === 'off'
+        ? await nativeSampling(seq, model, promptTokens, stops, limit, params, signal)
+        : await sampleWithEntropies(seq, model, promptTokens, stops, limit, params, signal, this.id);
     return {
       text: model.detokenize(generated as NodeLlamaCpp.Token[]),
       tokens: generated,
-      tokenEntropies: entropies,
+      tokenEntropies: this.spec.entropy === 'off' ? undefined : entropies,
       usage: { promptTokens: promptTokens.length, completionTokens: generated.length },
     };
   }
@@ -190,6 +172,83 @@ class LlamaCppExpert implements Expert {
     this.shared = undefined;
     await releaseSharedModel(this.key);
   }
+}
+
+type Tok = NodeLlamaCpp.Token;
+
+/**
+ * The default decoding loop: per step, the raw logits of the whole vocabulary, their entropy, and
+ * our own seeded temperature/top-p draw.
+ */
+async function sampleWithEntropies(
+  seq: NodeLlamaCpp.LlamaContextSequence,
+  model: NodeLlamaCpp.LlamaModel,
+  promptTokens: Tok[],
+  stops: Tok[][],
+  limit: number,
+  params: DecodingParams,
+  signal: AbortSignal | undefined,
+  expertId: string,
+): Promise<{ generated: number[]; entropies: number[] }> {
+  const rand = seededUniform(params.seed ?? 0);
+  const sampling = { temperature: params.temperature, topP: params.topP };
+  const generated: number[] = [];
+  const entropies: number[] = [];
+  let input: NodeLlamaCpp.ControlledEvaluateInputItem[] = promptTokens.map((t, i) =>
+    i === promptTokens.length - 1 ? [t, { generateNext: { logits: true } }] : t,
+  );
+  while (generated.length < limit) {
+    throwIfAborted(signal);
+    const out = await seq.controlledEvaluate(input);
+    const logitMap = out[input.length - 1]?.next.logits;
+    if (!logitMap) throw new Error(`expert "${expertId}": llama.cpp returned no logits`);
+    const ids = new Int32Array(logitMap.size);
+    const logits = new Float64Array(logitMap.size);
+    let k = 0;
+    for (const [id, l] of logitMap) {
+      ids[k] = id;
+      logits[k++] = l;
+    }
+    const next = ids[sampleIndex(logits, sampling, rand())] as Tok;
+    if (model.isEogToken(next)) break;
+    entropies.push(entropyFromLogits(logits));
+    generated.push(next);
+    if (trimStop(generated, stops, entropies)) break;
+    input = [[next, { generateNext: { logits: true } }]];
+  }
+  return { generated, entropies };
+}
+
+/** The fast loop for `entropy: 'off'`: llama.cpp samples (one seeded sampler for the whole answer). */
+async function nativeSampling(
+  seq: NodeLlamaCpp.LlamaContextSequence,
+  model: NodeLlamaCpp.LlamaModel,
+  promptTokens: Tok[],
+  stops: Tok[][],
+  limit: number,
+  params: DecodingParams,
+  signal: AbortSignal | undefined,
+): Promise<{ generated: number[]; entropies: number[] }> {
+  const generated: number[] = [];
+  // topK 0 and minP 0 switch off node-llama-cpp's defaults (40, 0) so only temperature and top-p apply.
+  const options = { temperature: params.temperature, topP: params.topP, topK: 0, minP: 0, seed: params.seed ?? 0 };
+  if (limit <= 0) return { generated, entropies: [] };
+  for await (const token of seq.evaluate(promptTokens, options)) {
+    throwIfAborted(signal);
+    if (model.isEogToken(token)) break;
+    generated.push(token);
+    if (trimStop(generated, stops) || generated.length >= limit) break;
+  }
+  return { generated, entropies: [] };
+}
+
+/** If `generated` ends with a stop sequence, removes it (and its entropies) and returns true. */
+function trimStop(generated: number[], stops: Tok[][], entropies?: number[]): boolean {
+  const stop = stops.find((s) => endsWith(generated, s));
+  if (!stop) return false;
+  generated.splice(generated.length - stop.length);
+  entropies?.splice(entropies.length - stop.length);
+  return true;
 }
 
 /** Tokenises the prompt with the model's chat template when it has one, else as plain text after BOS. */

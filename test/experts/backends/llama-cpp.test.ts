@@ -90,6 +90,24 @@ test('the entropy is of the model distribution: the same prefix gives the same e
   assert.ok(Math.abs((a.tokenEntropies ?? [])[0] - (b.tokenEntropies ?? [])[0]) < 1e-6);
 });
 
+test("entropy 'off': llama.cpp samples natively; greedy matches the entropy path, seeds reproduce", async () => {
+  for (const file of models.map((m) => m[1])) {
+    const full = expert(file, { id: 'full', temperature: 0, maxTokens: 10 });
+    const fast = expert(file, { id: 'fast', temperature: 0, maxTokens: 10, entropy: 'off' });
+    const a = await full.generate(PROMPT);
+    const b = await fast.generate(PROMPT);
+    assert.deepEqual(b.tokens, a.tokens, `greedy tokens agree on ${path.basename(file)}`);
+    assert.equal(b.tokenEntropies, undefined);
+    const hot = expert(file, { id: 'fast-hot', temperature: 1, topP: 1, maxTokens: 16, entropy: 'off' });
+    const s1 = await hot.generate(PROMPT, { seed: 5 });
+    const s2 = await hot.generate(PROMPT, { seed: 5 });
+    assert.deepEqual(s1.tokens, s2.tokens);
+    assert.ok(s1.usage.completionTokens <= 16);
+    const others = await Promise.all([6, 7, 8].map((seed) => hot.generate(PROMPT, { seed })));
+    assert.ok(others.some((o) => JSON.stringify(o.tokens) !== JSON.stringify(s1.tokens)));
+  }
+});
+
 test('experts naming the same file share one loaded model; dispose unloads it', async () => {
   const before = loadedModelCount();
   const file = writeTinyLlamaGguf(path.join(tmp, 'shared-by-two.gguf'), { seed: 99 });
