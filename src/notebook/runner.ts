@@ -68,31 +68,45 @@ export interface NotebookResult {
 const seconds = (t0: number) => (Date.now() - t0) / 1000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
-// Kernels alive right now, so a signal to the runner (or its exit) can take them down.
+// Kernels alive right now. While there is one, SIGINT/SIGTERM to the runner (and its exit) take
+// them down first; the handlers are removed again when the last kernel is gone, so a program using
+// the runner as a library keeps its own signal behaviour otherwise.
 const live = new Set<KernelProcess>();
-let signalsInstalled = false;
-function installSignalHandlers(): void {
-  if (signalsInstalled) return;
-  signalsInstalled = true;
-  const onSignal = (sig: NodeJS.Signals, code: number) => {
-    process.once(sig, () => {
-      console.error(`\ninform notebooks: ${sig}, stopping ${live.size} kernel(s)`);
-      Promise.all([...live].map((kp) => stopKernelProcess(kp, 0))).finally(() => process.exit(code));
-    });
-  };
-  onSignal('SIGINT', 130);
-  onSignal('SIGTERM', 143);
-  // Last resort on any exit path: synchronous SIGKILL to each kernel's process group.
-  process.on('exit', () => {
-    for (const kp of live) {
-      try {
-        process.kill(-kp.child.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-      fs.rmSync(kp.connectionFile, { force: true });
+const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+function onSignal(sig: NodeJS.Signals): void {
+  console.error(`\ninform notebooks: ${sig}, stopping ${live.size} kernel(s)`);
+  Promise.all([...live].map((kp) => stopKernelProcess(kp, 0))).finally(() => process.exit(exitCodes[sig] ?? 1));
+}
+
+// Last resort on any exit path: synchronous SIGKILL to each kernel's process group.
+function onExit(): void {
+  for (const kp of live) {
+    try {
+      process.kill(-kp.child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
     }
-  });
+    fs.rmSync(kp.connectionFile, { force: true });
+  }
+}
+
+function track(kp: KernelProcess): void {
+  if (live.size === 0) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('exit', onExit);
+  }
+  live.add(kp);
+}
+
+function untrack(kp: KernelProcess): void {
+  live.delete(kp);
+  if (live.size === 0) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
+  }
 }
 
 /** Default folder for executed copies: `runs/notebooks/` in the checkout (gitignored). */
@@ -141,10 +155,9 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
   result.cellCount = nb.cells.length;
   result.codeCellCount = codeCells.length;
 
-  installSignalHandlers();
   log(`${rel}: starting kernel`);
   const kp = await startKernelProcess({ cwd: path.dirname(nbPath), env: opts.env });
-  live.add(kp);
+  track(kp);
   const client = KernelClient.connect(kp.connection);
   try {
     let info: Record<string, unknown>;
@@ -215,7 +228,7 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
     if (!kp.hasExited()) await client.shutdown(1500);
     client.close();
     await stopKernelProcess(kp, 1500);
-    live.delete(kp);
+    untrack(kp);
     writeNotebook(outPath, nb);
     result.seconds = seconds(t0);
   }

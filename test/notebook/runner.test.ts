@@ -87,15 +87,16 @@ test('hung fixture: the timeout interrupts the cell in bounded time; kernel and 
   assert.deepEqual(await expectNoProcesses(probe), [], 'a process started by a cell is killed with the kernel');
 });
 
-test('`inform notebooks` CLI: non-zero exit with the cell and message; resolves names', () => {
-  const res = spawnSync(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', path.join(fixtures, 'failing.ipynb'), '--out', outDir], {
+test('`inform notebooks` CLI: non-zero exit with the cell and message, --keep-going, name resolution', () => {
+  const res = spawnSync(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', path.join(fixtures, 'failing.ipynb'), path.join(fixtures, 'ok.ipynb'), '--out', outDir, '--keep-going'], {
     encoding: 'utf8',
     cwd: root,
   });
   assert.equal(res.status, 1, res.stdout + res.stderr);
   assert.match(res.stdout, /code cell 2 of 3 \(cell 4 of 5, index 3\) failed/);
   assert.match(res.stdout, /TypeError: deliberate failure for the runner test/);
-  assert.match(res.stdout, /0 of 1 notebook\(s\) ok; failed: failing\.ipynb/);
+  assert.match(res.stdout, /ok\.ipynb: ok in/, 'with --keep-going the next notebook still runs');
+  assert.match(res.stdout, /1 of 2 notebook\(s\) ok; failed: failing\.ipynb/);
   assert.deepEqual(processesMatching(`inform-kernel-${res.pid}-`), [], 'no kernel left by the CLI process');
   const bad = spawnSync(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', 'no-such-notebook'], { encoding: 'utf8', cwd: root });
   assert.equal(bad.status, 2);
