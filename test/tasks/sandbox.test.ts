@@ -115,7 +115,19 @@ test('writing outside the sandbox directory is blocked and leaves no file', asyn
     // Writing inside its own directory is fine.
     const inside = await runClean("    open('scratch.txt', 'w').write('ok')\n    return a + b\n");
     assert.equal(inside.status, 'passed');
-    // Control: without the guards and namespaces the same write does land, so the check above can fail.
+    if (caps.readOnlyFilesystem) {
+      // Without the Python guard, the read-only mount namespace still refuses the write.
+      const osOnly = await runClean(`    open(${JSON.stringify(target)}, 'w').write('x')\n    return a + b\n`, { guards: false });
+      assert.equal(osOnly.status, 'failed');
+      assert.match(osOnly.stderrTail, /Read-only file system/);
+      const shm = await runClean("    open('/dev/shm/inform-sbx-probe', 'w').write('x')\n    return a + b\n", { guards: false });
+      assert.match(shm.stderrTail, /Read-only file system/);
+      assert.ok(!fs.existsSync('/dev/shm/inform-sbx-probe'));
+      const insideOsOnly = await runClean("    open('scratch.txt', 'w').write('ok')\n    return a + b\n", { guards: false });
+      assert.equal(insideOsOnly.status, 'passed', 'its own directory stays writable');
+      assert.deepEqual(fs.readdirSync(outside), []);
+    }
+    // Control: without the guards and namespaces the same write does land, so the checks above can fail.
     const unguarded = await runClean(`    open(${JSON.stringify(target)}, 'w').write('x')\n    return a + b\n`, { guards: false, namespaces: false });
     assert.equal(unguarded.status, 'passed');
     assert.ok(fs.existsSync(target));

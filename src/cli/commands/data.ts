@@ -95,7 +95,8 @@ function infoCommand(): number {
   }
   try {
     const caps = sandboxCapabilities();
-    console.log(`sandbox    ${caps.python} (Python ${caps.pythonVersion}); namespaces: ${caps.namespaces ? 'yes (no network, PID namespace)' : `no (${caps.namespacesUnavailableReason})`}`);
+    const ns = caps.namespaces ? `yes (no network, own PID namespace, ${caps.readOnlyFilesystem ? 'read-only mounts' : 'mounts writable'})` : `no (${caps.namespacesUnavailableReason})`;
+    console.log(`sandbox    ${caps.python} (Python ${caps.pythonVersion}); namespaces: ${ns}`);
   } catch (e) {
     console.log(`sandbox    unavailable: ${(e as Error).message}`);
   }

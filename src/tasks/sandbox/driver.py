@@ -5,7 +5,8 @@ sandbox's fresh temporary directory as its working directory. Before any untrust
   1. reads a one-time token from stdin (so the candidate cannot forge a verdict),
   2. lowers its resource limits (address space, CPU seconds, file size, processes, open files),
   3. reads and deletes the program file (the candidate cannot read the tests from disk),
-  4. installs an audit hook (which cannot be removed) that blocks writes outside the working
+  4. when it runs in its own mount namespace, makes every mount but its directory read-only,
+  5. installs an audit hook (which cannot be removed) that blocks writes outside the working
      directory, process creation, signals to other processes, network sockets and ctypes.
 The verdict goes to file descriptor 3 as one JSON line: passed / failed / crashed.
 Timeouts, the output cap and killing the process group are done by the parent.
@@ -40,6 +41,10 @@ def _main():
     with open(program_path, "r", encoding="utf-8") as f:
         source = f.read()
     os.unlink(program_path)
+    if limits.get("lockFilesystem"):
+        failed = lock_filesystem(os.getcwd())
+        if "/" in failed:
+            sys.stderr.write("sandbox: could not make / read-only\n")
 
     def report(verdict, detail=""):
         sys.stdout.flush()
@@ -81,6 +86,64 @@ def _main():
     report(outcome, detail)
 
 
+# mount(2) flags, from <sys/mount.h>.
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
+_MS_REMOUNT, _MS_NOATIME, _MS_NODIRATIME, _MS_BIND = 32, 1024, 2048, 4096
+_MS_REC, _MS_PRIVATE, _MS_RELATIME, _MS_STRICTATIME = 16384, 1 << 18, 1 << 21, 1 << 24
+
+
+def lock_filesystem(workdir):
+    """Inside our own mount namespace: make every mount read-only except the working directory.
+
+    Only meaningful when started under `unshare --user --mount` (mapped root may remount its
+    private copy of the mount tree). Flags the kernel locked on a mount (noexec, atime mode) are
+    carried over, since dropping them is refused. Returns the mount points that could not be
+    locked. ctypes is used here, before the guard exists, and then forgotten so the candidate
+    has to import it again (which the guard refuses).
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    failed = []
+
+    def mount(source, target, flags):
+        if libc.mount(source, target.encode(), None, ctypes.c_ulong(flags), None) != 0:
+            raise OSError(ctypes.get_errno(), "mount %s" % target)
+
+    try:
+        mount(b"none", "/", _MS_REC | _MS_PRIVATE)
+        mount(workdir.encode(), workdir, _MS_BIND)
+    except OSError:
+        return ["/"]
+    # Our cwd still points into the mount underneath; step onto the new bind mount.
+    os.chdir(workdir)
+    with open("/proc/self/mounts") as f:
+        entries = [line.split() for line in f]
+    for entry in entries:
+        target = entry[1].replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\")
+        opts = set(entry[3].split(","))
+        flags = _MS_REMOUNT | _MS_BIND | _MS_NOSUID | _MS_NODEV
+        if target != workdir:
+            flags |= _MS_RDONLY
+        if "noexec" in opts:
+            flags |= _MS_NOEXEC
+        if "noatime" in opts:
+            flags |= _MS_NOATIME
+        elif "strictatime" in opts:
+            flags |= _MS_STRICTATIME
+        elif "relatime" in opts:
+            flags |= _MS_RELATIME
+        if "nodiratime" in opts:
+            flags |= _MS_NODIRATIME
+        try:
+            mount(b"none", target, flags)
+        except OSError:
+            failed.append(target)
+    for name in ("ctypes", "_ctypes", "ctypes._endian"):
+        sys.modules.pop(name, None)
+    return failed
+
+
 def _install_guard(root, violations):
     """Audit hook: once added it stays for the life of the interpreter."""
     root = os.path.realpath(root)
@@ -93,7 +156,8 @@ def _install_guard(root, violations):
         "subprocess.Popen", "os.kill", "os.killpg", "signal.pthread_kill",
         "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg",
         "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex",
-        "socket.gethostbyaddr", "socket.getnameinfo", "ctypes.dlopen", "ctypes.cdata",
+        "socket.gethostbyaddr", "socket.getnameinfo", "ctypes.dlopen", "ctypes.dlsym",
+        "ctypes.cdata", "ctypes.call_function",
     }
     path_events = {
         "os.remove": 1, "os.rmdir": 1, "os.mkdir": 1, "os.chmod": 1, "os.chown": 1,
@@ -143,4 +207,5 @@ def _install_guard(root, violations):
     sys.addaudithook(hook)
 
 
-_main()
+if __name__ == "__main__":
+    _main()

@@ -116,6 +116,7 @@ export async function executeHumanEval(item: HumanEvalItem, completion: string, 
       fileBytes: o.fileBytes,
       processes: o.processes,
       guards: opts.guards ?? true,
+      lockFilesystem: useNamespaces && caps.readOnlyFilesystem,
     };
     const pyArgs = [caps.python, '-I', '-B', DRIVER, JSON.stringify(limits), programFile];
     // Inside a PID namespace the first process is its init, which ignores signals it has no

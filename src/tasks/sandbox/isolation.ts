@@ -6,6 +6,9 @@
  *    (no network interface but loopback-down; every process it starts dies with it).
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /** What the sandbox enforces at the OS level on this machine. */
 export interface SandboxCapabilities {
@@ -17,12 +20,18 @@ export interface SandboxCapabilities {
   namespaces: boolean;
   /** why namespaces are unavailable, when they are */
   namespacesUnavailableReason?: string;
+  /** true when, inside the namespaces, every mount but the sandbox directory is read-only */
+  readOnlyFilesystem: boolean;
+  /** mount points that could not be made read-only (e.g. a kernel-locked /proc) */
+  writableMounts: string[];
 }
 
 const cache = new Map<string, SandboxCapabilities>();
 
 /** The argv prefix that wraps the interpreter in namespaces (empty when unavailable). */
-export const UNSHARE_ARGS = ['unshare', '--user', '--map-root-user', '--net', '--pid', '--fork', '--kill-child'];
+export const UNSHARE_ARGS = ['unshare', '--user', '--map-root-user', '--mount', '--net', '--pid', '--fork', '--kill-child'];
+
+const DRIVER_DIR = __dirname;
 
 /**
  * Probes (once per interpreter name) the interpreter and namespace support.
@@ -40,11 +49,37 @@ export function sandboxCapabilities(python = 'python3'): SandboxCapabilities {
   const [major, minor] = version.split('.').map(Number);
   if (major < 3 || (major === 3 && minor < 8)) throw new Error(`sandbox: ${exe} is Python ${version}; audit hooks need 3.8+`);
 
-  // The namespaces must work *and* leave the sandbox with no interface but loopback.
-  const check = 'import socket; print(",".join(name for _, name in socket.if_nameindex()))';
-  const ns = spawnSync(UNSHARE_ARGS[0], [...UNSHARE_ARGS.slice(1), exe, '-I', '-c', check], { encoding: 'utf8', timeout: 20_000 });
-  const namespaces = ns.status === 0 && ns.stdout.trim() === 'lo';
-  const caps: SandboxCapabilities = { python: exe, pythonVersion: version, namespaces };
+  // The namespaces must work, leave no interface but loopback, and let the driver lock the mounts.
+  const check = [
+    'import os, socket, sys',
+    `sys.path.insert(0, ${JSON.stringify(DRIVER_DIR)})`,
+    'import driver',
+    'print(",".join(name for _, name in socket.if_nameindex()))',
+    'failed = driver.lock_filesystem(os.getcwd())',
+    'try:',
+    '    open("probe.txt", "w").write("ok")  # the sandbox directory must stay writable',
+    '    print("dir-writable")',
+    'except OSError:',
+    '    print("dir-readonly")',
+    'print("\\n".join(failed))',
+  ].join('\n');
+  const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-sandbox-probe-'));
+  let ns;
+  try {
+    ns = spawnSync(UNSHARE_ARGS[0], [...UNSHARE_ARGS.slice(1), exe, '-I', '-B', '-c', check], { encoding: 'utf8', timeout: 20_000, cwd: probeDir });
+  } finally {
+    fs.rmSync(probeDir, { recursive: true, force: true });
+  }
+  const lines = (ns.stdout ?? '').trim().split('\n');
+  const namespaces = ns.status === 0 && lines[0] === 'lo';
+  const writableMounts = namespaces ? lines.slice(2).filter((l) => l !== '') : [];
+  const caps: SandboxCapabilities = {
+    python: exe,
+    pythonVersion: version,
+    namespaces,
+    readOnlyFilesystem: namespaces && lines[1] === 'dir-writable' && !writableMounts.includes('/'),
+    writableMounts,
+  };
   if (!namespaces) caps.namespacesUnavailableReason = ns.error ? ns.error.message : (ns.stderr || ns.stdout || `exit ${ns.status}`).trim();
   cache.set(python, caps);
   return caps;
