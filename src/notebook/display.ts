@@ -29,10 +29,10 @@ import { tableHtml, tableText, type TableFormatOptions, type TableLike } from '.
  * JSON mime types (`application/json`, `application/*+json`) carry the JSON value itself, as
  * the Jupyter protocol and nbformat require.
  */
-export type MimeBundle = Record<string, string | JsonObject>;
+export type DisplayBundle = Record<string, string | DisplayJsonObject>;
 
 /** A JSON object value in a mime bundle. */
-export interface JsonObject {
+export interface DisplayJsonObject {
   [key: string]: unknown;
 }
 
@@ -48,7 +48,7 @@ export interface DisplaySettings {
 }
 
 type WriteDisplayData = (
-  content: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } },
+  content: { data: DisplayBundle; metadata: Record<string, unknown>; transient: { display_id?: string } },
   update?: boolean,
 ) => void;
 
@@ -110,7 +110,7 @@ export function inNotebook(): boolean {
   return kernelWriter() !== null;
 }
 
-function send(bundle: MimeBundle, displayId?: string, update = false): boolean {
+function send(bundle: DisplayBundle, displayId?: string, update = false): boolean {
   const write = kernelWriter();
   if (!write) return false;
   write({ data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update);
@@ -167,7 +167,7 @@ export function figureSummary(fig: Figure): string {
 
 /** A figure's display_data content; see the module comment for who renders which part. */
 export type FigureBundle = {
-  'application/vnd.plotly.v1+json': JsonObject;
+  'application/vnd.plotly.v1+json': DisplayJsonObject;
   'text/html': string;
   'text/plain': string;
   'image/svg+xml'?: string;
@@ -215,7 +215,7 @@ export async function showFigure(fig: Figure): Promise<void> {
   const state = kernelState();
   const includePlotly = s.embedPlotly && !state.plotlySent;
   const { staticSvg, staticPng } = await staticImage(fig, s.staticImage);
-  const bundle: MimeBundle = figureBundle(fig, { includePlotly, staticSvg, staticPng });
+  const bundle: DisplayBundle = figureBundle(fig, { includePlotly, staticSvg, staticPng });
   if (send(bundle) && includePlotly) state.plotlySent = true;
 }
 

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rowsToCsv } from '../plots/csv';
-import type { Cell, SourceRow } from '../plots/figure';
-import { formatNumber } from '../plots/format';
+import type { CellValue, SourceRow } from '../plots/figure';
+import { formatSignificant } from '../plots/format';
 
 /** The part of a danfojs DataFrame that tables need; a `dfd.DataFrame` satisfies it. */
 export interface DataFrameLike {
@@ -28,7 +28,7 @@ export interface TableData {
   columns: string[];
   /** row labels (the DataFrame index; 0..n-1 for row arrays) */
   index: Array<string | number>;
-  rows: Cell[][];
+  rows: CellValue[][];
 }
 
 /** Options for {@link tableHtml} and {@link tableText}. */
@@ -47,7 +47,7 @@ function isDataFrameLike(t: TableLike): t is DataFrameLike {
 }
 
 /** One value as a table cell: null/undefined become '', booleans and others become text. */
-function toCell(v: unknown): Cell {
+function toCell(v: unknown): CellValue {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number' || typeof v === 'string') return v;
   if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
@@ -100,8 +100,8 @@ function visibleRows(n: number, maxRows: number): number[] {
   return [...Array.from({ length: head }, (_, i) => i), -1, ...Array.from({ length: tail }, (_, i) => n - tail + i)];
 }
 
-function show(v: Cell, digits: number): string {
-  return typeof v === 'number' ? formatNumber(v, digits) : v;
+function show(v: CellValue, digits: number): string {
+  return typeof v === 'number' ? formatSignificant(v, digits) : v;
 }
 
 /**

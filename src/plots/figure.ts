@@ -8,10 +8,10 @@
  */
 
 /** One value in a tidy data row. */
-export type Cell = number | string;
+export type CellValue = number | string;
 
 /** One tidy row of the data behind a figure (one observation per row, one variable per column). */
-export type SourceRow = Record<string, Cell>;
+export type SourceRow = Record<string, CellValue>;
 
 /** Plotly's title object. */
 export interface Title {
@@ -82,7 +82,7 @@ export interface TableTrace {
   type: 'table';
   header: { values: string[]; align?: 'left' | 'center' | 'right'; fill?: { color: string }; font?: Font };
   /** column-major: `cells.values[c][r]` is column c, row r */
-  cells: { values: Cell[][]; align?: 'left' | 'center' | 'right'; height?: number };
+  cells: { values: CellValue[][]; align?: 'left' | 'center' | 'right'; height?: number };
   columnwidth?: number[];
 }
 

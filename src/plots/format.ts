@@ -15,7 +15,7 @@ export function formatPValue(p: number): string {
  * Formats a number for display: integers as is, otherwise `digits` significant digits,
  * scientific notation for very small or large magnitudes.
  */
-export function formatNumber(x: number, digits = 4): string {
+export function formatSignificant(x: number, digits = 4): string {
   if (!Number.isFinite(x)) return String(x);
   if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
   const a = Math.abs(x);

@@ -1,7 +1,7 @@
 /** Heatmap builder: a labelled matrix, e.g. the orchestrator's expert collaboration matrix C. */
 import { assertFigureName, type Colorscale, type Figure, type SourceRow } from './figure';
 import { assertLength, assertNonEmpty } from './check';
-import { formatNumber } from './format';
+import { formatSignificant } from './format';
 import { baseLayout } from './theme';
 
 /** Inputs of {@link heatmap}. */
@@ -49,7 +49,7 @@ export function heatmap(opts: HeatmapOptions): Figure {
   const digits = opts.digits ?? 2;
   const showValues = opts.showValues ?? (opts.x.length <= 15 && opts.y.length <= 15);
   const z = opts.z.map((row) => row.slice());
-  const text = z.map((row) => row.map((v) => (v === null ? '' : formatNumber(v, digits))));
+  const text = z.map((row) => row.map((v) => (v === null ? '' : formatSignificant(v, digits))));
   const source: SourceRow[] = [];
   z.forEach((row, r) => row.forEach((v, c) => source.push({ row: opts.y[r], column: opts.x[c], value: v === null ? '' : v })));
 

@@ -1,7 +1,7 @@
 // Public API of src/plots: figure builders, the Figure type, static export through Chromium.
 export * from './figure';
 export { PALETTE, seriesColor } from './theme';
-export { formatNumber, formatPValue } from './format';
+export { formatSignificant, formatPValue } from './format';
 export { leastSquaresLine, type LineFit } from './least-squares';
 export { heatmap, type HeatmapOptions } from './heatmap';
 export { lineOverEpochs, type LineOverEpochsOptions, type LineSeries } from './line-over-epochs';

@@ -5,7 +5,7 @@
  */
 import { assertFigureName, type Annotation, type Figure, type SourceRow, type Trace } from './figure';
 import { assertFinite, assertLength } from './check';
-import { formatNumber, formatPValue } from './format';
+import { formatSignificant, formatPValue } from './format';
 import { leastSquaresLine } from './least-squares';
 import { baseLayout, seriesColor } from './theme';
 
@@ -43,8 +43,8 @@ export function fitAnnotationText(a: FitAnnotation | undefined): string {
   if (!a) return '';
   const lines: string[] = [];
   const p = a.pValue !== undefined ? `, p = ${formatPValue(a.pValue)}` : '';
-  if (a.rho !== undefined) lines.push(`Spearman ρ = ${formatNumber(a.rho, 3)}${a.tau === undefined ? p : ''}`);
-  if (a.tau !== undefined) lines.push(`Kendall τ = ${formatNumber(a.tau, 3)}${p}`);
+  if (a.rho !== undefined) lines.push(`Spearman ρ = ${formatSignificant(a.rho, 3)}${a.tau === undefined ? p : ''}`);
+  if (a.tau !== undefined) lines.push(`Kendall τ = ${formatSignificant(a.tau, 3)}${p}`);
   if (a.rho === undefined && a.tau === undefined && a.pValue !== undefined) lines.push(`p = ${formatPValue(a.pValue)}`);
   if (a.text) lines.push(a.text);
   return lines.join('<br>');

@@ -2,9 +2,9 @@
  * Plotly table figure: a small results table (e.g. the paper's number beside the workbench's)
  * exported as SVG/PNG like any other figure.
  */
-import { assertFigureName, type Cell, type Figure, type SourceRow } from './figure';
+import { assertFigureName, type CellValue, type Figure, type SourceRow } from './figure';
 import { assertNonEmpty } from './check';
-import { formatNumber } from './format';
+import { formatSignificant } from './format';
 import { baseLayout } from './theme';
 
 /** Inputs of {@link tableFigure}. */
@@ -34,8 +34,8 @@ export function tableFigure(opts: TableFigureOptions): Figure {
     }
   });
   const digits = opts.digits ?? 4;
-  const show = (v: Cell): Cell => (typeof v === 'number' ? formatNumber(v, digits) : v);
-  const cells: Cell[][] = columns.map((c) => opts.rows.map((row) => show(row[c])));
+  const show = (v: CellValue): CellValue => (typeof v === 'number' ? formatSignificant(v, digits) : v);
+  const cells: CellValue[][] = columns.map((c) => opts.rows.map((row) => show(row[c])));
   const source: SourceRow[] = opts.rows.map((row) => {
     const out: SourceRow = {};
     for (const c of columns) out[c] = row[c];
