@@ -141,3 +141,13 @@ test('file-change fixture: a file appearing in src/ mid-session does not break l
   assert.match(JSON.stringify(cells[4].outputs), /compiles after a file disappeared/);
   assert.deepEqual(await expectNoProcesses(kernelMarker), []);
 });
+
+test('crash fixture: a kernel that dies mid-cell is reported as such, not waited on', async () => {
+  const r = await runNotebook(path.join(fixtures, 'crash.ipynb'), quiet);
+  assert.equal(r.ok, false);
+  assert.equal(r.failedCell?.kind, 'kernel-died');
+  assert.equal(r.failedCell?.codeNumber, 2);
+  assert.match(r.failedCell!.evalue, /kernel process ended \(signal SIGKILL\)/);
+  assert.equal(codeCells(r.outPath)[1].outputs.at(-1)?.output_type, 'error');
+  assert.deepEqual(await expectNoProcesses(kernelMarker), []);
+});
