@@ -151,3 +151,20 @@ test('crash fixture: a kernel that dies mid-cell is reported as such, not waited
   assert.equal(codeCells(r.outPath)[1].outputs.at(-1)?.output_type, 'error');
   assert.deepEqual(await expectNoProcesses(kernelMarker), []);
 });
+
+test('setup failures: an invalid notebook file and a kernel that cannot start are reported, not thrown', async () => {
+  const bad = path.join(outDir, 'not-a-notebook.ipynb');
+  fs.writeFileSync(bad, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'x', source: 1 }] }));
+  const r1 = await runNotebook(bad, quiet);
+  assert.equal(r1.ok, false);
+  assert.match(r1.setupError!, /not-a-notebook\.ipynb: not a valid nbformat 4 notebook:\n {2}cells\[0\]\.metadata: must be an object\n {2}cells\[0\]\.source/);
+
+  // A kernel whose node refuses to start (preloading a missing module) ends before it is ready.
+  const t0 = Date.now();
+  const r2 = await runNotebook(path.join(fixtures, 'ok.ipynb'), { ...quiet, env: { ...process.env, NODE_OPTIONS: '--require /nonexistent/preload.js' } });
+  assert.equal(r2.ok, false);
+  assert.match(r2.setupError!, /kernel ended before it was ready \(exit code 1\)/);
+  assert.match(r2.setupError!, /Cannot find module '\/nonexistent\/preload\.js'/, 'the kernel\'s own error output is included');
+  assert.ok(Date.now() - t0 < 20_000);
+  assert.deepEqual(await expectNoProcesses(kernelMarker), []);
+});
