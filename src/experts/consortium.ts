@@ -20,8 +20,9 @@ import { createLlamaCppExpert, llamaCppSpec } from './backends/llama-cpp';
 import { createOpenAiExpert, openAiSpec } from './backends/openai';
 import { createTransformersExpert, transformersSpec } from './backends/transformers';
 import { createReplayExpert, replaySpec } from './backends/replay';
-import { createSimulatedExpert } from './simulated/expert';
-import { simulatedSpec } from './simulated/spec';
+import { createSimulatedExpert, type SimulatedExpert } from './simulated/expert';
+import { simulatedSpec, type SimulatedSpec } from './simulated/spec';
+import { plantedTruth, type PlantedTruth } from './simulated/truth';
 import type { Expert } from './types';
 
 /** Every backend's entry schema, joined on `backend`. */
@@ -227,4 +228,41 @@ export function loadConsortium(nameOrPath: string, opts: LoadConsortiumOptions =
       for (const e of [...experts, ...(oracle ? [oracle] : [])]) await e.dispose?.();
     },
   };
+}
+
+/** One row per expert for display: what it is and, for a simulated one, all its parameters. */
+export interface ExpertRow {
+  id: string;
+  backend: Expert['backend'];
+  model: string;
+  temperature: number;
+  topP: number;
+  maxTokens: number;
+  seed?: number;
+  /** present for simulated experts: family, skill, noise, cues, chain behaviour, dependency */
+  simulated?: ReturnType<SimulatedExpert['describe']>;
+}
+
+/** The experts of a consortium as plain rows (for tables in notebooks and reports). */
+export function describeExperts(c: Pick<Consortium, 'experts'>): ExpertRow[] {
+  return c.experts.map((e) => {
+    const described = (e as Partial<SimulatedExpert>).describe;
+    return {
+      id: e.id,
+      backend: e.backend,
+      model: e.model,
+      temperature: e.params.temperature,
+      topP: e.params.topP,
+      maxTokens: e.params.maxTokens,
+      ...(e.params.seed === undefined ? {} : { seed: e.params.seed }),
+      ...(e.backend === 'simulated' && typeof described === 'function' ? { simulated: described.call(e) } : {}),
+    };
+  });
+}
+
+/** The planted ground truth of a consortium's simulated experts (throws if it has none). */
+export function consortiumTruth(c: Pick<Consortium, 'config' | 'name'>): PlantedTruth {
+  const specs = c.config.experts.filter((e): e is SimulatedSpec => e.backend === 'simulated');
+  if (specs.length === 0) throw new Error(`consortium ${c.name} has no simulated experts, so no planted truth`);
+  return plantedTruth(specs);
 }

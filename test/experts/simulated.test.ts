@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { standalonePrompt } from '../../src/experts/chain';
-import { loadConsortium } from '../../src/experts/consortium';
+import { consortiumTruth, describeExperts, loadConsortium } from '../../src/experts/consortium';
 import { createSimulatedExpert, simulateResponse, type SimulatedExpert } from '../../src/experts/simulated/expert';
 import { presetTruth, simulatedPresetSpecs } from '../../src/experts/simulated/presets';
 import { simulatedSpec, SIMULATED_FAMILIES } from '../../src/experts/simulated/spec';
@@ -36,6 +36,16 @@ test('responses are reproducible and depend on seed, expert and item', async () 
   assert.ok(texts.size > 1, 'different seeds give different responses');
   assert.ok(a.tokenEntropies!.every((h) => Number.isFinite(h) && h >= 0));
   await assert.rejects(e1.generate('p'), /needs opts\.item/);
+});
+
+test('describeExperts and consortiumTruth expose a consortium as data', () => {
+  const c = loadConsortium('planted-hub');
+  const rows = describeExperts(c);
+  assert.equal(rows.length, 10);
+  assert.equal(rows[1].simulated?.dependsOn?.on, 'E1');
+  assert.equal(rows[5].simulated?.family, 'deepseek');
+  assert.deepEqual(consortiumTruth(c), presetTruth('planted-hub'));
+  assert.throws(() => consortiumTruth({ name: 'x', config: { ...c.config, experts: [] } }), /no simulated experts/);
 });
 
 test('every expert is labelled simulated and describes its parameters', () => {
