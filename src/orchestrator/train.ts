@@ -3,7 +3,7 @@
  * temperature decay, adaptive top-k, dropout — all noise drawn from one seeded RNG — with a
  * checkpoint after every epoch and resume from the newest one.
  *
- * Per step it reports all eight loss terms (`onStep`), per epoch the mean terms plus held-out
+ * Per step it reports all eight loss terms (`onProgress`), per epoch the mean terms plus held-out
  * metrics (`onEpoch`); a terminal gets a progress bar.
  */
 import * as cliProgress from 'cli-progress';
@@ -68,7 +68,9 @@ export interface TrainOptions {
   stopAfterEpoch?: number;
   /** terminal progress bar (default: when stderr is a TTY) */
   progressBar?: boolean;
-  onStep?: (r: StepReport) => void;
+  /** called after every optimisation step (e.g. to update a live line in a notebook) */
+  onProgress?: (r: StepReport) => void;
+  /** called after every epoch, epoch 0 (untrained) included, once its checkpoint is written */
   onEpoch?: (r: EpochReport) => void;
 }
 
@@ -227,7 +229,7 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
         const report: StepReport = { epoch, step: schedule.step, totalSteps, stepInEpoch: i, stepsPerEpoch, lr, tau: schedule.tau, k: schedule.k, ...out };
         steps.push(report);
         schedule = advanceSchedule(schedule, out.confidence, trainConfig, N);
-        opts.onStep?.(report);
+        opts.onProgress?.(report);
         bar?.update(schedule.step, { epoch, loss: out.total.toFixed(4), tau: schedule.tau.toFixed(3), k: schedule.k });
       }
       const mean = (f: (s: StepReport) => number) => steps.reduce((a, s) => a + f(s), 0) / steps.length;
