@@ -13,7 +13,7 @@ export { passAtK, meanPassAtK } from './pass-at-k';
 export { executeHumanEval, type ExecuteOptions, type SandboxResult, type SandboxStatus } from './sandbox/execute-humaneval';
 export { sandboxCapabilities, type SandboxCapabilities } from './sandbox/isolation';
 export { humanEvalProgram } from './sandbox/program';
-export { gradeResponse } from './grade-response';
+export { gradeResponse, runHumanEvalResponse, type GradeOptions } from './grade-response';
 export { goldSolutionText } from './gold-solution';
 export { loadSplit, loadSplitSync, loadBundledSync, BUNDLED_DATA_DIR, type SplitOptions } from './load-split';
 export { seededSplit, SPLIT_NAMES, DEFAULT_FRACTIONS, type SplitName, type SplitFile } from './split-ids';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { parseCsv, CsvSyntaxError } from './csv';
-import { describeZodError, IssueSink, type DatasetIssue, type LoadOptions } from './dataset-error';
+import { describeZodError, IssueSink, type LoadOptions } from './dataset-error';
 import { importEsm } from '../experts/import-esm';
 import { numberedLines, readTextFile } from './read-text';
 import type { Choice, MmluItem } from './types';
@@ -167,4 +167,3 @@ export async function loadMmlu(target: string, opts: LoadOptions = {}): Promise<
   return items;
 }
 
-export type { DatasetIssue };

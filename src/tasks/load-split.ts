@@ -11,7 +11,7 @@ import { parseMmluCsv } from './load-mmlu';
 import { readTextFile } from './read-text';
 import { SAMPLE_PATHS } from './samples/generate';
 import type { SplitName } from './split-ids';
-import type { Gsm8kItem, HumanEvalItem, MmluItem, TaskItem, TaskName } from './types';
+import type { Gsm8kItem, HumanEvalItem, MmluItem, TaskName } from './types';
 
 /** Where the bundled data lives: `<repo>/data`. */
 export const BUNDLED_DATA_DIR = path.join(__dirname, '..', '..', 'data');
@@ -83,5 +83,3 @@ export function loadSplitSync<T extends TaskName>(task: T, split: SplitName, opt
 export async function loadSplit<T extends TaskName>(task: T, split: SplitName, opts: SplitOptions = {}): Promise<Array<ItemOf[T]>> {
   return loadSplitSync(task, split, opts);
 }
-
-

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractCode, goldSolutionText, gradeResponse, loadBundledSync, responseToCompletion, type HumanEvalItem, type MmluItem, type Gsm8kItem } from '../../src/tasks';
+import { extractCode, goldSolutionText, gradeResponse, loadBundledSync, responseToCompletion, runHumanEvalResponse, type HumanEvalItem, type MmluItem, type Gsm8kItem } from '../../src/tasks';
 
 const item: HumanEvalItem = {
   task: 'humaneval',
@@ -48,4 +48,20 @@ test('gradeResponse dispatches GSM8K and MMLU; goldSolutionText grades as correc
   }
   const he = loadBundledSync('humaneval')[0];
   assert.match(goldSolutionText(he), /^```python\ndef count_vowels/);
+});
+
+test('runHumanEvalResponse reuses identical verdicts but never timeouts', async () => {
+  const body = '    return math.sqrt(a * a + b * b)  # cache probe ' + Math.random() + '\n';
+  const first = await runHumanEvalResponse(item, body);
+  const second = await runHumanEvalResponse(item, body);
+  assert.equal(first.status, 'passed');
+  assert.equal(second, first, 'the cached result object is returned');
+  const fresh = await runHumanEvalResponse(item, body, { cache: false });
+  assert.notEqual(fresh, first);
+  assert.equal(fresh.status, 'passed');
+  const loop = '    while True:\n        pass  # ' + Math.random() + '\n';
+  const t1 = await runHumanEvalResponse(item, loop, { timeoutMs: 500 });
+  const t2 = await runHumanEvalResponse(item, loop, { timeoutMs: 500 });
+  assert.equal(t1.status, 'timeout');
+  assert.notEqual(t2, t1, 'a timeout is run again');
 });
