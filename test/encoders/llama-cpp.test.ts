@@ -13,7 +13,7 @@ import { writeTinyLlamaGguf } from '../fixtures/gguf/write-tiny-llama';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-gguf-enc-'));
 const ownModel = writeTinyLlamaGguf(path.join(tmp, 'tiny.gguf'), { seed: 3, nEmbd: 48, nHead: 4, nHeadKv: 4 });
-const sharedModel = path.resolve(__dirname, '../../../shared/fixtures/llama-2-tiny-random.gguf');
+const sharedModel = path.resolve(__dirname, '../..', '../shared/fixtures/llama-2-tiny-random.gguf'); // the repo root, then ../shared
 const encoders: Encoder[] = [];
 after(async () => {
   for (const e of encoders) await e.dispose?.();

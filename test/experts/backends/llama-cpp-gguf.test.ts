@@ -43,7 +43,7 @@ test('truncated and foreign files are rejected with the file name', () => {
   assert.throws(() => readGgufHeader(foreign), /x\.bin is not a GGUF file/);
 });
 
-const shared = path.resolve(__dirname, '../../../../shared/fixtures/llama-2-tiny-random.gguf');
+const shared = path.resolve(__dirname, '../../..', '../shared/fixtures/llama-2-tiny-random.gguf'); // the repo root, then ../shared
 test('reads the shared tiny llama header when present', { skip: !fs.existsSync(shared) }, () => {
   const h = readGgufHeader(shared);
   assert.equal(ggufEmbeddingLength(h, shared), 8);

@@ -16,7 +16,7 @@ import { writeTinyLlamaGguf } from '../../fixtures/gguf/write-tiny-llama';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-gguf-'));
 const ownModel = writeTinyLlamaGguf(path.join(tmp, 'tiny-llama.gguf'), { seed: 7 });
 const ownPlain = writeTinyLlamaGguf(path.join(tmp, 'tiny-llama-plain.gguf'), { seed: 7, chatTemplate: false });
-const sharedModel = path.resolve(__dirname, '../../../../shared/fixtures/llama-2-tiny-random.gguf');
+const sharedModel = path.resolve(__dirname, '../../..', '../shared/fixtures/llama-2-tiny-random.gguf'); // the repo root, then ../shared
 
 const created: Expert[] = [];
 after(async () => {
