@@ -16,11 +16,13 @@ interface Mutation {
   replace: (match: string) => string;
 }
 
-const SWAP: Record<string, string> = { '<=': '<', '>=': '>', '<': '<=', '>': '>=', '==': '!=', '!=': '==', '+': '-', '-': '+', '*': '+', True: 'False', False: 'True', and: 'or', or: 'and' };
+// Comparisons are negated rather than shifted by one (`<` -> `>=`, not `<=`): a boundary shift is
+// often an equivalent mutant (`v > best` vs `v >= best` when keeping a running maximum).
+const SWAP: Record<string, string> = { '<=': '>', '>=': '<', '<': '>=', '>': '<=', '==': '!=', '!=': '==', '+': '-', '-': '+', True: 'False', False: 'True', and: 'or', or: 'and' };
 
 const MUTATIONS: Mutation[] = [
   { name: 'comparison', pattern: /(?<=\s)(<=|>=|==|!=|<|>)(?=\s)/g, replace: (m) => SWAP[m] },
-  { name: 'arithmetic', pattern: /(?<=\s)[+\-*](?=\s)/g, replace: (m) => SWAP[m] },
+  { name: 'arithmetic', pattern: /(?<=\s)[+-](?=\s)/g, replace: (m) => SWAP[m] },
   { name: 'off-by-one', pattern: /range\(([^()]*(?:\([^()]*\))?[^()]*)\)/g, replace: (m) => m.replace(/\)$/, ' - 1)') },
   { name: 'boolean', pattern: /\b(True|False)\b/g, replace: (m) => SWAP[m] },
   { name: 'logic', pattern: /(?<=\s)(and|or)(?=\s)/g, replace: (m) => SWAP[m] },
