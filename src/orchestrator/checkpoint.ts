@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelConfig, TrainConfig } from './config';
-import { parameterSpecs } from './model';
+import { createModel, parameterSpecs, type OrchestratorModel } from './model';
 import type { RngState } from './rng';
 import type { ScheduleState } from './schedule';
 
@@ -167,4 +167,26 @@ export function listCheckpoints(runDir: string): number[] {
 export function latestCheckpoint(runDir: string): string | null {
   const epochs = listCheckpoints(runDir);
   return epochs.length ? checkpointDir(runDir, epochs[epochs.length - 1]) : null;
+}
+
+/** A checkpoint directory, a run directory (its newest checkpoint), or a run and an epoch. */
+export type CheckpointRef = string | { runDir: string; epoch: number };
+
+/** Turns the ways of naming a checkpoint into its directory. */
+export function resolveCheckpointDir(ref: CheckpointRef): string {
+  if (typeof ref !== 'string') return checkpointDir(ref.runDir, ref.epoch);
+  if (fs.existsSync(path.join(ref, 'manifest.json'))) return ref;
+  const latest = latestCheckpoint(ref);
+  if (!latest) throw new Error(`${ref}: neither a checkpoint nor a run directory with checkpoints`);
+  return latest;
+}
+
+/**
+ * Loads a checkpoint as a ready model (what probes start from), with the checkpoint's contents.
+ * Free the model with `disposeModel` when done.
+ */
+export function loadOrchestratorModel<M = Record<string, unknown>>(ref: CheckpointRef): { model: OrchestratorModel; checkpoint: CheckpointData<M>; dir: string } {
+  const dir = resolveCheckpointDir(ref);
+  const checkpoint = loadCheckpoint<M>(dir);
+  return { model: createModel(checkpoint.modelConfig, checkpoint.params), checkpoint, dir };
 }

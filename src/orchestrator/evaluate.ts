@@ -9,11 +9,10 @@
  * the mean over items of the fraction of correct experts).
  */
 import { tf } from './backend';
-import { checkpointDir, loadCheckpoint, latestCheckpoint } from './checkpoint';
+import { loadOrchestratorModel, type CheckpointRef } from './checkpoint';
 import { disposeBatch, itemsOfSplit, toBatch, type RoutingDataset, type RoutingItem, type Split } from './dataset';
-import { createModel, disposeModel, encode, route, type OrchestratorModel } from './model';
+import { disposeModel, encode, route, type OrchestratorModel } from './model';
 import { Rng } from './rng';
-import * as fs from 'node:fs';
 
 export interface InferOptions {
   /** 'argmax' (default) or 'sample' */
@@ -168,25 +167,14 @@ export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset,
  * Evaluates a checkpoint on a split. `checkpoint` is a checkpoint directory, a run directory
  * (its latest checkpoint is used) or `{ runDir, epoch }`.
  */
-export function evaluateOrchestrator(checkpoint: string | { runDir: string; epoch: number }, dataset: RoutingDataset, split: Split | 'all', opts: InferOptions = {}): EvaluationResult {
-  const dir = resolveCheckpointDir(checkpoint);
-  const ckpt = loadCheckpoint(dir);
-  if (ckpt.expertIds.join('\u0000') !== dataset.expertIds.join('\u0000')) {
-    throw new Error(`evaluate: checkpoint ${dir} was trained on experts [${ckpt.expertIds.join(', ')}], the dataset has [${dataset.expertIds.join(', ')}]`);
-  }
-  const model = createModel(ckpt.modelConfig, ckpt.params);
+export function evaluateOrchestrator(checkpoint: CheckpointRef, dataset: RoutingDataset, split: Split | 'all', opts: InferOptions = {}): EvaluationResult {
+  const { model, checkpoint: ckpt, dir } = loadOrchestratorModel(checkpoint);
   try {
+    if (ckpt.expertIds.join('\u0000') !== dataset.expertIds.join('\u0000')) {
+      throw new Error(`evaluate: checkpoint ${dir} was trained on experts [${ckpt.expertIds.join(', ')}], the dataset has [${dataset.expertIds.join(', ')}]`);
+    }
     return evaluateModel(model, dataset, split, opts);
   } finally {
     disposeModel(model);
   }
-}
-
-/** Turns the ways of naming a checkpoint into its directory. */
-export function resolveCheckpointDir(checkpoint: string | { runDir: string; epoch: number }): string {
-  if (typeof checkpoint !== 'string') return checkpointDir(checkpoint.runDir, checkpoint.epoch);
-  if (fs.existsSync(`${checkpoint}/manifest.json`)) return checkpoint;
-  const latest = latestCheckpoint(checkpoint);
-  if (!latest) throw new Error(`${checkpoint}: neither a checkpoint nor a run directory with checkpoints`);
-  return latest;
 }

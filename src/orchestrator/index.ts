@@ -53,6 +53,17 @@ export {
 } from './dataset';
 export { syntheticRoutingDataset, type SyntheticRoutingOptions } from './synthetic';
 export { buildRoutingDataset, type BuildRoutingDatasetOptions } from './from-consortium';
-export { CHECKPOINT_FORMAT, checkpointDir, saveCheckpoint, loadCheckpoint, listCheckpoints, latestCheckpoint, type CheckpointData } from './checkpoint';
-export { inferChains, evaluateModel, evaluateOrchestrator, resolveCheckpointDir, type InferOptions, type InferredChain, type EvaluationResult } from './evaluate';
+export {
+  CHECKPOINT_FORMAT,
+  checkpointDir,
+  saveCheckpoint,
+  loadCheckpoint,
+  listCheckpoints,
+  latestCheckpoint,
+  resolveCheckpointDir,
+  loadOrchestratorModel,
+  type CheckpointData,
+  type CheckpointRef,
+} from './checkpoint';
+export { inferChains, evaluateModel, evaluateOrchestrator, type InferOptions, type InferredChain, type EvaluationResult } from './evaluate';
 export { trainOrchestrator, type TrainOptions, type TrainResult, type StepReport, type EpochReport } from './train';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureBackend } from '../../src/orchestrator/backend';
-import { checkpointDir, latestCheckpoint, listCheckpoints, loadCheckpoint, saveCheckpoint } from '../../src/orchestrator/checkpoint';
+import { checkpointDir, latestCheckpoint, listCheckpoints, loadCheckpoint, loadOrchestratorModel, saveCheckpoint } from '../../src/orchestrator/checkpoint';
 import { createAdamState, disposeAdamState, readAdamState } from '../../src/orchestrator/adam';
 import { resolveTrainConfig } from '../../src/orchestrator/config';
 import { loadRoutingDataset, saveRoutingDataset, splitRoutingDataset, toBatch } from '../../src/orchestrator/dataset';
@@ -36,8 +36,8 @@ test('reload is bit-for-bit, and resume equals an uninterrupted run', async () =
     assert.deepEqual(listCheckpoints(runB), [0, 1]);
 
     // Reload epoch 1 and compare every forward output with the in-memory model, bit for bit.
-    const ck = loadCheckpoint(checkpointDir(runB, 1));
-    const reloaded = createModel(ck.modelConfig, ck.params);
+    const { model: reloaded, checkpoint: ck } = loadOrchestratorModel({ runDir: runB, epoch: 1 });
+    assert.equal(ck.epoch, 1);
     const batch = toBatch(dataset.items.slice(0, 4), dataset.dim);
     const opts = { steps: 3, tau: 0.8 };
     const a = forward(part.model, batch, opts);
