@@ -148,9 +148,33 @@ test('config validation: defaults applied, bad gpu and temperature rejected', ()
   assert.throws(() => llamaCppSpec.parse({ ...s, temperature: -1 }), /temperature/);
 });
 
+test("gpu 'auto' runs wherever it is; gpu 'cuda' without usable CUDA is a clear error", async () => {
+  const auto = expert(ownModel, { id: 'auto', gpu: 'auto', maxTokens: 4 });
+  assert.ok((await auto.generate(PROMPT)).usage.completionTokens >= 1);
+  const cuda = expert(ownModel, { id: 'cuda', gpu: 'cuda', maxTokens: 4 });
+  try {
+    const g = await cuda.generate(PROMPT);
+    assert.ok(g.usage.completionTokens >= 1, 'CUDA is available here and generation works');
+  } catch (err) {
+    const msg = (err as Error).message;
+    assert.match(msg, /expert "cuda"/);
+    assert.match(msg, /gpu="cuda"/);
+    assert.match(msg, /gpu: "auto" or gpu: false/);
+  }
+});
+
 test('an aborted signal stops a generation', async () => {
   const e = expert(ownModel, { id: 'abort', temperature: 1, maxTokens: 64 });
   const ac = new AbortController();
   ac.abort(new Error('user cancelled'));
   await assert.rejects(e.generate(PROMPT, { signal: ac.signal }), /user cancelled/);
+  // Aborting mid-generation stops between tokens; the shared sequence stays usable afterwards.
+  const long = expert(ownModel, { id: 'abort-mid', temperature: 1, maxTokens: 900, contextSize: 1024 });
+  const mid = new AbortController();
+  const t0 = Date.now();
+  const running = long.generate(PROMPT, { signal: mid.signal });
+  setTimeout(() => mid.abort(new Error('stopped mid-way')), 30);
+  await assert.rejects(running, /stopped mid-way/);
+  assert.ok(Date.now() - t0 < 5000);
+  assert.ok((await long.generate(PROMPT, { maxTokens: 3 })).usage.completionTokens >= 1);
 });
