@@ -1,11 +1,11 @@
 // Thin typed wrappers over the @stdlib distribution functions, in the shapes the tests need.
 // Tail probabilities are computed from the tail itself (never as 1 - cdf) so that tiny
 // p-values keep their precision.
-import tCdf = require('@stdlib/stats-base-dists-t-cdf');
-import normalCdf = require('@stdlib/stats-base-dists-normal-cdf');
-import tQuantileFn = require('@stdlib/stats-base-dists-t-quantile');
-import normalQuantileFn = require('@stdlib/stats-base-dists-normal-quantile');
-import fCdf = require('@stdlib/stats-base-dists-f-cdf');
+import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import tQuantileFn from '@stdlib/stats-base-dists-t-quantile';
+import normalQuantileFn from '@stdlib/stats-base-dists-normal-quantile';
+import fCdf from '@stdlib/stats-base-dists-f-cdf';
 import type { Alternative } from './validate';
 
 /** P-value of a t statistic with `df` degrees of freedom (scipy's `_ttest_finish`). */

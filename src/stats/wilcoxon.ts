@@ -1,4 +1,4 @@
-import signrankCdf = require('@stdlib/stats-base-dists-signrank-cdf');
+import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
 import { normalPValue } from './distributions';
 import { StatsInputError } from './errors';
 import { averageRanks } from './rank';
