@@ -57,7 +57,13 @@ test('a generation run killed (SIGKILL) several times and restarted equals an un
   const partial = contents(path.join(killedDir, 'transcripts.jsonl'));
   assert.ok(partial.records.size < 300, `killed runs left ${partial.records.size} of 300 answers`);
 
+  // a kill in the middle of a write leaves half a line: simulate that on top of the real kills
+  const transcripts = path.join(killedDir, 'transcripts.jsonl');
+  const firstLine = fs.readFileSync(transcripts, 'utf8').split('\n')[0];
+  fs.appendFileSync(transcripts, firstLine.slice(0, Math.floor(firstLine.length / 2)));
+
   const last = await runChild(killedDir);
+  assert.match(last.out, /recovered .*transcripts\.jsonl:\d+: truncated a torn final record/);
   const summary = JSON.parse(/summary (.*)/.exec(last.out)![1]) as { generated: number; reused: number };
   assert.equal(summary.generated + summary.reused, 300);
   assert.ok(summary.reused >= partial.records.size, 'the restart reused what the killed runs had stored');
