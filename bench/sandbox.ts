@@ -5,7 +5,8 @@
  * variants. Both passes must reach the same verdicts.
  */
 import * as os from 'node:os';
-import { defaultSandboxConcurrency, executeHumanEval, HUMANEVAL_PROBLEMS, loadBundledSync, mapWithConcurrency, sandboxCapabilities, type SandboxStatus } from '../src/tasks';
+import { defaultSandboxConcurrency, executeHumanEval, HUMANEVAL_PROBLEMS, loadBundledSync, sandboxCapabilities, type SandboxStatus } from '../src/tasks';
+import { mapWithConcurrency } from '../src/tasks/sandbox/pool';
 import { parseFlags } from '../src/cli/command';
 
 interface Candidate {

@@ -1,8 +1,6 @@
 // Public API of src/tasks: loaders, graders, the code sandbox, bundled samples and splits.
 export * from './types';
 export { DatasetError, formatIssue, type DatasetIssue, type LoadOptions } from './dataset-error';
-export { parseCsv, csvField, type CsvRecord } from './csv';
-export { findNumbers, parseNumber, sameNumber, type NumberMatch } from './numbers';
 export { loadGsm8k, parseGsm8k, gsm8kGoldFromSolution } from './load-gsm8k';
 export { loadMmlu, parseMmluCsv, parseMmluJsonl, parseMmluParquet, mmluSubjectFromFileName } from './load-mmlu';
 export { loadHumanEval, parseHumanEval } from './load-humaneval';
@@ -16,10 +14,11 @@ export { humanEvalProgram } from './sandbox/program';
 export { gradeResponse, runHumanEvalResponse, type GradeOptions } from './grade-response';
 export { goldSolutionText } from './gold-solution';
 export { loadSplit, loadSplitSync, loadBundledSync, BUNDLED_DATA_DIR, type SplitOptions } from './load-split';
-export { seededSplit, SPLIT_NAMES, DEFAULT_FRACTIONS, type SplitName, type SplitFile } from './split-ids';
+export { seededSplit, SPLIT_NAMES, DEFAULT_SPLIT_FRACTIONS, type SplitName, type SplitFile } from './split-ids';
 export { HUMANEVAL_PROBLEMS, type AuthoredProblem } from './samples/humaneval-problems';
 export { generateSampleFiles, SAMPLE_PATHS } from './samples/generate';
-export { mapWithConcurrency, defaultSandboxConcurrency } from './sandbox/pool';
+export { defaultSandboxConcurrency } from './sandbox/pool';
+export { executeHumanEvalBatch, type BatchOptions } from './sandbox/batch';
 export { OFFICIAL_SOURCES, sourcesFor, withMirror, type OfficialSource } from './fetch/official-sources';
-export { downloadVerified, sha256File, OfflineError, ChecksumError, type DownloadOptions } from './fetch/download';
+export { downloadVerified, OfflineError, ChecksumError, type DownloadOptions } from './fetch/download';
 export { fetchOfficial, OFFLINE_HINT, type FetchOutcome, type FetchOptions } from './fetch/fetch-official';

@@ -15,13 +15,13 @@ export interface SplitFile {
 }
 
 /** The fractions used for the bundled samples: 60 / 20 / 20 %. */
-export const DEFAULT_FRACTIONS: Record<SplitName, number> = { train: 0.6, validation: 0.2, test: 0.2 };
+export const DEFAULT_SPLIT_FRACTIONS: Record<SplitName, number> = { train: 0.6, validation: 0.2, test: 0.2 };
 
 /**
  * Splits ids by a seeded shuffle. With `groupOf`, each group (e.g. MMLU subject) is split on its
  * own so every split spans every group. Sizes round down for validation and test; train gets the rest.
  */
-export function seededSplit(ids: readonly string[], seed: number, fractions = DEFAULT_FRACTIONS, groupOf?: (id: string) => string): Record<SplitName, string[]> {
+export function seededSplit(ids: readonly string[], seed: number, fractions = DEFAULT_SPLIT_FRACTIONS, groupOf?: (id: string) => string): Record<SplitName, string[]> {
   const total = fractions.train + fractions.validation + fractions.test;
   if (Math.abs(total - 1) > 1e-9) throw new Error(`seededSplit: fractions must sum to 1, got ${total}`);
   const rng = createRng(seed);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractChoice, extractGsm8kAnswer, gradeGsm8k, meanPassAtK, parseNumber, passAtK } from '../../src/tasks';
+import { extractChoice, extractGsm8kAnswer, gradeGsm8k, meanPassAtK, passAtK } from '../../src/tasks';
+import { parseNumber } from '../../src/tasks/numbers';
 
 test('gradeGsm8k: the #### convention, commas, currency, decimals, fractions, negatives', () => {
   const cases: Array<[string, string, boolean]> = [

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { DatasetError, loadGsm8k, loadHumanEval, loadMmlu, parseCsv, type DatasetIssue } from '../../src/tasks';
+import { DatasetError, loadGsm8k, loadHumanEval, loadMmlu, type DatasetIssue } from '../../src/tasks';
+import { parseCsv } from '../../src/tasks/csv';
 import { FIXTURES, tempDir, writeFile } from './helpers';
 
 const gsmLine = (q: string, a: string) => JSON.stringify({ question: q, answer: a });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultSandboxConcurrency, executeHumanEval, HUMANEVAL_PROBLEMS, loadBundledSync, mapWithConcurrency } from '../../src/tasks';
+import { executeHumanEvalBatch, HUMANEVAL_PROBLEMS, loadBundledSync } from '../../src/tasks';
 
 test('every bundled HumanEval canonical solution passes and every written wrong variant fails', async () => {
   const items = loadBundledSync('humaneval');
@@ -9,7 +9,9 @@ test('every bundled HumanEval canonical solution passes and every written wrong 
     { item, completion: item.canonicalSolution, shouldPass: true },
     ...HUMANEVAL_PROBLEMS[i].mutants.map((m) => ({ item, completion: m, shouldPass: false })),
   ]);
-  const results = await mapWithConcurrency(runs, defaultSandboxConcurrency(), (r) => executeHumanEval(r.item, r.completion));
+  let progress = 0;
+  const results = await executeHumanEvalBatch(runs, { onProgress: (done) => (progress = done) });
+  assert.equal(progress, runs.length);
   const wrong = runs.filter((r, i) => (results[i].status === 'passed') !== r.shouldPass);
   assert.deepEqual(wrong.map((r) => `${r.item.id} ${r.shouldPass ? 'canonical did not pass' : 'mutant passed'}: ${r.completion}`), []);
   assert.ok(runs.filter((r) => !r.shouldPass).length >= items.length, 'at least one wrong variant per problem');

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BUNDLED_DATA_DIR, generateSampleFiles, loadBundledSync, loadGsm8k, loadHumanEval, loadMmlu, loadSplit, loadSplitSync, parseNumber, seededSplit, SPLIT_NAMES } from '../../src/tasks';
+import { BUNDLED_DATA_DIR, generateSampleFiles, loadBundledSync, loadGsm8k, loadHumanEval, loadMmlu, loadSplit, loadSplitSync, seededSplit, SPLIT_NAMES } from '../../src/tasks';
+import { parseNumber } from '../../src/tasks/numbers';
 import { tempDir, writeFile } from './helpers';
 
 test('the committed sample files are exactly what the seeded generator writes', () => {

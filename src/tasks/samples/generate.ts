@@ -4,7 +4,7 @@
  * test can check the committed files are exactly what the generator produces.
  */
 import { csvField } from '../csv';
-import { seededSplit, DEFAULT_FRACTIONS, type SplitFile } from '../split-ids';
+import { seededSplit, DEFAULT_SPLIT_FRACTIONS, type SplitFile } from '../split-ids';
 import { GSM8K_TEMPLATES, fmt } from './gsm8k-templates';
 import { HUMANEVAL_PROBLEMS } from './humaneval-problems';
 import { MMLU_SUBJECTS, type GeneratedMmlu } from './mmlu-templates';
@@ -74,8 +74,8 @@ function humanEvalFiles(): { sample: string; wrong: string; ids: string[] } {
 }
 
 function splitFile(task: string, ids: string[], groupOf?: (id: string) => string): string {
-  const s = seededSplit(ids, SPLIT_SEED, DEFAULT_FRACTIONS, groupOf);
-  const file: SplitFile = { task, seed: SPLIT_SEED, fractions: DEFAULT_FRACTIONS, ...s };
+  const s = seededSplit(ids, SPLIT_SEED, DEFAULT_SPLIT_FRACTIONS, groupOf);
+  const file: SplitFile = { task, seed: SPLIT_SEED, fractions: DEFAULT_SPLIT_FRACTIONS, ...s };
   return JSON.stringify(file, null, 1) + '\n';
 }
 
