@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { checkoutRoot, KERNEL_DISPLAY_NAME, KERNEL_NAME } from './kernel';
 import { KernelClient, type ExecuteReply } from './kernel-client';
 import { startKernelProcess, stopKernelProcess, type KernelProcess } from './kernel-process';
-import { joinText, readNotebook, writeNotebook, type CodeCell, type Notebook } from './nbformat';
+import { joinText, readNotebook, writeNotebook, type CodeCell, type Notebook, type Output } from './nbformat';
 import { attachErrorFromStderr, OutputCollector, stripAnsi, type DisplayIndex } from './outputs';
 
 /** Options for `runNotebook` / `runNotebooks`. */
@@ -132,6 +132,53 @@ type CellOutcome =
   | { kind: 'timeout' }
   | { kind: 'died'; why: string };
 
+/** What one cell's execution produced; `failure` lacks the cell position, which the caller adds. */
+interface CellRun {
+  outputs: Output[];
+  executionCount: number | null;
+  failure?: Omit<CellFailure, 'index' | 'codeNumber'>;
+}
+
+/**
+ * Executes one cell and waits for whichever comes first: the kernel finishing it, the kernel
+ * process ending, or the timeout (then the cell is interrupted; the caller stops the kernel).
+ */
+async function executeCell(client: KernelClient, kp: KernelProcess, code: string, displays: DisplayIndex, timeoutS: number): Promise<CellRun> {
+  const collector = new OutputCollector(displays);
+  const run = client.execute(code, (m) => collector.handle(m));
+  let timer: NodeJS.Timeout | undefined;
+  const outcome: CellOutcome = await Promise.race([
+    run.done.then((reply): CellOutcome => ({ kind: 'done', reply })),
+    kp.exited.then((why): CellOutcome => ({ kind: 'died', why })),
+    new Promise<CellOutcome>((r) => (timer = setTimeout(() => r({ kind: 'timeout' }), timeoutS * 1000))),
+  ]);
+  clearTimeout(timer);
+
+  let failure: CellRun['failure'];
+  if (outcome.kind === 'timeout') {
+    // tslab turns SIGINT into an interrupt of the running cell; give it a moment. The kernel is
+    // stopped afterwards either way (its state after a timeout is not worth keeping).
+    try {
+      process.kill(kp.child.pid!, 'SIGINT');
+    } catch {
+      /* gone */
+    }
+    const interrupted = await Promise.race([run.done.then(() => true), sleep(2000).then(() => false)]);
+    const note = interrupted ? 'interrupted' : 'did not respond to the interrupt; killed';
+    failure = { kind: 'timeout', ename: 'Timeout', evalue: `cell did not finish within ${timeoutS} s (${note})`, traceback: [] };
+    collector.outputs.push({ output_type: 'error', ename: failure.ename, evalue: failure.evalue, traceback: [] });
+  } else if (outcome.kind === 'died') {
+    const tail = stripAnsi(kp.log()).trim().split('\n').slice(-20);
+    failure = { kind: 'kernel-died', ename: 'KernelDied', evalue: `the kernel process ended (${outcome.why}) while running this cell`, traceback: tail };
+    collector.outputs.push({ output_type: 'error', ename: failure.ename, evalue: failure.evalue, traceback: tail });
+  } else if (outcome.reply.status !== 'ok') {
+    const err = collector.kernelError ?? attachErrorFromStderr(collector.outputs);
+    failure = { kind: 'error', ename: err.ename, evalue: err.evalue, traceback: err.traceback.map(stripAnsi) };
+  }
+  const executionCount = outcome.kind === 'done' && typeof outcome.reply.execution_count === 'number' ? outcome.reply.execution_count : null;
+  return { outputs: collector.finish(), executionCount, failure };
+}
+
 /** Executes one notebook. Never throws for notebook failures: they are in the result. */
 export async function runNotebook(file: string, opts: RunOptions = {}): Promise<NotebookResult> {
   const t0 = Date.now();
@@ -178,42 +225,11 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
     for (let n = 0; n < codeCells.length; n++) {
       const { c: cell, i } = codeCells[n];
       const tc = Date.now();
-      const collector = new OutputCollector(displays);
-      const run = client.execute(joinText(cell.source), (m) => collector.handle(m));
-      let timer: NodeJS.Timeout | undefined;
-      const outcome: CellOutcome = await Promise.race([
-        run.done.then((reply): CellOutcome => ({ kind: 'done', reply })),
-        kp.exited.then((why): CellOutcome => ({ kind: 'died', why })),
-        new Promise<CellOutcome>((r) => (timer = setTimeout(() => r({ kind: 'timeout' }), timeoutS * 1000))),
-      ]);
-      clearTimeout(timer);
-
-      let failure: CellFailure | undefined;
-      if (outcome.kind === 'timeout') {
-        // tslab turns SIGINT into an interrupt of the running cell; give it a moment, then the
-        // kernel is stopped anyway below (its state after a timeout is not worth keeping).
-        try {
-          process.kill(kp.child.pid!, 'SIGINT');
-        } catch {
-          /* gone */
-        }
-        const interrupted = await Promise.race([run.done.then(() => true), sleep(2000).then(() => false)]);
-        const note = interrupted ? 'interrupted' : 'did not respond to the interrupt; killed';
-        failure = { index: i, codeNumber: n + 1, kind: 'timeout', ename: 'Timeout', evalue: `cell did not finish within ${timeoutS} s (${note})`, traceback: [] };
-        collector.outputs.push({ output_type: 'error', ename: failure.ename, evalue: failure.evalue, traceback: [] });
-      } else if (outcome.kind === 'died') {
-        const tail = stripAnsi(kp.log()).trim().split('\n').slice(-20);
-        failure = { index: i, codeNumber: n + 1, kind: 'kernel-died', ename: 'KernelDied', evalue: `the kernel process ended (${outcome.why}) while running this cell`, traceback: tail };
-        collector.outputs.push({ output_type: 'error', ename: failure.ename, evalue: failure.evalue, traceback: tail });
-      } else if (outcome.reply.status !== 'ok') {
-        const err = collector.kernelError ?? attachErrorFromStderr(collector.outputs);
-        failure = { index: i, codeNumber: n + 1, kind: 'error', ename: err.ename, evalue: err.evalue, traceback: err.traceback.map(stripAnsi) };
-      }
-
-      const executionCount = outcome.kind === 'done' && typeof outcome.reply.execution_count === 'number' ? outcome.reply.execution_count : null;
-      cell.outputs = collector.finish();
-      cell.execution_count = executionCount;
-      const report: CellReport = { index: i, codeNumber: n + 1, ok: !failure, seconds: seconds(tc), executionCount };
+      const run = await executeCell(client, kp, joinText(cell.source), displays, timeoutS);
+      const failure: CellFailure | undefined = run.failure && { index: i, codeNumber: n + 1, ...run.failure };
+      cell.outputs = run.outputs;
+      cell.execution_count = run.executionCount;
+      const report: CellReport = { index: i, codeNumber: n + 1, ok: !failure, seconds: seconds(tc), executionCount: run.executionCount };
       result.cells.push(report);
       writeNotebook(outPath, nb);
       log(`[${n + 1}/${codeCells.length}] cell ${i + 1} ... ${failure ? (failure.kind === 'timeout' ? 'TIMEOUT' : 'FAILED') : 'ok'} (${report.seconds.toFixed(1)}s)`);
