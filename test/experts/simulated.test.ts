@@ -139,6 +139,31 @@ test('HumanEval: correct answers pass and broken ones fail the real tests', { ti
   assert.ok(mutations.size >= 2, `several kinds of breakage: ${[...mutations].join(', ')}`);
 });
 
+test('itemCorrelation makes experts fail on the same items without changing their accuracy', () => {
+  const items = syntheticGsm8k(600);
+  const make = (id: string, itemCorrelation: number) =>
+    simulatedSpec.parse({ backend: 'simulated', id, model: 'M', family: 'llama', temperature: 0, itemCorrelation, skill: { gsm8k: 0.6, mmlu: 0.5, humaneval: 0.5 } });
+  for (const rho of [0, 0.8]) {
+    const a = make('A', rho);
+    const b = make('B', rho);
+    let failA = 0;
+    let failB = 0;
+    let both = 0;
+    for (const item of items) {
+      const fa = !simulateResponse(a, item, { seed: 0, position: 0 }).decision.correct;
+      const fb = !simulateResponse(b, item, { seed: 0, position: 0 }).decision.correct;
+      failA += Number(fa);
+      failB += Number(fb);
+      both += Number(fa && fb);
+    }
+    const n = items.length;
+    assert.ok(Math.abs(failA / n - 0.4) < 0.07 && Math.abs(failB / n - 0.4) < 0.07, `rho ${rho}: failure rates ${failA / n}, ${failB / n}`);
+    const excess = both / n - (failA / n) * (failB / n);
+    if (rho === 0) assert.ok(Math.abs(excess) < 0.05, `independent: excess joint failure ${excess}`);
+    else assert.ok(excess > 0.1, `correlated: excess joint failure ${excess}`);
+  }
+});
+
 test('cues: wrong answers hedge far more often than right ones', () => {
   const spec = simulatedPresetSpecs('planted-hub').find((s) => s.id === 'E9')!;
   let hedgeWrong = 0;

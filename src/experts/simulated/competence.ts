@@ -4,7 +4,8 @@
  * decision can be read, tested and exposed as ground truth without parsing any text.
  */
 import type { TaskItem, TaskName } from '../../tasks/types';
-import type { Rng } from './rng';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import { seededRng, type Rng } from './rng';
 import type { SimulatedSpec } from './spec';
 
 const FLOOR = 0.01;
@@ -58,13 +59,36 @@ export interface PreviousView {
   correct: boolean | null;
 }
 
+/** A standard normal draw (Box-Muller) from two uniforms of `rng`. */
+export function standardNormal(rng: Rng): number {
+  const u1 = 1 - rng.next(); // (0, 1]
+  const u2 = rng.next();
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** The item's shared difficulty factor (standard normal), the same for every expert and position. */
+export function itemFactor(seed: number, itemId: string): number {
+  return standardNormal(seededRng('item-difficulty', seed, itemId));
+}
+
+/**
+ * The uniform that decides an own attempt: a Gaussian copula of the item's factor and the
+ * expert's own draw, so the marginal stays uniform (success probability exactly `pOwn`) while
+ * experts with `itemCorrelation` > 0 tend to fail on the same items.
+ */
+function ownUniform(spec: SimulatedSpec, zItem: number, zOwn: number): number {
+  const rho = spec.itemCorrelation;
+  // a high item factor means a hard item: it pushes the uniform up, towards failure
+  return normalCdf(Math.sqrt(rho) * zItem + Math.sqrt(1 - rho) * zOwn, 0, 1);
+}
+
 /**
  * Draws the decision. The draws happen in a fixed order whatever the branch (common random
  * numbers): the same expert on the same item and position differs between two chains only
  * through what came before it.
  */
-export function decide(spec: SimulatedSpec, item: TaskItem, previous: PreviousView | null, rng: Rng): Decision {
-  const uOwn = rng.next();
+export function decide(spec: SimulatedSpec, item: TaskItem, previous: PreviousView | null, rng: Rng, zItem = 0): Decision {
+  const uOwn = ownUniform(spec, zItem, standardNormal(rng));
   const uChain = rng.next();
   const uHedge = rng.next();
   const uVerify = rng.next();

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { TaskItem, TaskName } from '../../tasks/types';
 import type { Expert, GenerateOptions, Generation } from '../types';
-import { decide, standaloneProbability, type Decision } from './competence';
+import { decide, itemFactor, standaloneProbability, type Decision } from './competence';
 import { answerIsRight, readAnswer, type PreviousAnswer } from './read-previous';
 import { seededRng, type Rng } from './rng';
 import type { SimulatedSpec } from './spec';
@@ -36,6 +36,7 @@ export interface SimulatedDescription {
   skill: SimulatedSpec['skill'];
   noise: number;
   cues: number;
+  itemCorrelation: number;
   chain: SimulatedSpec['chain'];
   dependsOn?: SimulatedSpec['dependsOn'];
   /** standalone success probability per domain after the temperature penalty */
@@ -80,7 +81,7 @@ export function simulateResponse(
   const base = [opts.seed, spec.id, item.id, opts.position] as const;
   const prev = readPrevious(item, opts.previous);
   const view = prev ? { expertId: prev.expertId, correct: prev.answer ? answerIsRight(item, prev.answer) : null } : null;
-  const decision = decide(spec, item, view, seededRng('decide', ...base));
+  const decision = decide(spec, item, view, seededRng('decide', ...base), itemFactor(opts.seed, item.id));
   const answerRng = seededRng('answer', ...base);
   const voice: Voice = { family: spec.family, temperature: spec.temperature, rng: seededRng('text', ...base) };
   const copied = decision.source === 'copied' && prev?.answer ? prev.answer : null;
@@ -154,6 +155,7 @@ export function createSimulatedExpert(spec: SimulatedSpec): SimulatedExpert {
         skill: spec.skill,
         noise: spec.noise,
         cues: spec.cues,
+        itemCorrelation: spec.itemCorrelation,
         chain: spec.chain,
         ...(spec.dependsOn ? { dependsOn: spec.dependsOn } : {}),
         standalone: { gsm8k: standalone('gsm8k'), mmlu: standalone('mmlu'), humaneval: standalone('humaneval') },

@@ -42,6 +42,12 @@ export const simulatedSpec = baseExpertSpec.extend({
       fix: probability.default(0.2),
     })
     .default({}),
+  /**
+   * how strongly this expert's own successes follow the item's shared difficulty (0: independent
+   * of the other experts; 1: every expert with this loading succeeds on the same easiest items).
+   * It correlates errors across experts without changing any expert's success probability.
+   */
+  itemCorrelation: probability.default(0),
   /** planted dependency: own accuracy rises by `boost` when expert `on` answered just before */
   dependsOn: z.object({ on: z.string().min(1), boost: z.number().min(0).max(1) }).optional(),
   /** size label for displays, e.g. "8B" */
