@@ -42,6 +42,9 @@ export interface PlantedTruth {
 
 const DOMAINS: TaskName[] = ['gsm8k', 'mmlu', 'humaneval'];
 
+/** Rounds away floating-point noise (0.8099999999 -> 0.81) for display and comparison. */
+const tidy = (x: number) => Math.round(x * 1e9) / 1e9;
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -56,9 +59,9 @@ export function plantedTruth(specs: readonly SimulatedSpec[]): PlantedTruth {
     model: s.model,
     family: s.family,
     temperature: s.temperature,
-    pCorrect: { gsm8k: standaloneProbability(s, 'gsm8k'), mmlu: standaloneProbability(s, 'mmlu'), humaneval: standaloneProbability(s, 'humaneval') },
+    pCorrect: { gsm8k: tidy(standaloneProbability(s, 'gsm8k')), mmlu: tidy(standaloneProbability(s, 'mmlu')), humaneval: tidy(standaloneProbability(s, 'humaneval')) },
     ...(s.skill.mmluSubjects
-      ? { mmluSubjects: Object.fromEntries(Object.keys(s.skill.mmluSubjects).map((k) => [k, standaloneProbability(s, 'mmlu', k)])) }
+      ? { mmluSubjects: Object.fromEntries(Object.keys(s.skill.mmluSubjects).map((k) => [k, tidy(standaloneProbability(s, 'mmlu', k))])) }
       : {}),
   }));
   const dependencies = specs.filter((s) => s.dependsOn).map((s) => ({ expert: s.id, on: s.dependsOn!.on, boost: s.dependsOn!.boost }));
