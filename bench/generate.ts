@@ -23,6 +23,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Runs the benchmark; `--repeats N` sets how many timed repeats each side gets (default 5). */
 export async function run(args: string[]): Promise<void> {
   const repeatsArg = args.indexOf('--repeats');
   const repeats = repeatsArg >= 0 ? Number(args[repeatsArg + 1]) : 5;

@@ -10,6 +10,7 @@ import { keyPartsFor, transcriptKey } from '../store/key';
 import { TranscriptStore } from '../store/transcript-store';
 import type { BackendName, Expert, GenerateOptions, Generation } from '../types';
 
+/** Config entry of a replay expert. */
 export const replaySpec = baseExpertSpec.extend({
   backend: z.literal('replay'),
   /** run directory holding transcripts.jsonl; relative paths are resolved against the config file */

@@ -35,6 +35,7 @@ export function gradeKey(transcriptKey: string, itemId: string, grader: string):
   return `${transcriptKey}/${itemId}/${grader}`;
 }
 
+/** The transcripts and grades of one run directory. */
 export class TranscriptStore {
   private constructor(
     readonly dir: string,
