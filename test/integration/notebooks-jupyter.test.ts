@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readNotebook, validateNotebook, joinText, type CodeCell } from '../../src/notebook/nbformat';
 import { findOnPath, runWithJupyter } from '../../src/notebook/runner-jupyter';
-import { expectNoProcesses } from '../notebook/processes';
+import { expectNoProcesses, processesWithEnv } from '../notebook/processes';
 
 const root = path.resolve(__dirname, '..', '..');
 const jupyter = findOnPath('jupyter');
@@ -17,12 +17,15 @@ const skip = jupyter ? false : 'jupyter is not on PATH (apt-get install jupyter-
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nbconvert-test-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-/** Runs under nbconvert with a private runtime dir, whose path marks this run's kernels. */
+/**
+ * Runs under nbconvert. nbclient names the connection file itself (a random temp file), so the
+ * run's kernels are recognised by a marker variable they inherit through the environment.
+ */
 async function viaJupyter(nb: string, name: string) {
-  const runtime = path.join(work, `runtime-${name}`);
+  const marker = `${process.pid}-${name}`;
   const lines: string[] = [];
-  const r = await runWithJupyter(nb, { outDir: path.join(work, name), timeoutS: 300, log: (l) => lines.push(l), env: { JUPYTER_RUNTIME_DIR: runtime } });
-  assert.deepEqual(await expectNoProcesses(runtime), [], 'nbconvert left a kernel running');
+  const r = await runWithJupyter(nb, { outDir: path.join(work, name), timeoutS: 300, log: (l) => lines.push(l), env: { INFORM_TEST_RUN: marker } });
+  assert.deepEqual(await expectNoProcesses(`INFORM_TEST_RUN=${marker}`, 5000, processesWithEnv), [], 'nbconvert left a kernel running');
   return { r, log: lines.join('\n') };
 }
 

@@ -25,13 +25,34 @@ export function processesMatching(marker: string): string[] {
     .filter((l) => l.includes(marker) && !l.includes('ps -eo'));
 }
 
+/**
+ * Processes whose environment holds `marker` (Linux /proc only; elsewhere an empty list). For
+ * kernels started by tools that do not put anything of ours on the command line (nbconvert writes
+ * its connection file to a random temp name), a marker variable in the inherited environment does.
+ */
+export function processesWithEnv(marker: string): string[] {
+  if (!fs.existsSync('/proc/self/environ')) return [];
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker)) {
+        found.push(`${pid}: ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`);
+      }
+    } catch {
+      continue; // exited meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
 /** Polls until no process matches (processes can take a moment to be reaped). */
-export async function expectNoProcesses(marker: string, withinMs = 3000): Promise<string[]> {
+export async function expectNoProcesses(marker: string, withinMs = 3000, find: (m: string) => string[] = processesMatching): Promise<string[]> {
   const until = Date.now() + withinMs;
-  let left = processesMatching(marker);
+  let left = find(marker);
   while (left.length && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 100));
-    left = processesMatching(marker);
+    left = find(marker);
   }
   return left;
 }
