@@ -77,7 +77,7 @@ export function jupyterSearchPath(env: NodeJS.ProcessEnv = process.env): string[
 }
 
 /** Where to install: the user's data dir (default) or `<prefix>/share/jupyter`. */
-export interface InstallOptions {
+export interface KernelInstallOptions {
   prefix?: string;
   env?: NodeJS.ProcessEnv;
   root?: string;
@@ -85,7 +85,7 @@ export interface InstallOptions {
 }
 
 /** Outcome of an install: the kernelspec directory and whether kernel.json changed. */
-export interface InstallResult {
+export interface KernelInstallResult {
   dir: string;
   kernelJson: string;
   changed: boolean;
@@ -93,7 +93,7 @@ export interface InstallResult {
 }
 
 /** Writes (or leaves untouched, when already identical) the tslab kernelspec. Idempotent. */
-export function installKernelSpec(opts: InstallOptions = {}): InstallResult {
+export function installKernelSpec(opts: KernelInstallOptions = {}): KernelInstallResult {
   const root = opts.root ?? checkoutRoot();
   const bin = tslabBin(root);
   if (!fs.existsSync(bin)) {
