@@ -5,7 +5,7 @@
  * table the orchestrator needs, from the store only.
  */
 import * as os from 'node:os';
-import { goldSolutionText, gradeResponse } from '../tasks';
+import { goldSolutionText, gradeResponse } from '../tasks/index';
 import type { TaskItem, TaskName } from '../tasks/types';
 import { standalonePrompt } from './chain';
 import type { Consortium } from './consortium';

@@ -12,7 +12,7 @@ import { generateTranscripts, type GenerateProgress, type GenerateSummary } from
 import { withStore } from '../../experts/store/stored-expert';
 import { TranscriptStore } from '../../experts/store/transcript-store';
 import type { FsyncPolicy } from '../../experts/store/jsonl-log';
-import { gradeResponse, loadSplit } from '../../tasks';
+import { gradeResponse, loadSplit } from '../../tasks/index';
 import type { TaskItem, TaskName } from '../../tasks/types';
 
 const TASKS: TaskName[] = ['gsm8k', 'mmlu', 'humaneval'];

@@ -3,7 +3,7 @@
  * whether that answer is right. It reads the text only (through the same parsers the graders
  * use), so it works on responses of real experts as well as simulated ones.
  */
-import { extractChoice, extractGsm8kAnswer } from '../../tasks';
+import { extractChoice, extractGsm8kAnswer } from '../../tasks/index';
 import type { Choice, HumanEvalItem, TaskItem } from '../../tasks/types';
 import { firstCodeBlock, normaliseCode } from './writers/humaneval';
 import { formatNumber } from './writers/gsm8k';
