@@ -1,10 +1,11 @@
 /**
- * `npm run bench -- train [--seconds S] [--no-backbone]`: training steps per second of the
+ * `npm run bench -- train [--seconds S] [--rounds R] [--no-backbone]`: training steps per second of the
  * orchestrator at the paper's size (768-d encodings, d = 256, 4-head backbone, N = 10 experts,
  * batch 2, a full 10-step rollout as at the start of training), on every tfjs backend available
  * here (tfjs-node-gpu when installed, wasm, cpu), and of the PyTorch reference
  * (test/fixtures/torch/reference.py: the same model, loss, clipping and Adam, float32, CPU) on
- * this machine. Each timing runs for S seconds (default 5) after warm-up steps.
+ * this machine. Each timing runs for S seconds (default 4) after warm-up steps; wasm and PyTorch
+ * alternate for R rounds (default 3) and the median ratio is reported.
  * Last line: `ratio: <x> (tfjs wasm over pytorch cpu steps/s)`.
  */
 import { spawnSync } from 'node:child_process';
@@ -43,7 +44,7 @@ async function tfjsStepsPerSecond(backend: BackendChoice, seconds: number, backb
   const sched = initialSchedule(tc, N); // k = N: the longest rollout
   const rng = new Rng(2);
   const step = (i: number) => trainStep(model, adam, data.items.slice((2 * i) % 16, ((2 * i) % 16) + BATCH), sched, 1e-3, tc, rng);
-  for (let i = 0; i < 2; i++) step(i);
+  for (let i = 0; i < 5; i++) step(i); // warm-up (kernel set-up, memory growth)
   let n = 0;
   const t0 = process.hrtime.bigint();
   let elapsed = 0;
@@ -66,25 +67,40 @@ function torchStepsPerSecond(seconds: number, backbone: boolean): { sps: number;
   return { sps: out.stepsPerSecond, threads: out.threads, version: out.torch };
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 export async function run(args: string[]): Promise<void> {
   const si = args.indexOf('--seconds');
-  const seconds = si >= 0 ? Number(args[si + 1]) : 5;
+  const seconds = si >= 0 ? Number(args[si + 1]) : 4;
+  const ri = args.indexOf('--rounds');
+  const rounds = ri >= 0 ? Number(args[ri + 1]) : 3;
   const backbone = !args.includes('--no-backbone');
   console.log(`orchestrator training step: D=${D}, d=${HIDDEN}, N=${N}, batch ${BATCH}, backbone ${backbone ? 'on' : 'off'}, rollout ${N} steps; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
-  const results: Partial<Record<BackendChoice, number>> = {};
-  const backends: BackendChoice[] = [...(available('@tensorflow/tfjs-node-gpu') ? (['tensorflow'] as const) : []), 'wasm', 'cpu'];
-  if (!backends.includes('tensorflow')) console.log('tfjs-node-gpu: not installed (optional), skipped');
-  for (const b of backends) {
-    results[b] = await tfjsStepsPerSecond(b, seconds, backbone);
-    console.log(`tfjs ${b}: ${results[b]!.toFixed(2)} steps/s`);
+  if (!available('@tensorflow/tfjs-node-gpu')) console.log('tfjs-node-gpu: not installed (optional), skipped');
+  else console.log(`tfjs tensorflow (tfjs-node-gpu): ${(await tfjsStepsPerSecond('tensorflow', seconds, backbone)).toFixed(2)} steps/s`);
+  const cpu = await tfjsStepsPerSecond('cpu', seconds, backbone);
+  console.log(`tfjs cpu: ${cpu.toFixed(2)} steps/s`);
+  // wasm and PyTorch alternate, so load from other processes on a shared machine hits both alike.
+  const wasm: number[] = [];
+  const torch: number[] = [];
+  let torchInfo = '';
+  for (let r = 0; r < rounds; r++) {
+    wasm.push(await tfjsStepsPerSecond('wasm', seconds, backbone));
+    const t = torchStepsPerSecond(seconds, backbone);
+    if (typeof t === 'string') {
+      console.log(`tfjs wasm: ${wasm[0].toFixed(2)} steps/s`);
+      console.log(`pytorch: unavailable (${t})`);
+      console.log(`ratio: ${(wasm[0] / cpu).toFixed(3)} (tfjs wasm over tfjs cpu steps/s; PyTorch reference unavailable)`);
+      return;
+    }
+    torch.push(t.sps);
+    torchInfo = `pytorch ${t.version} cpu, ${t.threads} thread${t.threads === 1 ? '' : 's'}`;
+    console.log(`round ${r + 1}: tfjs wasm ${wasm[r].toFixed(2)} steps/s, ${torchInfo} ${t.sps.toFixed(2)} steps/s`);
   }
-  const torch = torchStepsPerSecond(seconds, backbone);
-  if (typeof torch === 'string') {
-    console.log(`pytorch: unavailable (${torch})`);
-    console.log(`ratio: ${(results.wasm! / results.cpu!).toFixed(3)} (tfjs wasm over tfjs cpu steps/s; PyTorch reference unavailable)`);
-    return;
-  }
-  console.log(`pytorch ${torch.version} cpu (${torch.threads} thread${torch.threads === 1 ? '' : 's'}): ${torch.sps.toFixed(2)} steps/s`);
-  console.log(`tfjs wasm / tfjs cpu: ${(results.wasm! / results.cpu!).toFixed(2)}x`);
-  console.log(`ratio: ${(results.wasm! / torch.sps).toFixed(3)} (tfjs wasm over pytorch cpu steps/s)`);
+  const ratios = wasm.map((w, i) => w / torch[i]);
+  console.log(`tfjs wasm: ${median(wasm).toFixed(2)} steps/s (median of ${rounds}); ${torchInfo}: ${median(torch).toFixed(2)} steps/s; tfjs wasm / tfjs cpu: ${(median(wasm) / cpu).toFixed(1)}x`);
+  console.log(`ratio: ${median(ratios).toFixed(3)} (tfjs wasm over pytorch cpu steps/s)`);
 }

@@ -57,21 +57,22 @@ function entropyFromLog(logp: tf.Tensor): tf.Tensor {
   return tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1));
 }
 
-/** cos(a, b) along the last axis. */
-function cosine(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const dot = tf.sum(tf.mul(a, b), -1);
-  const norms = tf.mul(tf.sqrt(tf.add(tf.sum(tf.square(a), -1), 1e-8)), tf.sqrt(tf.add(tf.sum(tf.square(b), -1), 1e-8)));
-  return tf.div(dot, norms);
-}
-
-/** Appendix C's oracle targets: C_oracle [B, N, N] (diagonal unused) and pi_oracle [B, N]. */
+/**
+ * Appendix C's oracle targets: C_oracle_ij = cos((o_i + o_j)/2, o*) [B, N, N] (diagonal unused)
+ * and pi_oracle_i = cos(o_i, o*) [B, N]. Computed from dot products (|o_i + o_j|^2 =
+ * |o_i|^2 + |o_j|^2 + 2 o_i.o_j) instead of materialising the N x N midpoints in D dimensions.
+ */
 export function oracleTargets(outputs: tf.Tensor3D, oracle: tf.Tensor2D): { cOracle: tf.Tensor3D; piOracle: tf.Tensor2D } {
   return tf.tidy(() => {
-    const o = outputs; // [B, N, D]
-    const mid = tf.div(tf.add(o.expandDims(2), o.expandDims(1)), 2); // [B, N, N, D]
-    const star = oracle.expandDims(1); // [B, 1, D]
-    const cOracle = cosine(mid, star.expandDims(1)) as tf.Tensor3D;
-    const piOracle = cosine(o, star) as tf.Tensor2D;
+    const star = oracle.expandDims(2); // [B, D, 1]
+    const dots = tf.matMul(outputs, star).squeeze([2]); // o_i . o*, [B, N]
+    const gram = tf.matMul(outputs, outputs, false, true); // o_i . o_j, [B, N, N]
+    const sq = tf.sum(tf.square(outputs), -1); // |o_i|^2, [B, N]
+    const starNorm = tf.sqrt(tf.add(tf.sum(tf.square(oracle), -1), 1e-8)).expandDims(1); // [B, 1]
+    const midSq = tf.div(tf.add(tf.add(sq.expandDims(2), sq.expandDims(1)), tf.mul(2, gram)), 4);
+    const midDot = tf.div(tf.add(dots.expandDims(2), dots.expandDims(1)), 2);
+    const cOracle = tf.div(midDot, tf.mul(tf.sqrt(tf.add(midSq, 1e-8)), starNorm.expandDims(2))) as tf.Tensor3D;
+    const piOracle = tf.div(dots, tf.mul(tf.sqrt(tf.add(sq, 1e-8)), starNorm)) as tf.Tensor2D;
     return { cOracle, piOracle };
   });
 }
