@@ -71,9 +71,8 @@ export function inferChains(model: OrchestratorModel, items: RoutingItem[], opts
   return out;
 }
 
-/** What evaluation reports. */
-export interface EvaluationResult {
-  split: Split | 'all';
+/** Accuracy of inferred chains and of the two baselines on a set of items. */
+export interface ChainScores {
   nItems: number;
   /** fraction of items whose chain's final expert was graded correct (pass@1) */
   accuracy: number;
@@ -85,6 +84,15 @@ export interface EvaluationResult {
   uniformRouter: number;
   /** fraction of items that at least one expert solved (no router can beat this) */
   anyCorrect: number;
+  /** each expert's own accuracy on these items, in expertIds order */
+  perExpertAccuracy: number[];
+}
+
+/** What evaluation reports. */
+export interface EvaluationResult extends ChainScores {
+  split: Split | 'all';
+  /** the same scores per task (e.g. gsm8k, mmlu, humaneval) */
+  perTask: Record<string, ChainScores>;
   /** mean over items and rows of the entropy of C's rows (nats) */
   collabEntropy: number;
   /** mean over items of the entropy of s(x) (nats) */
@@ -96,6 +104,25 @@ export interface EvaluationResult {
   /** how often each expert is the first of a chain */
   firstExpertCounts: number[];
   chains: InferredChain[];
+}
+
+/** Scores chains (one per item, same order) against the items' graded correctness. */
+export function scoreChains(items: RoutingItem[], chains: number[][], expertIds: string[]): ChainScores {
+  const n = items.length;
+  const N = expertIds.length;
+  const solved = items.reduce((a, it, i) => a + it.correct[chains[i][chains[i].length - 1]], 0);
+  const calls = chains.reduce((a, c) => a + c.length, 0);
+  const perExpertAccuracy = expertIds.map((_, e) => items.reduce((a, it) => a + it.correct[e], 0) / n);
+  const best = perExpertAccuracy.reduce((bi, acc, e) => (acc > perExpertAccuracy[bi] ? e : bi), 0);
+  return {
+    nItems: n,
+    accuracy: solved / n,
+    avgCalls: calls / n,
+    bestSingle: { expertId: expertIds[best], accuracy: perExpertAccuracy[best] },
+    uniformRouter: items.reduce((a, it) => a + it.correct.reduce((x, y) => x + y, 0) / N, 0) / n,
+    anyCorrect: items.filter((it) => it.correct.some((c) => c === 1)).length / n,
+    perExpertAccuracy,
+  };
 }
 
 function entropy(p: number[]): number {
@@ -111,16 +138,14 @@ export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset,
   const N = model.config.nExperts;
   if (dataset.expertIds.length !== N) throw new Error(`evaluate: the dataset has ${dataset.expertIds.length} experts, the model ${N}`);
   const chains = inferChains(model, items, opts);
-  let solved = 0;
-  let calls = 0;
+  const paths = chains.map((c) => c.chain);
   const first = new Array<number>(N).fill(0);
-  chains.forEach((c, n) => {
-    solved += items[n].correct[c.chain[c.chain.length - 1]];
-    calls += c.chain.length;
-    first[c.chain[0]] += 1;
-  });
-  const perExpert = dataset.expertIds.map((_, i) => items.reduce((a, it) => a + it.correct[i], 0) / items.length);
-  const best = perExpert.reduce((bi, acc, i) => (acc > perExpert[bi] ? i : bi), 0);
+  paths.forEach((c) => (first[c[0]] += 1));
+  const perTask: Record<string, ChainScores> = {};
+  for (const task of [...new Set(items.map((it) => it.task))]) {
+    const idx = items.map((it, i) => (it.task === task ? i : -1)).filter((i) => i >= 0);
+    perTask[task] = scoreChains(idx.map((i) => items[i]), idx.map((i) => paths[i]), dataset.expertIds);
+  }
 
   // Average C and s over the items with a deterministic forward pass.
   const meanC = Array.from({ length: N }, () => new Array<number>(N).fill(0));
@@ -148,12 +173,8 @@ export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset,
   }
   return {
     split,
-    nItems: items.length,
-    accuracy: solved / items.length,
-    avgCalls: calls / items.length,
-    bestSingle: { expertId: dataset.expertIds[best], accuracy: perExpert[best] },
-    uniformRouter: items.reduce((a, it) => a + it.correct.reduce((x, y) => x + y, 0) / N, 0) / items.length,
-    anyCorrect: items.filter((it) => it.correct.some((c) => c === 1)).length / items.length,
+    ...scoreChains(items, paths, dataset.expertIds),
+    perTask,
     collabEntropy: collabEntropy / items.length,
     orderingEntropy: orderingEntropy / items.length,
     meanC,

@@ -65,5 +65,5 @@ export {
   type CheckpointData,
   type CheckpointRef,
 } from './checkpoint';
-export { inferChains, evaluateModel, evaluateOrchestrator, type InferOptions, type InferredChain, type EvaluationResult } from './evaluate';
+export { inferChains, evaluateModel, evaluateOrchestrator, scoreChains, type ChainScores, type InferOptions, type InferredChain, type EvaluationResult } from './evaluate';
 export { trainOrchestrator, type TrainOptions, type TrainResult, type StepReport, type EpochReport } from './train';

@@ -46,6 +46,9 @@ test('training on the simulated planted-hub consortium beats the best single exp
     console.log(
       `held-out (${ev.nItems} items): orchestrator ${ev.accuracy.toFixed(3)} (${ev.avgCalls.toFixed(2)} calls/item), best single expert ${ev.bestSingle.expertId} ${ev.bestSingle.accuracy.toFixed(3)}, uniform router ${ev.uniformRouter.toFixed(3)}, any expert right ${ev.anyCorrect.toFixed(3)}`,
     );
+    for (const [task, sc] of Object.entries(ev.perTask)) {
+      console.log(`  ${task} (${sc.nItems} items): orchestrator ${sc.accuracy.toFixed(3)}, best single ${sc.bestSingle.expertId} ${sc.bestSingle.accuracy.toFixed(3)}, uniform ${sc.uniformRouter.toFixed(3)}`);
+    }
     assert.equal(ev.accuracy, last.eval.accuracy, 'the checkpoint evaluates like the in-memory model');
     assert.ok(ev.accuracy > ev.bestSingle.accuracy, `orchestrator ${ev.accuracy} <= best single ${ev.bestSingle.accuracy}`);
     assert.ok(ev.accuracy > ev.uniformRouter, `orchestrator ${ev.accuracy} <= uniform ${ev.uniformRouter}`);
