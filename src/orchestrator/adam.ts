@@ -27,7 +27,10 @@ export function createAdamState(params: Record<string, tf.Variable>, saved?: { t
   for (const [name, p] of Object.entries(params)) {
     const mk = (vals?: Float32Array) => {
       if (vals && vals.length !== p.size) throw new Error(`Adam state for '${name}' has ${vals.length} values, expected ${p.size}`);
-      return tf.variable(vals ? tf.tensor(vals, p.shape) : tf.zerosLike(p), false);
+      const init = vals ? tf.tensor(vals, p.shape) : tf.zerosLike(p);
+      const variable = tf.variable(init, false);
+      init.dispose(); // the variable holds its own reference to the data
+      return variable;
     };
     m[name] = mk(saved?.m[name]);
     v[name] = mk(saved?.v[name]);

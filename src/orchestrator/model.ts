@@ -89,6 +89,8 @@ export interface OrchestratorModel {
   params: Record<string, tf.Variable>;
 }
 
+let modelCount = 0;
+
 /** Builds a model from given parameter values, or freshly initialised from an Rng or a seed. */
 export function createModel(cfg: ModelConfig, values: Record<string, Float32Array> | Rng | number): OrchestratorModel {
   const init = typeof values === 'number' ? initialParameters(cfg, new Rng(values)) : values instanceof Rng ? initialParameters(cfg, values) : values;
@@ -98,7 +100,9 @@ export function createModel(cfg: ModelConfig, values: Record<string, Float32Arra
     if (!v) throw new Error(`orchestrator parameters: missing '${spec.name}'`);
     const n = spec.shape.reduce((a, b) => a * b, 1);
     if (v.length !== n) throw new Error(`orchestrator parameters: '${spec.name}' has ${v.length} values, expected ${n} (shape [${spec.shape}])`);
-    params[spec.name] = tf.variable(tf.tensor(v, spec.shape, 'float32'), true, `orch/${spec.name}/${Math.random().toString(36).slice(2)}`);
+    const initial = tf.tensor(v, spec.shape, 'float32');
+    params[spec.name] = tf.variable(initial, true, `orchestrator-${++modelCount}/${spec.name}`); // tfjs needs globally unique names
+    initial.dispose(); // the variable holds its own reference to the data
   }
   return { config: cfg, params };
 }

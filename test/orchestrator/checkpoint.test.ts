@@ -9,12 +9,12 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureBackend } from '../../src/orchestrator/backend';
+import { ensureBackend, tf } from '../../src/orchestrator/backend';
 import { checkpointDir, latestCheckpoint, listCheckpoints, loadCheckpoint, loadOrchestratorModel, saveCheckpoint } from '../../src/orchestrator/checkpoint';
 import { createAdamState, disposeAdamState, readAdamState } from '../../src/orchestrator/adam';
 import { resolveTrainConfig } from '../../src/orchestrator/config';
-import { loadRoutingDataset, saveRoutingDataset, splitRoutingDataset, toBatch } from '../../src/orchestrator/dataset';
-import { createModel, disposeModel, forward, readParameters } from '../../src/orchestrator/model';
+import { disposeBatch, loadRoutingDataset, saveRoutingDataset, splitRoutingDataset, toBatch } from '../../src/orchestrator/dataset';
+import { createModel, disposeCache, disposeModel, forward, readParameters } from '../../src/orchestrator/model';
 import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
 import { trainOrchestrator } from '../../src/orchestrator/train';
 
@@ -28,6 +28,7 @@ function bytes(dir: string, file: string): Buffer {
 
 test('reload is bit-for-bit, and resume equals an uninterrupted run', async () => {
   await ensureBackend();
+  const tensorsBefore = tf.memory().numTensors;
   const runA = tmp();
   const runB = tmp();
   try {
@@ -45,6 +46,9 @@ test('reload is bit-for-bit, and resume equals an uninterrupted run', async () =
     for (const key of ['h', 'ctx', 'C', 's', 'stepProbs', 'finalDist', 'logProbSelected'] as const) {
       assert.deepEqual(Array.from(b[key].dataSync()), Array.from(a[key].dataSync()), `${key} differs after reload`);
     }
+    disposeCache(a);
+    disposeCache(b);
+    disposeBatch(batch);
     disposeModel(reloaded);
     disposeModel(part.model);
 
@@ -69,6 +73,7 @@ test('reload is bit-for-bit, and resume equals an uninterrupted run', async () =
     await assert.rejects(trainOrchestrator({ ...settings, runDir: runB, train: { ...settings.train, seed: 5 } }), /train\.seed/);
     disposeModel(full.model);
     disposeModel(resumed.model);
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'training, checkpointing or evaluation leaked tensors');
   } finally {
     fs.rmSync(runA, { recursive: true, force: true });
     fs.rmSync(runB, { recursive: true, force: true });
