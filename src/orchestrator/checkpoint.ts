@@ -10,7 +10,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ModelConfig, TrainConfig } from './config';
+import { z } from 'zod';
+import { modelConfigSchema, trainConfigSchema, type ModelConfig, type TrainConfig } from './config';
 import { createModel, parameterSpecs, type OrchestratorModel } from './model';
 import type { RngState } from './rng';
 import type { ScheduleState } from './schedule';
@@ -114,23 +115,43 @@ function unpack(file: string, table: TensorEntry[], where: string): Record<strin
   return out;
 }
 
+const tensorEntrySchema = z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() });
+const manifestSchema = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  version: z.literal(1),
+  epoch: z.number().int().nonnegative(),
+  modelConfig: modelConfigSchema,
+  trainConfig: trainConfigSchema,
+  schedule: z.object({ step: z.number().int().nonnegative(), tau: z.number(), k: z.number().int().positive(), confidence: z.number() }),
+  rngState: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  expertIds: z.array(z.string()),
+  adamStep: z.number().int().nonnegative(),
+  weights: z.object({ file: z.string(), tensors: z.array(tensorEntrySchema) }),
+  adam: z.object({ file: z.string(), tensors: z.array(tensorEntrySchema) }),
+  metrics: z.record(z.unknown()),
+});
+
 /** Reads a checkpoint directory; errors name the file and what is wrong. */
 export function loadCheckpoint<M = Record<string, unknown>>(dir: string): CheckpointData<M> {
   const manifestPath = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestPath)) throw new Error(`${dir}: not a checkpoint (no manifest.json)`);
-  let m: any;
+  let raw: unknown;
   try {
-    m = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+    raw = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
   } catch (e) {
     throw new Error(`${manifestPath}: not valid JSON (${(e as Error).message})`);
   }
-  if (m.format !== CHECKPOINT_FORMAT || m.version !== 1) throw new Error(`${manifestPath}: unknown format '${m.format}' version ${m.version}`);
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${manifestPath}: field '${issue.path.join('.')}': ${issue.message}`);
+  }
+  const m = parsed.data;
   const params = unpack(path.join(dir, m.weights.file), m.weights.tensors, manifestPath);
   const moments = unpack(path.join(dir, m.adam.file), m.adam.tensors, manifestPath);
-  const specs = parameterSpecs(m.modelConfig);
   const am: Record<string, Float32Array> = {};
   const av: Record<string, Float32Array> = {};
-  for (const s of specs) {
+  for (const s of parameterSpecs(m.modelConfig)) {
     const n = s.shape.reduce((a, b) => a * b, 1);
     for (const [label, v] of [['weights', params[s.name]], ['Adam m', moments['m:' + s.name]], ['Adam v', moments['v:' + s.name]]] as const) {
       if (!v || v.length !== n) throw new Error(`${manifestPath}: ${label} of '${s.name}' missing or of the wrong size`);

@@ -123,21 +123,23 @@ export function trainStep(model: OrchestratorModel, adam: AdamState, items: Rout
   const gumbel = tf.tensor3d(rng.fill(B * steps * N, (r) => r.gumbel()), [B, steps, N]);
   const names = Object.keys(model.params);
   const byVarName = new Map(names.map((n) => [model.params[n].name, n]));
-  let monitor: tf.Tensor1D | null = null;
+  // The eight terms and the selection confidence, kept out of the gradient scope to be read after.
+  const kept: { monitor?: tf.Tensor1D } = {};
   const { value, grads } = tf.variableGrads(() => {
     const cache = forward(model, batch, { steps, tau: sched.tau, gumbel, dropoutMask: mask });
     const { total, terms } = compositeLoss(cache, batch, { weights: tc.weights, topK: sched.k, lengthAlpha: tc.lengthAlpha ?? 1 / N });
-    monitor = tf.keep(tf.stack([...LOSS_NAMES.map((n) => terms[n]), tf.mean(tf.max(cache.s, -1))]) as tf.Tensor1D);
+    kept.monitor = tf.keep(tf.stack([...LOSS_NAMES.map((n) => terms[n]), tf.mean(tf.max(cache.s, -1))]) as tf.Tensor1D);
     return total;
   }, names.map((n) => model.params[n]));
+  const monitor = kept.monitor!;
   const named: Record<string, tf.Tensor> = {};
   for (const [varName, g] of Object.entries(grads)) named[byVarName.get(varName)!] = g;
   const gradNorm = adamStep(model.params, named, adam, lr, { beta1: tc.adamBeta1, beta2: tc.adamBeta2, eps: tc.adamEps, clipNorm: tc.clipNorm });
-  const vals = (monitor as unknown as tf.Tensor1D).dataSync();
+  const vals = monitor.dataSync();
   const total = value.dataSync()[0];
   const terms = Object.fromEntries(LOSS_NAMES.map((n, i) => [n, vals[i]])) as Record<LossName, number>;
   const confidence = vals[LOSS_NAMES.length];
-  tf.dispose([value, monitor as unknown as tf.Tensor, gumbel, ...(mask ? [mask] : []), ...Object.values(grads).filter((g) => g != null)]);
+  tf.dispose([value, monitor, gumbel, ...(mask ? [mask] : []), ...Object.values(grads).filter((g) => g != null)]);
   disposeBatch(batch);
   if (!Number.isFinite(total)) throw new Error(`training diverged: loss is ${total} at step ${sched.step}`);
   return { total, terms, confidence, gradNorm };

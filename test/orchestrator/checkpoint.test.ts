@@ -147,6 +147,11 @@ test('bad files are rejected with the file, line and field', () => {
     const model = createModel(cfg, 1);
     const adam = createAdamState(model.params);
     const saved = saveCheckpoint(dir, { epoch: 0, modelConfig: cfg, trainConfig: resolveTrainConfig({}), schedule: { step: 0, tau: 1, k: 2, confidence: 0.5 }, rngState: [1, 2, 3, 4], expertIds: ['a', 'b'], params: readParameters(model), adam: readAdamState(adam), metrics: {} });
+    const manifestFile = path.join(saved, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, modelConfig: { ...manifest.modelConfig, hidden: 'four' } }));
+    assert.throws(() => loadCheckpoint(saved), /manifest\.json: field 'modelConfig\.hidden': Expected number/);
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
     fs.truncateSync(path.join(saved, 'weights.bin'), 20);
     assert.throws(() => loadCheckpoint(saved), /manifest\.json: tensor '.*' runs past the end of weights\.bin/);
     disposeAdamState(adam);
