@@ -131,6 +131,22 @@ const manifestSchema = z.object({
   metrics: z.record(z.unknown()),
 });
 
+/** manifest.json, as written by saveCheckpoint. */
+interface Manifest {
+  format: string;
+  version: number;
+  epoch: number;
+  modelConfig: ModelConfig;
+  trainConfig: TrainConfig;
+  schedule: ScheduleState;
+  rngState: RngState;
+  expertIds: string[];
+  adamStep: number;
+  weights: { file: string; tensors: TensorEntry[] };
+  adam: { file: string; tensors: TensorEntry[] };
+  metrics: Record<string, unknown>;
+}
+
 /** Reads a checkpoint directory; errors name the file and what is wrong. */
 export function loadCheckpoint<M = Record<string, unknown>>(dir: string): CheckpointData<M> {
   const manifestPath = path.join(dir, 'manifest.json');
@@ -146,7 +162,9 @@ export function loadCheckpoint<M = Record<string, unknown>>(dir: string): Checkp
     const issue = parsed.error.issues[0];
     throw new Error(`${manifestPath}: field '${issue.path.join('.')}': ${issue.message}`);
   }
-  const m = parsed.data;
+  // Asserted to the plain interface: tslab compiles without strictNullChecks, where zod's
+  // inferred types have every property optional.
+  const m = parsed.data as Manifest;
   const params = unpack(path.join(dir, m.weights.file), m.weights.tensors, manifestPath);
   const moments = unpack(path.join(dir, m.adam.file), m.adam.tensors, manifestPath);
   const am: Record<string, Float32Array> = {};
