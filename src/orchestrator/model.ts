@@ -298,6 +298,21 @@ function pairwiseCosine(h: tf.Tensor3D): tf.Tensor3D {
   return tf.matMul(unit, unit, false, true) as tf.Tensor3D;
 }
 
+/** A forced chain must name available experts, each at most once per item. */
+function validateForcedChain(chain: number[][], B: number, N: number, available: boolean[]): void {
+  if (chain.length !== B) throw new Error(`route: forcedChain has ${chain.length} rows, the batch ${B} items`);
+  chain.forEach((row, b) => {
+    const seen = new Set<number>();
+    row.forEach((e, t) => {
+      if (e === -1) return;
+      if (!Number.isInteger(e) || e < 0 || e >= N) throw new Error(`route: forcedChain[${b}][${t}] = ${e} is not an expert index (0..${N - 1}) or -1`);
+      if (!available[e]) throw new Error(`route: forcedChain[${b}][${t}] forces expert ${e}, which is masked`);
+      if (seen.has(e)) throw new Error(`route: forcedChain[${b}] uses expert ${e} twice`);
+      seen.add(e);
+    });
+  });
+}
+
 /**
  * Everything downstream of the representations. Taking h and ctx as arguments (instead of the
  * encodings) is what lets probes differentiate a selection's log-probability with respect to h_i.
@@ -314,6 +329,7 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
   if (steps < 1) throw new Error(`route: steps must be >= 1 (got ${opts.steps})`);
   const tau = opts.tau ?? 1;
   const parts = opts.scoreParts ?? 'full';
+  if (opts.forcedChain) validateForcedChain(opts.forcedChain, B, N, available);
   const availMask = tf.tensor1d(available.map((a) => (a ? 0 : MASKED_LOGIT)));
 
   // Interaction module: C(x) = rowsoftmax(Q K^T / sqrt(d) + lambda * CosSim(h)), no self-transition.

@@ -64,6 +64,8 @@ test('forward: distributions normalise, masking and forced choices are honoured,
   assert.equal(ch[0][0], 1);
   assert.deepEqual(ch[1], [2, 0]);
   disposeCache(forced);
+  assert.throws(() => forward(model, batch, { steps: 2, forcedChain: [[1, 1], [-1, -1], [-1, -1]] }), /forcedChain\[0\] uses expert 1 twice/);
+  assert.throws(() => forward(model, batch, { steps: 2, available: [true, false, true, true], forcedChain: [[1], [-1], [-1]] }), /forces expert 1, which is masked/);
 
   // Gradients of log P(chosen) with respect to every h_i (the intrinsic-importance probe).
   const { h, ctx } = encode(model, batch);
