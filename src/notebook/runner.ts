@@ -225,7 +225,9 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
     for (let n = 0; n < codeCells.length; n++) {
       const { c: cell, i } = codeCells[n];
       const tc = Date.now();
-      const run = await executeCell(client, kp, joinText(cell.source), displays, timeoutS);
+      // A long cell prints a line every minute so a headless run never looks stuck.
+      const ticker = setInterval(() => log(`[${n + 1}/${codeCells.length}] cell ${i + 1} still running (${Math.round(seconds(tc))}s)`), 60_000);
+      const run = await executeCell(client, kp, joinText(cell.source), displays, timeoutS).finally(() => clearInterval(ticker));
       const failure: CellFailure | undefined = run.failure && { index: i, codeNumber: n + 1, ...run.failure };
       cell.outputs = run.outputs;
       cell.execution_count = run.executionCount;
