@@ -10,9 +10,10 @@
  *   symmetry      ||C - C^T||_F^2
  *   sparsity      mean over rows of the entropy of C's rows
  *   oracle        mean_{i!=j} (C_ij - cos((o_i+o_j)/2, o*))^2 + mean_i (s_i - cos(o_i, o*))^2
- *   diversity     + var_i(u_i) / N with u_i = mean over the batch of s_i on the top-k experts: the
- *                 printed sign (-var) would reward collapse onto one expert, the opposite of what
- *                 the text says the term is for, so the variance is penalised
+ *   diversity     - mean_i var_b(u_bi), u_bi = s_bi if expert i is among item b's top-k, else 0:
+ *                 minus the variance of top-k usage across the batch (SPEC.md), so routing that
+ *                 sends every item to the same persistent expert is penalised and per-item
+ *                 routing is rewarded (the paper's sign, with the variance taken over items)
  *   selection     mean over steps of the entropy of P(expert | chain continues)
  *   length        alpha * E[K], alpha = 1/N by default
  * Items without an oracle encoding contribute 0 to the two oracle terms, which are averaged
@@ -116,8 +117,8 @@ export function compositeLoss(cache: Pick<ForwardCache, 'C' | 'logC' | 'finalDis
 
   const k = Math.max(1, Math.min(settings.topK, N));
   const inTopK = tf.tensor2d(topKMembership(s.dataSync() as Float32Array, B, N, k), [B, N]); // a constant: no gradient through membership
-  const usage = tf.mean(tf.mul(s, inTopK), 0); // [N]
-  const diversity = tf.div(tf.moments(usage).variance, N) as tf.Scalar;
+  const usage = tf.mul(s, inTopK); // [B, N]
+  const diversity = tf.neg(tf.mean(tf.moments(usage, 0).variance)) as tf.Scalar;
 
   const selection = tf.mean(entropyFromLog(cache.expertLogProbs)) as tf.Scalar;
 
