@@ -52,9 +52,9 @@ function int(flags: Record<string, string | true>, name: string): number | undef
 
 /** Builds the routing dataset from a transcript run, the way `inform generate` selected its items. */
 async function fromTranscripts(dir: string, flags: Record<string, string | true>): Promise<RoutingDataset> {
-  const { loadConsortium, collectResponses } = (require('../../experts') as typeof import('../../experts'));
-  const { hashingEncoder, cachedEncoder, EncodingCache } = (require('../../encoders') as typeof import('../../encoders'));
-  const { loadSplit } = (require('../../tasks') as typeof import('../../tasks'));
+  const { loadConsortium, collectResponses } = (require('../../experts/index') as typeof import('../../experts/index'));
+  const { hashingEncoder, cachedEncoder, EncodingCache } = (require('../../encoders/index') as typeof import('../../encoders/index'));
+  const { loadSplit } = (require('../../tasks/index') as typeof import('../../tasks/index'));
   const { buildRoutingDataset } = (require('../../orchestrator/from-consortium') as typeof import('../../orchestrator/from-consortium'));
   const tasks = (str(flags, 'task') ?? 'all') === 'all' ? (['gsm8k', 'mmlu', 'humaneval'] as const) : [str(flags, 'task') as 'gsm8k' | 'mmlu' | 'humaneval'];
   const splits = (str(flags, 'split') ?? 'all') === 'all' ? (['train', 'validation', 'test'] as const) : [str(flags, 'split') as 'train' | 'validation' | 'test'];
