@@ -4,6 +4,7 @@
  * that the notebook can import from src/, pick a backend, run autodiff and an optimizer.
  */
 import { ensureBackend, tf, type BackendChoice } from '../orchestrator/backend';
+import { mulberry32 } from '../stats/seeded-random';
 
 /** Options of {@link trainToyLogistic}. */
 export interface ToyTrainingOptions {
@@ -35,17 +36,6 @@ export interface ToyTrainingResult {
   bias: number;
 }
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG, so the dataset is the same on every machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Two Gaussian blobs in 2-D, centred at (-1,-1) (label 0) and (1,1) (label 1), unit variance,

@@ -88,17 +88,8 @@ function isNonIncreasing(xs: ArrayLike<number>): boolean {
   return true;
 }
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded uniform source of the sampler (mulberry32, shared with the rest of the project). */
+export { mulberry32 as seededUniform } from '../../stats/seeded-random';
 
 /** FNV-1a 32-bit hash of a string: a stable default seed derived from an expert id. */
 export function seedFromString(s: string): number {

@@ -1,4 +1,5 @@
 /** A small seeded random generator (mulberry32) so every generated sample and split is reproducible. */
+import { mulberry32 } from '../../stats/seeded-random';
 
 /** Deterministic pseudo-random source. */
 export interface Rng {
@@ -14,14 +15,7 @@ export interface Rng {
 
 /** mulberry32 seeded with a 32-bit integer. */
 export function createRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
   return {
     next,
