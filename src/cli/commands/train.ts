@@ -27,6 +27,7 @@ const HELP = [
   '                       encoded with the hashing encoder (768-d); with --consortium, --task,',
   '                       --split, --limit as given to `inform generate`',
   'The dataset actually used is saved as <run>/dataset.jsonl; by default the newest run reuses it.',
+  'Without --data or --transcripts, a <run> that `inform generate` filled is its own transcript source.',
   '',
   '  --test-fraction F    held-out share when the data has no split (default 0.25)',
   '  --epochs N           training epochs (default 5)',
@@ -121,7 +122,9 @@ export const command: Command = {
       } else if (data) dataset = loadRoutingDataset(path.resolve(data));
       else if (transcripts) dataset = await fromTranscripts(path.resolve(transcripts), flags);
       else if (fs.existsSync(saved)) dataset = loadRoutingDataset(saved);
-      else throw new Error(`no training data: give --data, --transcripts, or run where ${saved} exists`);
+      // `inform generate --run D` then `inform train --run D`: the run's own transcripts
+      else if (fs.existsSync(path.join(runDir, 'transcripts.jsonl'))) dataset = await fromTranscripts(runDir, flags);
+      else throw new Error(`no training data: give --data, --transcripts, or run where ${saved} or an \`inform generate\` transcript store exists`);
       if (!dataset.items.some((it) => it.split === 'test')) {
         const frac = str(flags, 'test-fraction');
         dataset = splitRoutingDataset(dataset, { testFraction: frac === undefined ? 0.25 : Number(frac), seed: options.seed ?? 0 });
