@@ -29,3 +29,20 @@ export function parseFlags(argv: string[]): { flags: Record<string, string | tru
   }
   return { flags, positionals };
 }
+
+/** A flag that takes a value: undefined when absent, an error when given bare (`--run` alone). */
+export function stringFlag(flags: Record<string, string | true>, name: string): string | undefined {
+  const v = flags[name];
+  if (v === true) throw new Error(`--${name} needs a value`);
+  return v;
+}
+
+/** An integer flag (optionally at least `min`): undefined when absent, an error naming the flag otherwise. */
+export function intFlag(flags: Record<string, string | true>, name: string, min?: number): number | undefined {
+  const v = stringFlag(flags, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`--${name} must be an integer, got ${v}`);
+  if (min !== undefined && n < min) throw new Error(`--${name} must be at least ${min}, got ${v}`);
+  return n;
+}

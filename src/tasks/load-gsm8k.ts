@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { describeZodError, IssueSink, type LoadOptions } from './dataset-error';
 import { parseNumber } from './numbers';
-import { numberedLines, readTextFile } from './read-text';
+import { jsonLines, readTextFile } from './read-text';
 import type { Gsm8kItem } from './types';
 
 const gsm8kLine = z.object({
@@ -31,14 +31,7 @@ export function parseGsm8k(text: string, file: string, opts: LoadOptions = {}): 
   const sink = new IssueSink(opts);
   const stem = path.basename(file).replace(/\.jsonl(\.gz)?$|\.json$/, '');
   const items: Gsm8kItem[] = [];
-  for (const { line, text: src } of numberedLines(text)) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(src);
-    } catch (e) {
-      sink.fail({ file, line, unit: 'line', message: `invalid JSON (${(e as Error).message})` });
-      continue;
-    }
+  for (const { line, raw } of jsonLines(text, file, sink)) {
     const parsed = gsm8kLine.safeParse(raw);
     if (!parsed.success) {
       sink.fail({ file, line, unit: 'line', ...describeZodError(parsed.error) });

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { describeZodError, IssueSink, type LoadOptions } from './dataset-error';
-import { numberedLines, readTextFile } from './read-text';
+import { jsonLines, readTextFile } from './read-text';
 import type { HumanEvalItem } from './types';
 
 const humanEvalLine = z.object({
@@ -21,14 +21,7 @@ export function parseHumanEval(text: string, file: string, opts: LoadOptions = {
   const sink = new IssueSink(opts);
   const items: HumanEvalItem[] = [];
   const seen = new Set<string>();
-  for (const { line, text: src } of numberedLines(text)) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(src);
-    } catch (e) {
-      sink.fail({ file, line, unit: 'line', message: `invalid JSON (${(e as Error).message})` });
-      continue;
-    }
+  for (const { line, raw } of jsonLines(text, file, sink)) {
     const parsed = humanEvalLine.safeParse(raw);
     if (!parsed.success) {
       sink.fail({ file, line, unit: 'line', ...describeZodError(parsed.error) });

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { parseCsv, CsvSyntaxError } from './csv';
 import { describeZodError, IssueSink, type LoadOptions } from './dataset-error';
 import { importEsm } from '../experts/import-esm';
-import { numberedLines, readTextFile } from './read-text';
+import { jsonLines, readTextFile } from './read-text';
 import type { Choice, MmluItem } from './types';
 
 const LETTERS: Choice[] = ['A', 'B', 'C', 'D'];
@@ -93,14 +93,7 @@ function hfItem(raw: unknown, file: string, line: number, unit: 'line' | 'row', 
 export function parseMmluJsonl(text: string, file: string, opts: LoadOptions = {}): MmluItem[] {
   const sink = new IssueSink(opts);
   const items: MmluItem[] = [];
-  for (const { line, text: src } of numberedLines(text)) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(src);
-    } catch (e) {
-      sink.fail({ file, line, unit: 'line', message: `invalid JSON (${(e as Error).message})` });
-      continue;
-    }
+  for (const { line, raw } of jsonLines(text, file, sink)) {
     const item = hfItem(raw, file, line, 'line', sink);
     if (item) items.push(item);
   }

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { parseFlags, type Command } from '../command';
+import { intFlag, parseFlags, stringFlag, type Command } from '../command';
 import { runChain } from '../../experts/chain';
 import { loadConsortium, type Consortium } from '../../experts/consortium';
 import { generateTranscripts, type GenerateProgress, type GenerateSummary } from '../../experts/generate';
@@ -41,12 +41,6 @@ const HELP = [
   '  --repair      drop corrupt records in the middle of the store instead of stopping',
   '  --fsync       durability of the store (default batch: fsync at most once a second)',
 ].join('\n');
-
-function stringFlag(flags: Record<string, string | true>, name: string): string | undefined {
-  const v = flags[name];
-  if (v === true) throw new Error(`--${name} needs a value`);
-  return v;
-}
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
@@ -128,11 +122,8 @@ export const command: Command = {
       if (task !== 'all' && !TASKS.includes(task as TaskName)) throw new Error(`--task must be gsm8k, mmlu, humaneval or all, got ${task}`);
       const split = stringFlag(flags, 'split') ?? 'all';
       if (split !== 'all' && !(SPLITS as readonly string[]).includes(split)) throw new Error(`--split must be train, validation, test or all, got ${split}`);
-      const limitText = stringFlag(flags, 'limit');
-      const limit = limitText === undefined ? undefined : Number(limitText);
-      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error(`--limit must be a positive integer, got ${limitText}`);
-      const concurrency = Number(stringFlag(flags, 'concurrency') ?? '1');
-      if (!(Number.isInteger(concurrency) && concurrency > 0)) throw new Error('--concurrency must be a positive integer');
+      const limit = intFlag(flags, 'limit', 1);
+      const concurrency = intFlag(flags, 'concurrency', 1) ?? 1;
       const fsync = (stringFlag(flags, 'fsync') ?? 'batch') as FsyncPolicy;
       if (!['always', 'batch', 'never'].includes(fsync)) throw new Error(`--fsync must be always, batch or never, got ${fsync}`);
       consortium = loadConsortium(stringFlag(flags, 'consortium') ?? 'planted-hub');

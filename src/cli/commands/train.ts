@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseFlags, type Command } from '../command';
+import { intFlag, parseFlags, stringFlag, type Command } from '../command';
 import type { BackendChoice } from '../../orchestrator/backend';
 import { loadRoutingDataset, saveRoutingDataset, splitRoutingDataset, type RoutingDataset } from '../../orchestrator/dataset';
 import type { EpochReport } from '../../orchestrator/train';
@@ -37,19 +37,6 @@ const HELP = [
   '  --backend B          tfjs backend (default: tensorflow if installed, else wasm, else cpu)',
 ].join('\n');
 
-function str(flags: Record<string, string | true>, name: string): string | undefined {
-  const v = flags[name];
-  if (v === true) throw new Error(`--${name} needs a value`);
-  return v;
-}
-
-function int(flags: Record<string, string | true>, name: string): number | undefined {
-  const v = str(flags, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`--${name} must be an integer, got ${v}`);
-  return n;
-}
 
 /** Builds the routing dataset from a transcript run, the way `inform generate` selected its items. */
 async function fromTranscripts(dir: string, flags: Record<string, string | true>): Promise<RoutingDataset> {
@@ -57,9 +44,9 @@ async function fromTranscripts(dir: string, flags: Record<string, string | true>
   const { hashingEncoder, cachedEncoder, EncodingCache } = (require('../../encoders/index') as typeof import('../../encoders/index'));
   const { loadSplit } = (require('../../tasks/index') as typeof import('../../tasks/index'));
   const { buildRoutingDataset } = (require('../../orchestrator/from-consortium') as typeof import('../../orchestrator/from-consortium'));
-  const tasks = (str(flags, 'task') ?? 'all') === 'all' ? (['gsm8k', 'mmlu', 'humaneval'] as const) : [str(flags, 'task') as 'gsm8k' | 'mmlu' | 'humaneval'];
-  const splits = (str(flags, 'split') ?? 'all') === 'all' ? (['train', 'validation', 'test'] as const) : [str(flags, 'split') as 'train' | 'validation' | 'test'];
-  const limit = int(flags, 'limit');
+  const tasks = (stringFlag(flags, 'task') ?? 'all') === 'all' ? (['gsm8k', 'mmlu', 'humaneval'] as const) : [stringFlag(flags, 'task') as 'gsm8k' | 'mmlu' | 'humaneval'];
+  const splits = (stringFlag(flags, 'split') ?? 'all') === 'all' ? (['train', 'validation', 'test'] as const) : [stringFlag(flags, 'split') as 'train' | 'validation' | 'test'];
+  const limit = intFlag(flags, 'limit');
   const items = [];
   for (const task of tasks) {
     let taskItems = [];
@@ -67,7 +54,7 @@ async function fromTranscripts(dir: string, flags: Record<string, string | true>
     if (limit !== undefined) taskItems = taskItems.slice(0, limit);
     items.push(...taskItems);
   }
-  const consortium = loadConsortium(str(flags, 'consortium') ?? 'planted-hub');
+  const consortium = loadConsortium(stringFlag(flags, 'consortium') ?? 'planted-hub');
   try {
     const rows = collectResponses(dir, consortium, items);
     const cache = EncodingCache.open(dir);
@@ -99,22 +86,22 @@ export const command: Command = {
     let options: { epochs?: number; seed?: number; hidden?: number; backbone?: boolean; backend?: BackendChoice; fresh: boolean };
     try {
       flags = parseFlags(argv).flags;
-      const run = str(flags, 'run');
+      const run = stringFlag(flags, 'run');
       if (!run) throw new Error('--run <dir> is required');
       runDir = path.resolve(run);
-      const backend = str(flags, 'backend');
+      const backend = stringFlag(flags, 'backend');
       if (backend !== undefined && !['wasm', 'cpu', 'tensorflow'].includes(backend)) throw new Error(`--backend must be wasm, cpu or tensorflow, got ${backend}`);
       options = {
-        epochs: int(flags, 'epochs'),
-        seed: int(flags, 'seed'),
-        hidden: int(flags, 'hidden'),
+        epochs: intFlag(flags, 'epochs'),
+        seed: intFlag(flags, 'seed'),
+        hidden: intFlag(flags, 'hidden'),
         backbone: flags['no-backbone'] === true ? false : undefined,
         backend: backend as BackendChoice | undefined,
         fresh: flags.fresh === true,
       };
       const saved = path.join(runDir, 'dataset.jsonl');
-      const data = str(flags, 'data');
-      const transcripts = str(flags, 'transcripts');
+      const data = stringFlag(flags, 'data');
+      const transcripts = stringFlag(flags, 'transcripts');
       if (data && transcripts) throw new Error('give --data or --transcripts, not both');
       if (data === 'synthetic') {
         const { syntheticRoutingDataset } = (require('../../orchestrator/synthetic') as typeof import('../../orchestrator/synthetic'));
@@ -126,7 +113,7 @@ export const command: Command = {
       else if (fs.existsSync(path.join(runDir, 'transcripts.jsonl'))) dataset = await fromTranscripts(runDir, flags);
       else throw new Error(`no training data: give --data, --transcripts, or run where ${saved} or an \`inform generate\` transcript store exists`);
       if (!dataset.items.some((it) => it.split === 'test')) {
-        const frac = str(flags, 'test-fraction');
+        const frac = stringFlag(flags, 'test-fraction');
         dataset = splitRoutingDataset(dataset, { testFraction: frac === undefined ? 0.25 : Number(frac), seed: options.seed ?? 0 });
       }
       if (options.fresh) fs.rmSync(path.join(runDir, 'checkpoints'), { recursive: true, force: true });
