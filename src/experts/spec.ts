@@ -4,6 +4,8 @@
  * consortium loader joins them in a discriminated union on `backend`.
  */
 import { z } from 'zod';
+import { seedFromString } from './backends/llama-cpp-sampling';
+import type { DecodingParams } from './types';
 
 export const baseExpertSpec = z.object({
   /** unique within the consortium, e.g. "E3" */
@@ -16,3 +18,17 @@ export const baseExpertSpec = z.object({
   seed: z.number().int().optional(),
 });
 export type BaseExpertSpec = z.infer<typeof baseExpertSpec>;
+
+/**
+ * The decoding parameters of an expert entry (part of every transcript key). Without an explicit
+ * seed each expert gets a stable one from its id, so two experts that share a model and a
+ * temperature still sample differently, and re-runs reproduce.
+ */
+export function decodingParamsOf(spec: BaseExpertSpec): DecodingParams {
+  return {
+    temperature: spec.temperature,
+    topP: spec.topP,
+    maxTokens: spec.maxTokens,
+    seed: spec.seed ?? seedFromString(spec.id),
+  };
+}

@@ -19,10 +19,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type * as NodeLlamaCpp from 'node-llama-cpp';
-import { baseExpertSpec } from '../spec';
+import { baseExpertSpec, decodingParamsOf } from '../spec';
 import type { DecodingParams, Expert, Generation, GenerateOptions } from '../types';
 import { acquireSharedModel, releaseSharedModel, type SharedModel, type SharedModelKey } from './llama-cpp-runtime';
-import { entropyFromLogits, sampleIndex, seededUniform, seedFromString } from './llama-cpp-sampling';
+import { entropyFromLogits, sampleIndex, seededUniform } from './llama-cpp-sampling';
 
 export const llamaCppSpec = baseExpertSpec.extend({
   backend: z.literal('llama-cpp'),
@@ -103,14 +103,7 @@ class LlamaCppExpert implements Expert {
   constructor(private readonly spec: LlamaCppSpec, modelPath: string) {
     this.id = spec.id;
     this.model = spec.model;
-    // Without an explicit seed, each expert gets a stable one from its id, so two experts that
-    // share a model and temperature still sample differently, and re-runs reproduce.
-    this.params = {
-      temperature: spec.temperature,
-      topP: spec.topP,
-      maxTokens: spec.maxTokens,
-      seed: spec.seed ?? seedFromString(spec.id),
-    };
+    this.params = decodingParamsOf(spec);
     this.key = { modelPath, gpu: spec.gpu, contextSize: spec.contextSize, gpuLayers: spec.gpuLayers, threads: spec.threads };
   }
 

@@ -12,13 +12,12 @@
  *   estimated from them (a truncated entropy, see `truncatedEntropy`).
  */
 import { z } from 'zod';
-import { baseExpertSpec } from '../spec';
+import { baseExpertSpec, decodingParamsOf } from '../spec';
 import type { DecodingParams, Expert, Generation, GenerateOptions } from '../types';
 import { chatCompletionAttempt, chatCompletionsUrl, OpenAiRequestError, type ChatResult } from './openai-http';
 import { EndpointPool } from './openai-pool';
 import { retryDelayMs, sleep } from './openai-retry';
 import { truncatedEntropy } from './openai-entropy';
-import { seedFromString } from './llama-cpp-sampling';
 
 export const openAiSpec = baseExpertSpec.extend({
   backend: z.literal('openai'),
@@ -86,12 +85,7 @@ class OpenAiExpert implements Expert {
   constructor(private readonly spec: OpenAiSpec, private readonly apiKey: string | undefined) {
     this.id = spec.id;
     this.model = spec.model;
-    this.params = {
-      temperature: spec.temperature,
-      topP: spec.topP,
-      maxTokens: spec.maxTokens,
-      seed: spec.seed ?? seedFromString(spec.id),
-    };
+    this.params = decodingParamsOf(spec);
     this.pool = new EndpointPool(spec.endpoints, spec.concurrency);
     this.urls = new Map(spec.endpoints.map((e) => [e, chatCompletionsUrl(e)]));
   }

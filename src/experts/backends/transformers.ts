@@ -11,10 +11,10 @@
  */
 import { z } from 'zod';
 import type * as Transformers from '@huggingface/transformers';
-import { baseExpertSpec } from '../spec';
+import { baseExpertSpec, decodingParamsOf } from '../spec';
 import type { DecodingParams, Expert, Generation, GenerateOptions } from '../types';
 import { checkModelDir, loadTransformersModule, SharedLoads, type ModelKey } from './transformers-runtime';
-import { entropyFromLogits, sampleIndex, seededUniform, seedFromString } from './llama-cpp-sampling';
+import { entropyFromLogits, sampleIndex, seededUniform } from './llama-cpp-sampling';
 import * as path from 'node:path';
 
 export const transformersSpec = baseExpertSpec.extend({
@@ -92,12 +92,7 @@ class TransformersExpert implements Expert {
   constructor(private readonly spec: TransformersSpec, private readonly key: ModelKey) {
     this.id = spec.id;
     this.model = spec.model;
-    this.params = {
-      temperature: spec.temperature,
-      topP: spec.topP,
-      maxTokens: spec.maxTokens,
-      seed: spec.seed ?? seedFromString(spec.id),
-    };
+    this.params = decodingParamsOf(spec);
   }
 
   /** Generates a completion for `prompt`; options override the expert's decoding parameters. */
