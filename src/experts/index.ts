@@ -1,7 +1,7 @@
 // Public API of src/experts: backends, consortium configs, the chain protocol, the simulated
 // consortium, the transcript store and transcript generation.
 export * from './types';
-export { baseExpertSpec, type BaseExpertSpec } from './spec';
+export { baseExpertSpec, decodingParamsOf, effectiveParams, type BaseExpertSpec } from './spec';
 export { importEsm } from './import-esm';
 export { formatTaskPrompt } from './task-prompt';
 export { chainPrompt, standalonePrompt, runChain, type ChainOptions, type ChainResult, type ChainStep, type PreviousResponse } from './chain';
@@ -41,7 +41,7 @@ export { plantedTruth, type PlantedTruth, type PlantedExpert, type PlantedDepend
 export { simulatedPreset, simulatedPresetSpecs, presetTruth } from './simulated/presets';
 export { seededRng, type Rng } from './simulated/rng';
 export { JsonlLog, CorruptRecordError, type JsonlLogOptions, type FsyncPolicy } from './store/jsonl-log';
-export { transcriptKey, keyPartsFor, storeKeyOf, effectiveParams, type KeyParts } from './store/key';
+export { transcriptKey, keyPartsFor, storeKeyOf, type KeyParts } from './store/key';
 export { TranscriptStore, TRANSCRIPTS_FILE, GRADES_FILE, type TranscriptRecord, type GradeRecord } from './store/transcript-store';
 export { withStore, type StoredExpert } from './store/stored-expert';
 export {

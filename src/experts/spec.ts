@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { seedFromString } from './backends/llama-cpp-sampling';
-import type { DecodingParams } from './types';
+import type { DecodingParams, Expert, GenerateOptions } from './types';
 
 export const baseExpertSpec = z.object({
   /** unique within the consortium, e.g. "E3" */
@@ -30,5 +30,16 @@ export function decodingParamsOf(spec: BaseExpertSpec): DecodingParams {
     topP: spec.topP,
     maxTokens: spec.maxTokens,
     seed: spec.seed ?? seedFromString(spec.id),
+  };
+}
+
+/** The decoding parameters in force for one call: the expert's own, overridden by the call's. */
+export function effectiveParams(expert: Pick<Expert, 'params'>, opts: GenerateOptions = {}): DecodingParams {
+  const seed = opts.seed ?? expert.params.seed;
+  return {
+    temperature: opts.temperature ?? expert.params.temperature,
+    topP: opts.topP ?? expert.params.topP,
+    maxTokens: opts.maxTokens ?? expert.params.maxTokens,
+    ...(seed === undefined ? {} : { seed }),
   };
 }

@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type * as NodeLlamaCpp from 'node-llama-cpp';
-import { baseExpertSpec, decodingParamsOf } from '../spec';
+import { baseExpertSpec, decodingParamsOf, effectiveParams } from '../spec';
 import type { DecodingParams, Expert, Generation, GenerateOptions } from '../types';
 import { acquireSharedModel, releaseSharedModel, type SharedModel, type SharedModelKey } from './llama-cpp-runtime';
 import { entropyFromLogits, sampleIndex, seededUniform } from './llama-cpp-sampling';
@@ -110,12 +110,7 @@ class LlamaCppExpert implements Expert {
   /** Generates a completion for `prompt`; options override the expert's decoding parameters. */
   async generate(prompt: string, opts: GenerateOptions = {}): Promise<Generation> {
     throwIfAborted(opts.signal);
-    const params: DecodingParams = {
-      temperature: opts.temperature ?? this.params.temperature,
-      topP: opts.topP ?? this.params.topP,
-      maxTokens: opts.maxTokens ?? this.params.maxTokens,
-      seed: opts.seed ?? this.params.seed,
-    };
+    const params = effectiveParams(this, opts);
     this.shared ??= acquireSharedModel(this.key);
     let shared: SharedModel;
     try {

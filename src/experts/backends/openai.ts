@@ -12,7 +12,7 @@
  *   estimated from them (a truncated entropy, see `truncatedEntropy`).
  */
 import { z } from 'zod';
-import { baseExpertSpec, decodingParamsOf } from '../spec';
+import { baseExpertSpec, decodingParamsOf, effectiveParams } from '../spec';
 import type { DecodingParams, Expert, Generation, GenerateOptions } from '../types';
 import { chatCompletionAttempt, chatCompletionsUrl, OpenAiRequestError, type ChatResult } from './openai-http';
 import { EndpointPool } from './openai-pool';
@@ -92,12 +92,7 @@ class OpenAiExpert implements Expert {
 
   /** Sends `prompt` as the user message; options override the expert's decoding parameters. */
   async generate(prompt: string, opts: GenerateOptions = {}): Promise<Generation> {
-    const params: DecodingParams = {
-      temperature: opts.temperature ?? this.params.temperature,
-      topP: opts.topP ?? this.params.topP,
-      maxTokens: opts.maxTokens ?? this.params.maxTokens,
-      seed: opts.seed ?? this.params.seed,
-    };
+    const params = effectiveParams(this, opts);
     const result = await this.withRetries(this.requestBody(prompt, params), opts.signal);
     const entropies = result.logprobs?.map(truncatedEntropy);
     return {

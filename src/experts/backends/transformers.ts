@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type * as Transformers from '@huggingface/transformers';
-import { baseExpertSpec, decodingParamsOf } from '../spec';
+import { baseExpertSpec, decodingParamsOf, effectiveParams } from '../spec';
 import type { DecodingParams, Expert, Generation, GenerateOptions } from '../types';
 import { checkModelDir, loadTransformersModule, SharedLoads, type ModelKey } from './transformers-runtime';
 import { entropyFromLogits, sampleIndex, seededUniform } from './llama-cpp-sampling';
@@ -98,12 +98,7 @@ class TransformersExpert implements Expert {
   /** Generates a completion for `prompt`; options override the expert's decoding parameters. */
   async generate(prompt: string, opts: GenerateOptions = {}): Promise<Generation> {
     throwIfAborted(opts.signal);
-    const params: DecodingParams = {
-      temperature: opts.temperature ?? this.params.temperature,
-      topP: opts.topP ?? this.params.topP,
-      maxTokens: opts.maxTokens ?? this.params.maxTokens,
-      seed: opts.seed ?? this.params.seed,
-    };
+    const params = effectiveParams(this, opts);
     this.loaded ??= lms.acquire(this.key);
     let lm: LoadedLm;
     try {

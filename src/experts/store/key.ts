@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DecodingParams, Expert, GenerateOptions } from '../types';
+import { effectiveParams } from '../spec';
 
 /** The parts of a generation request that its key is made of. */
 export interface KeyParts {
@@ -15,17 +16,6 @@ export interface KeyParts {
   maxTokens: number;
   /** null when the backend runs unseeded */
   seed: number | null;
-}
-
-/** The decoding parameters in force for one call: the expert's own, overridden by the call's. */
-export function effectiveParams(expert: Pick<Expert, 'params'>, opts: GenerateOptions = {}): DecodingParams {
-  const seed = opts.seed ?? expert.params.seed;
-  return {
-    temperature: opts.temperature ?? expert.params.temperature,
-    topP: opts.topP ?? expert.params.topP,
-    maxTokens: opts.maxTokens ?? expert.params.maxTokens,
-    ...(seed === undefined ? {} : { seed }),
-  };
 }
 
 /** The key parts of `expert.generate(prompt, opts)`. */
