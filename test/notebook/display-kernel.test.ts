@@ -53,11 +53,14 @@ test('the smoke notebook runs under nbconvert and its outputs carry the rich rep
   assert.equal(displays.filter((d) => /^step \d+\/40/.test(joined(d['text/plain']))).length, 0, 'no leftover intermediate lines');
 
   // The figure: plotly JSON + HTML with the bundle inlined once + static SVG when Chromium exists.
+  // (the second figure is the pipeline section's collaboration matrix)
   const figs = displays.filter((d) => 'application/vnd.plotly.v1+json' in d);
-  assert.equal(figs.length, 1);
+  assert.equal(figs.length, 2);
   const fig = figs[0];
   const html = joined(fig['text/html']);
   assert.equal(html.split('plotly.js v3').length - 1, 1, 'bundle inlined once');
+  assert.equal(joined(figs[1]['text/html']).split('plotly.js v3').length - 1, 0, 'not again in a later figure');
+  assert.ok(joined(figs[1]['text/html']).includes('Plotly.newPlot'));
   assert.ok(html.includes('Plotly.newPlot'));
   // nbformat stores JSON mime types as JSON objects, not strings.
   const spec = fig['application/vnd.plotly.v1+json'] as { data: Array<{ name: string; y: number[] }> };
@@ -71,8 +74,14 @@ test('the smoke notebook runs under nbconvert and its outputs carry the rich rep
 
   // The DataFrame as an HTML table.
   const tables = displays.filter((d) => joined(d['text/html']).includes('class="inform-table"'));
-  assert.equal(tables.length, 1);
+  assert.equal(tables.length, 2);
   assert.ok(joined(tables[0]['text/html']).includes('40 rows × 3 columns'));
+
+  // The pipeline section: simulated consortium -> graded transcripts -> two epochs of training.
+  assert.equal(displays.filter((d) => /^600 simulated answers: 600 generated now/.test(joined(d['text/plain']))).length, 1);
+  const trainedLine = displays.map((d) => joined(d['text/plain'])).find((t) => t.startsWith('trained 2 epochs'));
+  assert.match(trainedLine ?? '', /held-out accuracy [0-9.]+ vs best single expert E\d+ [0-9.]+ and uniform router [0-9.]+ \(simulated consortium\)/);
+  assert.ok(joined(tables[1]['text/html']).includes('3 rows × 5 columns'), 'epochs 0, 1, 2');
 
   // The exports landed where INFORM_FIGURES_DIR points.
   const smoke = path.join(figures, 'smoke');
