@@ -10,8 +10,11 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** Minimal flag parser: `--key value`, `--key=value`, `--flag` (boolean) and positionals. */
-export function parseFlags(argv: string[]): { flags: Record<string, string | true>; positionals: string[] } {
+/**
+ * Minimal flag parser: `--key value`, `--key=value`, `--flag` (boolean) and positionals. Flags
+ * named in `booleans` never take a value, so `--jupyter 00-smoke` keeps `00-smoke` a positional.
+ */
+export function parseFlags(argv: string[], booleans: readonly string[] = []): { flags: Record<string, string | true>; positionals: string[] } {
   const flags: Record<string, string | true> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -23,6 +26,7 @@ export function parseFlags(argv: string[]): { flags: Record<string, string | tru
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
+      else if (booleans.includes(a.slice(2))) flags[a.slice(2)] = true;
       else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags[a.slice(2)] = argv[++i];
       else flags[a.slice(2)] = true;
     } else positionals.push(a);

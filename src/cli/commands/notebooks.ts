@@ -26,7 +26,7 @@ export const command: Command = {
     'the partial notebook, and exits 1.',
   ].join('\n'),
   async run(argv) {
-    const { flags, positionals } = parseFlags(argv);
+    const { flags, positionals } = parseFlags(argv, ['in-place', 'keep-going', 'jupyter']);
     const timeoutS = flags.timeout === undefined ? 600 : Number(flags.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
       console.error(`inform notebooks: --timeout must be a positive number of seconds, got ${String(flags.timeout)}`);
@@ -50,7 +50,7 @@ export const command: Command = {
     }
     const keepGoing = flags['keep-going'] === true;
     let results: NotebookResult[] = [];
-    if (flags.jupyter) {
+    if (flags.jupyter === true) {
       if (flags['in-place']) console.error('inform notebooks: --in-place is ignored with --jupyter');
       for (const f of files) {
         const r = await runWithJupyter(f, { outDir, timeoutS });

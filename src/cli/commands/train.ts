@@ -85,7 +85,7 @@ export const command: Command = {
     let dataset: RoutingDataset;
     let options: { epochs?: number; seed?: number; hidden?: number; backbone?: boolean; backend?: BackendChoice; fresh: boolean };
     try {
-      flags = parseFlags(argv).flags;
+      flags = parseFlags(argv, ['no-backbone', 'fresh']).flags;
       const run = stringFlag(flags, 'run');
       if (!run) throw new Error('--run <dir> is required');
       runDir = path.resolve(run);
