@@ -144,12 +144,16 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
     report();
   };
   const gradeSlot = limiter(Math.max(1, opts.gradeConcurrency ?? os.cpus().length));
+  // Gradings run beside the generation pool; each one's failure is caught here at once (an
+  // unobserved rejection would end the process) and stops the pool before its next job.
   const grading: Promise<void>[] = [];
+  let gradeFailure: { error: unknown } | null = null;
   try {
     await pool(
       jobs,
       opts.concurrency ?? 1,
       async ({ item, k }) => {
+        if (gradeFailure) throw gradeFailure.error;
         const expert = wrapped[k];
         const sum = perExpert.get(expert.id)!;
         const prompt = standalonePrompt(item);
@@ -177,12 +181,15 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
             sum.graded++;
             if (correct) sum.correct++;
             finish(true);
+          }).catch((e: unknown) => {
+            gradeFailure ??= { error: e };
           }),
         );
       },
       opts.signal,
     );
     await Promise.all(grading);
+    if (gradeFailure) throw (gradeFailure as { error: unknown }).error;
   } finally {
     // let gradings already started write their result before the store closes
     await Promise.allSettled(grading);

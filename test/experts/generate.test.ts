@@ -88,3 +88,17 @@ test('replay answers from the store only; a miss names the key', async () => {
   const rows = collectResponses(run, rc, [item]);
   assert.equal(rows[0].responses[0].correct, null, 'generated without grading');
 });
+
+test('a grader that throws while generations are still running rejects generateTranscripts (no unhandled rejection)', async () => {
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'grade-fail-'));
+  // real I/O between generations, so the failed grading settles while the pool is still working
+  const slow = loadConsortium('planted-hub').experts.map((e): Expert => ({ ...e, generate: async (p, o) => (await new Promise((r) => setTimeout(r, 2)), e.generate(p, o)) }));
+  let calls = 0;
+  const grader = async () => {
+    if (calls++ === 3) throw new Error('sandbox unavailable');
+    return true;
+  };
+  await assert.rejects(generateTranscripts({ consortium: slow, items: ALL_ITEMS, run, grader }), /sandbox unavailable/);
+  assert.ok(calls < ALL_ITEMS.length * slow.length, `the run stopped after the failure (${calls} gradings)`);
+  assert.equal(fs.existsSync(path.join(run, 'transcripts.jsonl.lock')), false, 'store closed');
+});
