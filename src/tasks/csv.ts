@@ -10,9 +10,13 @@ export interface CsvRecord {
   fields: string[];
 }
 
-/** Thrown for an unterminated quoted field (the only structural error CSV has). */
+/**
+ * Thrown for an unterminated quoted field (the only structural error CSV has). `line` is where
+ * the quote opened; `recordLine` is where the record holding it starts (earlier when an earlier
+ * field of the same record spans lines).
+ */
 export class CsvSyntaxError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(readonly line: number, message: string, readonly recordLine: number = line) {
     super(message);
     this.name = 'CsvSyntaxError';
   }
@@ -70,7 +74,7 @@ export function parseCsv(text: string): CsvRecord[] {
       fieldStarted = true;
     }
   }
-  if (inQuotes) throw new CsvSyntaxError(quoteStartLine, 'unterminated quoted field');
+  if (inQuotes) throw new CsvSyntaxError(quoteStartLine, 'unterminated quoted field', recordLine);
   if (field !== '' || fields.length > 0 || fieldStarted) endRecord();
   return records;
 }

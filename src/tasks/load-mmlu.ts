@@ -50,7 +50,8 @@ export function parseMmluCsv(text: string, file: string, opts: LoadOptions = {})
     if (!(e instanceof CsvSyntaxError)) throw e;
     // Everything after an unterminated quote is one broken field: report it, keep nothing after it.
     sink.fail({ file, line: e.line, unit: 'line', message: e.message });
-    records = parseCsv(text.split(/\r?\n/).slice(0, e.line - 1).join('\n'));
+    // Keep the records before the broken one (which may start lines before the stray quote).
+    records = parseCsv(text.split(/\r?\n/).slice(0, e.recordLine - 1).join('\n'));
   }
   const items: MmluItem[] = [];
   const columns = ['question', 'A', 'B', 'C', 'D', 'answer'];

@@ -96,6 +96,13 @@ test('loadMmlu CSV errors name file, line and column; skip mode keeps the good r
 
     const unterminated = writeFile(dir, 'law_test.csv', 'Q1,a,b,c,d,A\n"Q2 never closes,a,b,c,d,B\nQ3,a,b,c,d,C\n');
     await assert.rejects(loadMmlu(unterminated), /law_test\.csv:2: unterminated quoted field/);
+    // The stray quote sits in a record whose first field already spans lines: skip mode still
+    // reports it with the file name and keeps the records before it.
+    const spanning = writeFile(dir, 'art_test.csv', 'Q1,a,b,c,d,A\n"Q2 spans\ntwo lines",a,b,c,"d\n,B\n');
+    const spanSkipped: DatasetIssue[] = [];
+    const spanItems = await loadMmlu(spanning, { onError: 'skip', onSkip: (i) => spanSkipped.push(i) });
+    assert.deepEqual(spanItems.map((i) => i.question), ['Q1']);
+    assert.deepEqual(spanSkipped.map((s) => [s.file, s.line, s.message]), [[spanning, 3, 'unterminated quoted field']]);
   } finally {
     cleanup();
   }
