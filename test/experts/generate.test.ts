@@ -8,6 +8,8 @@ import { standalonePrompt } from '../../src/experts/chain';
 import { loadConsortium } from '../../src/experts/consortium';
 import { collectResponses, generateTranscripts, MissingTranscriptError, type GenerateProgress } from '../../src/experts/generate';
 import { TranscriptStore } from '../../src/experts/store/transcript-store';
+import { keyPartsFor, transcriptKey } from '../../src/experts/store/key';
+import { baseExpertSpec, decodingParamsOf } from '../../src/experts/spec';
 import type { Expert } from '../../src/experts/types';
 import { goldSolutionText, gradeResponse } from '../../src/tasks';
 import { ALL_ITEMS, GSM8K_ITEMS } from './sample-items';
@@ -101,4 +103,20 @@ test('a grader that throws while generations are still running rejects generateT
   await assert.rejects(generateTranscripts({ consortium: slow, items: ALL_ITEMS, run, grader }), /sandbox unavailable/);
   assert.ok(calls < ALL_ITEMS.length * slow.length, `the run stopped after the failure (${calls} gradings)`);
   assert.equal(fs.existsSync(path.join(run, 'transcripts.jsonl.lock')), false, 'store closed');
+});
+
+test('replay of a real backend without a seed uses that backend default seed for the id, so the records are found', async () => {
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-seed-'));
+  // what a llama-cpp expert E4 with no `seed` in its config records (its seed defaults from its id)
+  const recorded = { backend: 'llama-cpp' as const, model: 'LLaMA 3.1 8B', params: decodingParamsOf(baseExpertSpec.parse({ id: 'E4', model: 'LLaMA 3.1 8B', temperature: 0.5 })) };
+  const item = GSM8K_ITEMS[0];
+  const prompt = standalonePrompt(item);
+  const store = TranscriptStore.open(run);
+  const parts = keyPartsFor(recorded, prompt);
+  store.put(transcriptKey(parts), { ...parts, expertId: 'E4', text: 'recorded answer', usage: { promptTokens: 1, completionTokens: 2 } });
+  store.close();
+  const cfg = path.join(run, 'replay.yaml');
+  fs.writeFileSync(cfg, 'name: r\nexperts:\n  - { id: E4, backend: replay, run: ., recordedBackend: llama-cpp, model: LLaMA 3.1 8B, temperature: 0.5 }\n');
+  const rc = loadConsortium(cfg);
+  assert.equal((await rc.experts[0].generate(prompt)).text, 'recorded answer');
 });

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { z } from 'zod';
-import { baseExpertSpec } from '../spec';
+import { baseExpertSpec, decodingParamsOf } from '../spec';
 import { keyPartsFor, transcriptKey } from '../store/key';
 import { TranscriptStore } from '../store/transcript-store';
 import type { BackendName, Expert, GenerateOptions, Generation } from '../types';
@@ -64,14 +64,24 @@ export function replayExpert(
   };
 }
 
-/** Factory used by the consortium loader: opens the run's store read-only. */
+/**
+ * Factory used by the consortium loader: opens the run's store read-only. The decoding parameters
+ * are the recorded expert's as its own backend derived them: the real backends (llama-cpp, openai,
+ * transformers) give an entry without `seed` the default seed of its id (`decodingParamsOf`), so a
+ * replay entry that keeps the recorded expert's id finds its records; a simulated expert has no
+ * default seed.
+ */
 export function createReplayExpert(spec: ReplaySpec, ctx: { configDir: string }): ReplayExpert {
   const store = TranscriptStore.open(path.resolve(ctx.configDir, spec.run), { readOnly: true });
+  const params =
+    spec.recordedBackend === 'simulated'
+      ? { temperature: spec.temperature, topP: spec.topP, maxTokens: spec.maxTokens, ...(spec.seed === undefined ? {} : { seed: spec.seed }) }
+      : decodingParamsOf(spec);
   return replayExpert(store, {
     id: spec.id,
     model: spec.model,
     recordedBackend: spec.recordedBackend,
     recordedModel: spec.recordedModel,
-    params: { temperature: spec.temperature, topP: spec.topP, maxTokens: spec.maxTokens, ...(spec.seed === undefined ? {} : { seed: spec.seed }) },
+    params,
   });
 }
