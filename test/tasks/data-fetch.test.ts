@@ -26,6 +26,10 @@ async function serve(): Promise<{ url: string; requests: Array<{ path: string; r
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (m) {
       const from = Number(m[1]);
+      if (from >= BODY.length) {
+        res.writeHead(416, { 'content-range': `bytes */${BODY.length}` }).end(); // as real servers do
+        return;
+      }
       res.writeHead(206, { 'content-length': BODY.length - from, 'content-range': `bytes ${from}-${BODY.length - 1}/${BODY.length}` });
       res.end(BODY.subarray(from));
     } else {
@@ -93,6 +97,29 @@ test('an interrupted download resumes with a Range request', async () => {
     assert.equal(await downloadVerified(`${srv.url}/file.txt`, dest, { sha256: SHA }), 'downloaded');
     assert.equal(srv.requests[0].range, 'bytes=1234-');
     assert.ok(fs.readFileSync(dest).equals(BODY));
+  } finally {
+    cleanup();
+    await srv.close();
+  }
+});
+
+test('a complete .part (stopped before the rename) is accepted when the server answers 416; a bad one is fetched again', async () => {
+  const srv = await serve();
+  const { dir, cleanup } = tempDir();
+  try {
+    const dest = path.join(dir, 'file.txt');
+    fs.writeFileSync(`${dest}.part`, BODY);
+    assert.equal(await downloadVerified(`${srv.url}/file.txt`, dest, { sha256: SHA }), 'downloaded');
+    assert.equal(srv.requests.length, 1);
+    assert.equal(srv.requests[0].range, `bytes=${BODY.length}-`);
+    assert.ok(fs.readFileSync(dest).equals(BODY));
+    assert.ok(!fs.existsSync(`${dest}.part`));
+
+    const other = path.join(dir, 'other.txt');
+    fs.writeFileSync(`${other}.part`, Buffer.concat([BODY, Buffer.from('junk')]));
+    assert.equal(await downloadVerified(`${srv.url}/file.txt`, other, { sha256: SHA }), 'downloaded');
+    assert.deepEqual(srv.requests.slice(1).map((r) => r.range), [`bytes=${BODY.length + 4}-`, undefined]);
+    assert.ok(fs.readFileSync(other).equals(BODY));
   } finally {
     cleanup();
     await srv.close();

@@ -70,6 +70,18 @@ export async function downloadVerified(url: string, dest: string, opts: Download
   const have = fs.existsSync(part) ? fs.statSync(part).size : 0;
   const res = await get(url, have > 0 ? { range: `bytes=${have}-` } : {}, opts.timeoutMs ?? 15_000);
   const status = res.statusCode ?? 0;
+  if (status === 416 && have > 0) {
+    // Nothing left to send from that offset: the partial file is complete (the process was
+    // stopped between the last byte and the rename) or longer than the release. Keep it if the
+    // checksum says so, otherwise start over without a Range.
+    res.resume();
+    if (sha256File(part) === opts.sha256) {
+      fs.renameSync(part, dest);
+      return 'downloaded';
+    }
+    fs.rmSync(part, { force: true });
+    return downloadVerified(url, dest, opts);
+  }
   if (status !== 200 && status !== 206) {
     res.resume();
     throw new Error(`${url}: HTTP ${status}`);
@@ -82,14 +94,21 @@ export async function downloadVerified(url: string, dest: string, opts: Download
   const total = Number.isFinite(length) ? length + received : undefined;
   const out = fs.createWriteStream(part, { flags: resuming ? 'a' : 'w' });
   await new Promise<void>((resolve, reject) => {
+    // pipe() does not close the file when the response fails: close it here, keeping the bytes
+    // already on disk for the next resume.
+    const fail = (e: Error) => {
+      out.destroy();
+      res.destroy();
+      reject(e);
+    };
     res.on('data', (chunk: Buffer) => {
       hash.update(chunk);
       received += chunk.length;
       opts.onProgress?.(received, total);
     });
-    res.on('error', (e: NodeJS.ErrnoException) => reject(e.code && NETWORK_CODES.has(e.code) ? new OfflineError(url, e.code) : e));
-    res.on('aborted', () => reject(new OfflineError(url, 'ECONNRESET')));
-    out.on('error', reject);
+    res.on('error', (e: NodeJS.ErrnoException) => fail(e.code && NETWORK_CODES.has(e.code) ? new OfflineError(url, e.code) : e));
+    res.on('aborted', () => fail(new OfflineError(url, 'ECONNRESET')));
+    out.on('error', fail);
     out.on('finish', resolve);
     res.pipe(out);
   });
