@@ -40,6 +40,7 @@ export interface InferredChain {
 export function inferChains(model: OrchestratorModel, items: RoutingItem[], opts: InferOptions = {}): InferredChain[] {
   const N = model.config.nExperts;
   const maxSteps = opts.maxSteps ?? N;
+  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new Error(`inferChains: maxSteps must be an integer >= 1 (got ${maxSteps})`);
   const sample = opts.mode === 'sample';
   const rng = new Rng(opts.seed ?? 0);
   const bs = opts.batchSize ?? 64;
@@ -51,13 +52,18 @@ export function inferChains(model: OrchestratorModel, items: RoutingItem[], opts
     const steps = Math.min(maxSteps, (opts.available ?? []).filter(Boolean).length || N);
     // Gumbel-max on the logits draws an exact sample of each step's expert distribution.
     const noise = sample ? tf.tensor3d(rng.fill(B * steps * N, (r) => r.gumbel()), [B, steps, N]) : undefined;
-    const { chosen, stopProb, s } = tf.tidy(() => {
-      const { h, ctx } = encode(model, batch);
-      const r = route(model, h, ctx, { steps, gumbel: noise, available: opts.available });
-      return { chosen: r.chosen.arraySync() as number[][], stopProb: r.stopProb.arraySync() as number[][], s: r.s.arraySync() as number[][] };
-    });
-    noise?.dispose();
-    disposeBatch(batch);
+    let picked: { chosen: number[][]; stopProb: number[][]; s: number[][] };
+    try {
+      picked = tf.tidy(() => {
+        const { h, ctx } = encode(model, batch);
+        const r = route(model, h, ctx, { steps, gumbel: noise, available: opts.available });
+        return { chosen: r.chosen.arraySync() as number[][], stopProb: r.stopProb.arraySync() as number[][], s: r.s.arraySync() as number[][] };
+      });
+    } finally {
+      noise?.dispose();
+      disposeBatch(batch);
+    }
+    const { chosen, stopProb, s } = picked;
     chunk.forEach((it, b) => {
       const chain: number[] = [chosen[b][0]];
       for (let t = 1; t < chosen[b].length; t++) {
@@ -156,12 +162,17 @@ export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset,
   for (let start = 0; start < items.length; start += bs) {
     const chunk = items.slice(start, start + bs);
     const batch = toBatch(chunk, model.config.inputDim);
-    const { C, s } = tf.tidy(() => {
-      const { h, ctx } = encode(model, batch);
-      const r = route(model, h, ctx, { steps: 1, available: opts.available });
-      return { C: r.C.arraySync() as number[][][], s: r.s.arraySync() as number[][] };
-    });
-    disposeBatch(batch);
+    let read: { C: number[][][]; s: number[][] };
+    try {
+      read = tf.tidy(() => {
+        const { h, ctx } = encode(model, batch);
+        const r = route(model, h, ctx, { steps: 1, available: opts.available });
+        return { C: r.C.arraySync() as number[][][], s: r.s.arraySync() as number[][] };
+      });
+    } finally {
+      disposeBatch(batch);
+    }
+    const { C, s } = read;
     C.forEach((mat, b) => {
       mat.forEach((row, i) => {
         collabEntropy += entropy(row) / N;

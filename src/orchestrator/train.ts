@@ -13,7 +13,7 @@ import { resolveModelConfig, resolveTrainConfig, type ModelConfig, type ModelCon
 import { disposeBatch, itemsOfSplit, toBatch, validateRoutingDataset, type RoutingDataset, type RoutingItem } from './dataset';
 import { evaluateModel, type EvaluationResult } from './evaluate';
 import { compositeLoss, LOSS_NAMES, type LossName } from './losses';
-import { createModel, forward, readParameters, type OrchestratorModel } from './model';
+import { createModel, disposeModel, forward, readParameters, type OrchestratorModel } from './model';
 import { adamStep, createAdamState, disposeAdamState, readAdamState, type AdamState } from './adam';
 import { Rng } from './rng';
 import { advanceSchedule, initialSchedule, learningRateAt, type ScheduleState } from './schedule';
@@ -125,24 +125,30 @@ export function trainStep(model: OrchestratorModel, adam: AdamState, items: Rout
   const byVarName = new Map(names.map((n) => [model.params[n].name, n]));
   // The eight terms and the selection confidence, kept out of the gradient scope to be read after.
   const kept: { monitor?: tf.Tensor1D } = {};
-  const { value, grads } = tf.variableGrads(() => {
-    const cache = forward(model, batch, { steps, tau: sched.tau, gumbel, dropoutMask: mask });
-    const { total, terms } = compositeLoss(cache, batch, { weights: tc.weights, topK: sched.k, lengthAlpha: tc.lengthAlpha ?? 1 / N });
-    kept.monitor = tf.keep(tf.stack([...LOSS_NAMES.map((n) => terms[n]), tf.mean(tf.max(cache.s, -1))]) as tf.Tensor1D);
-    return total;
-  }, names.map((n) => model.params[n]));
-  const monitor = kept.monitor!;
-  const named: Record<string, tf.Tensor> = {};
-  for (const [varName, g] of Object.entries(grads)) named[byVarName.get(varName)!] = g;
-  const gradNorm = adamStep(model.params, named, adam, lr, { beta1: tc.adamBeta1, beta2: tc.adamBeta2, eps: tc.adamEps, clipNorm: tc.clipNorm });
-  const vals = monitor.dataSync();
-  const total = value.dataSync()[0];
-  const terms = Object.fromEntries(LOSS_NAMES.map((n, i) => [n, vals[i]])) as Record<LossName, number>;
-  const confidence = vals[LOSS_NAMES.length];
-  tf.dispose([value, monitor, gumbel, ...(mask ? [mask] : []), ...Object.values(grads).filter((g) => g != null)]);
-  disposeBatch(batch);
-  if (!Number.isFinite(total)) throw new Error(`training diverged: loss is ${total} at step ${sched.step}`);
-  return { total, terms, confidence, gradNorm };
+  const owned: tf.Tensor[] = [gumbel, ...(mask ? [mask] : [])];
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const cache = forward(model, batch, { steps, tau: sched.tau, gumbel, dropoutMask: mask });
+      const { total, terms } = compositeLoss(cache, batch, { weights: tc.weights, topK: sched.k, lengthAlpha: tc.lengthAlpha ?? 1 / N });
+      kept.monitor = tf.keep(tf.stack([...LOSS_NAMES.map((n) => terms[n]), tf.mean(tf.max(cache.s, -1))]) as tf.Tensor1D);
+      return total;
+    }, names.map((n) => model.params[n]));
+    owned.push(value, ...Object.values(grads).filter((g) => g != null));
+    const monitor = kept.monitor!;
+    const named: Record<string, tf.Tensor> = {};
+    for (const [varName, g] of Object.entries(grads)) named[byVarName.get(varName)!] = g;
+    const gradNorm = adamStep(model.params, named, adam, lr, { beta1: tc.adamBeta1, beta2: tc.adamBeta2, eps: tc.adamEps, clipNorm: tc.clipNorm });
+    const vals = monitor.dataSync();
+    const total = value.dataSync()[0];
+    const terms = Object.fromEntries(LOSS_NAMES.map((n, i) => [n, vals[i]])) as Record<LossName, number>;
+    const confidence = vals[LOSS_NAMES.length];
+    if (!Number.isFinite(total)) throw new Error(`training diverged: loss is ${total} at step ${sched.step}`);
+    return { total, terms, confidence, gradNorm };
+  } finally {
+    // Freed on every path, a thrown step (divergence, a bad batch) included.
+    tf.dispose([...owned, ...(kept.monitor ? [kept.monitor] : [])]);
+    disposeBatch(batch);
+  }
 }
 
 /**
@@ -238,6 +244,9 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
       const terms = Object.fromEntries(LOSS_NAMES.map((n) => [n, mean((s) => s.terms[n])])) as Record<LossName, number>;
       finishEpoch(epoch, { total: mean((s) => s.total), terms }, steps, t0);
     }
+  } catch (e) {
+    disposeModel(model); // the caller never receives it
+    throw e;
   } finally {
     bar?.stop();
     disposeAdamState(adam);
