@@ -9,7 +9,8 @@
  *   oracle: { ... }                                   # optional, one expert entry
  *
  * Errors name the file, the line (YAML and JSON) and the field: a missing file, an unknown
- * backend, a temperature outside [0, 2], a missing GGUF (checked at load time), duplicate ids.
+ * backend, a temperature outside [0, 2], a missing GGUF, model directory or replay run (checked at
+ * load time), duplicate ids.
  * Relative paths (`modelPath`, replay `run`, ...) are resolved against the config's directory.
  */
 import * as fs from 'node:fs';
@@ -23,6 +24,7 @@ import { createReplayExpert, replaySpec } from './backends/replay';
 import { createSimulatedExpert, type SimulatedExpert } from './simulated/expert';
 import { simulatedSpec, type SimulatedSpec } from './simulated/spec';
 import { plantedTruth, type PlantedTruth } from './simulated/truth';
+import { TRANSCRIPTS_FILE } from './store/transcript-store';
 import type { Expert } from './types';
 
 /** Every backend's entry schema, joined on `backend`. */
@@ -131,6 +133,7 @@ function resolvePaths(spec: ExpertSpec, configDir: string): ExpertSpec {
 function requiredFiles(spec: ExpertSpec): { field: string; file: string }[] {
   if (spec.backend === 'llama-cpp') return [{ field: 'modelPath', file: spec.modelPath }];
   if (spec.backend === 'transformers') return [{ field: 'modelDir', file: spec.modelDir }];
+  if (spec.backend === 'replay') return [{ field: 'run', file: path.join(spec.run, TRANSCRIPTS_FILE) }];
   return [];
 }
 

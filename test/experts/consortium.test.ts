@@ -71,6 +71,13 @@ test('a missing transformers model directory is reported at load time', () => {
   assert.throws(() => loadConsortiumConfig(file), new RegExp(`t\\.yaml:3: experts\\[0\\]\\.modelDir: expert T1: no file at ${path.join(path.dirname(file), 'models/none').replace(/[.]/g, '\\.')}`));
 });
 
+test('a replay run without transcripts is reported at load time, and no folder is created for it', () => {
+  const file = writeConfig('r.yaml', 'name: r\nexperts:\n  - { id: R1, model: M, backend: replay, run: runs/none, recordedBackend: simulated, temperature: 0.3 }\n');
+  const missing = path.join(path.dirname(file), 'runs/none');
+  assert.throws(() => loadConsortiumConfig(file), (e: unknown) => e instanceof ConsortiumConfigError && e.message.startsWith(`${file}:3: experts[0].run: expert R1: no file at ${path.join(missing, 'transcripts.jsonl')}`));
+  assert.equal(fs.existsSync(missing), false);
+});
+
 test('a missing config file or unknown preset name is a clear error', () => {
   assert.throws(() => resolveConsortiumPath('configs/nothing-here.yaml'), /consortium config not found: .*configs\/nothing-here\.yaml/);
   assert.throws(() => resolveConsortiumPath('plantedhub'), /unknown consortium "plantedhub".*planted-hub/);

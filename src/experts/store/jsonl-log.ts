@@ -137,7 +137,8 @@ export class JsonlLog<V> {
   /** Opens (creating if needed) the log at `file`, recovering a torn tail as described above. */
   static open<V>(file: string, opts: JsonlLogOptions = {}): JsonlLog<V> {
     const log = new JsonlLog<V>(file, opts);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // a reader of a store that does not exist sees it empty; only a writer creates the folder
+    if (!opts.readOnly) fs.mkdirSync(path.dirname(file), { recursive: true });
     if (!opts.readOnly) takeLock(file + '.lock');
     try {
       log.load();
