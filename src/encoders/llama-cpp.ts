@@ -45,7 +45,8 @@ export function llamaCppEncoder(opts: LlamaCppEncoderOptions): Encoder {
   };
 
   return {
-    name: `llama-cpp:${path.basename(modelPath)}${normalize ? '' : ':raw'}`,
+    // every setting that changes the vectors is in the name (the encoding cache's key)
+    name: `llama-cpp:${path.basename(modelPath)}${normalize ? '' : ':raw'}${contextSize !== 512 ? `:ctx${contextSize}` : ''}`,
     dim,
     async encode(texts: string[]): Promise<Float32Array[]> {
       loaded ??= load();

@@ -88,7 +88,8 @@ export function transformersEncoder(opts: TransformersEncoderOptions): Encoder {
   };
 
   return {
-    name: `transformers:${path.basename(dir)}:mean${normalize ? ':l2' : ''}`,
+    // every setting that changes the vectors is in the name (the encoding cache's key)
+    name: `transformers:${path.basename(dir)}:mean${normalize ? ':l2' : ''}${dtype !== 'fp32' ? `:${dtype}` : ''}${maxLength !== 512 ? `:max${maxLength}` : ''}`,
     dim,
     async encode(texts: string[]): Promise<Float32Array[]> {
       loaded ??= load();

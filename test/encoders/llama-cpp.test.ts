@@ -51,6 +51,7 @@ test('a long text is truncated to the context instead of failing', async () => {
   encoders.push(enc);
   const [v] = await enc.encode(['the answer is '.repeat(200)]);
   assert.equal(v.length, 48);
+  assert.notEqual(enc.name, llamaCppEncoder({ modelPath: ownModel }).name, 'the context size (truncation) is part of the cache key');
   assert.ok(v.every(Number.isFinite));
 });
 

@@ -59,6 +59,7 @@ test('unnormalised vectors are the plain masked mean', async () => {
     // tanh output: every mean lies in [-1, 1].
     assert.ok(v.every((x) => x >= -1 && x <= 1));
     assert.notEqual(enc.name, transformersEncoder({ modelDir: bertDir }).name, 'cache key differs');
+    assert.notEqual(transformersEncoder({ modelDir: bertDir, maxLength: 8 }).name, transformersEncoder({ modelDir: bertDir }).name, 'truncation length is part of the cache key');
   } finally {
     await enc.dispose?.();
   }
