@@ -6,9 +6,11 @@
  * Per step it reports all eight loss terms (`onProgress`), per epoch the mean terms plus held-out
  * metrics (`onEpoch`); a terminal gets a progress bar.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as cliProgress from 'cli-progress';
 import { ensureBackend, tf, type BackendChoice } from './backend';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { checkpointDir, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { resolveModelConfig, resolveTrainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig, type TrainConfigInput } from './config';
 import { disposeBatch, itemsOfSplit, toBatch, validateRoutingDataset, type RoutingDataset, type RoutingItem } from './dataset';
 import { evaluateModel, type EvaluationResult } from './evaluate';
@@ -62,7 +64,10 @@ export interface TrainOptions {
   train?: TrainConfigInput;
   /** tfjs backend; default: the best available */
   backend?: BackendChoice;
-  /** continue from the newest checkpoint in runDir (default true) */
+  /**
+   * continue from the newest checkpoint in runDir (default true); false starts over and first
+   * removes runDir's existing checkpoints, so no epoch of an earlier run is left beside the new ones
+   */
   resume?: boolean;
   /** stop (after checkpointing) once this many epochs are done in total — to split a run across sessions */
   stopAfterEpoch?: number;
@@ -190,6 +195,9 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
     adam = createAdamState(model.params, ck.adam);
     startEpoch = ck.epoch;
   } else {
+    // Starting over: an earlier run's later epochs must not outlive it (latestCheckpoint, probes
+    // and a later resume would otherwise read them as this run's).
+    if (opts.runDir && opts.resume === false) fs.rmSync(path.dirname(checkpointDir(opts.runDir, 0)), { recursive: true, force: true });
     model = createModel(modelConfig, rng);
     adam = createAdamState(model.params);
   }

@@ -160,3 +160,18 @@ test('bad files are rejected with the file, line and field', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('resume: false starts over: no checkpoint of the earlier, longer run is left behind', async () => {
+  await ensureBackend();
+  const run = tmp();
+  try {
+    const small = { dataset: syntheticRoutingDataset({ seed: 2, nItems: 6, nExperts: 3, dim: 8 }), model: { hidden: 8, heads: 2 }, progressBar: false } as const;
+    disposeModel((await trainOrchestrator({ ...small, runDir: run, train: { seed: 1, epochs: 3 } })).model);
+    assert.deepEqual(listCheckpoints(run), [0, 1, 2, 3]);
+    disposeModel((await trainOrchestrator({ ...small, runDir: run, resume: false, train: { seed: 2, epochs: 1 } })).model);
+    assert.deepEqual(listCheckpoints(run), [0, 1]);
+    assert.equal(loadCheckpoint(latestCheckpoint(run)!).trainConfig.seed, 2, 'the newest checkpoint belongs to the new run');
+  } finally {
+    fs.rmSync(run, { recursive: true, force: true });
+  }
+});
