@@ -2,7 +2,9 @@
  * `npm run bench -- generate [--repeats N]`: generation throughput.
  *   1. the simulated consortium (planted-hub, 10 experts) over every bundled item, answers only
  *      (grading is the tasks area's cost), with the transcript store disabled and enabled;
- *   2. the tiny random-weight GGUF through the llama-cpp backend (when the fixture exists).
+ *   2. a tiny random-weight GGUF through the llama-cpp backend: the shared fixture when it exists,
+ *      and the project's own (written by test/fixtures/gguf/write-tiny-llama.ts), so a fresh clone
+ *      measures it too.
  * Items/s counts items answered by every expert of the consortium. The last line is the ratio of
  * simulated items/s with the store over without it (below 1: the store's overhead).
  */
@@ -15,6 +17,7 @@ import { loadConsortium } from '../src/experts/consortium';
 import { generateTranscripts } from '../src/experts/generate';
 import { loadBundledSync } from '../src/tasks';
 import type { TaskItem } from '../src/tasks/types';
+import { writeTinyLlamaGguf } from '../test/fixtures/gguf/write-tiny-llama';
 
 const TINY_GGUF = path.resolve(__dirname, '../../shared/fixtures/llama-2-tiny-random.gguf');
 
@@ -61,19 +64,26 @@ export async function run(args: string[]): Promise<void> {
   console.log(`simulated, store disabled: ${a.toFixed(1)} items/s (${(a * experts.length).toFixed(0)} answers/s)`);
   console.log(`simulated, store enabled (fsync batch): ${b.toFixed(1)} items/s (${(b * experts.length).toFixed(0)} answers/s); ${(size / 1024).toFixed(0)} KiB of transcripts`);
 
-  if (fs.existsSync(TINY_GGUF)) {
-    const spec = llamaCppSpec.parse({ backend: 'llama-cpp', id: 'tiny', model: 'llama-2-tiny-random', modelPath: TINY_GGUF, temperature: 0.5, maxTokens: 64, seed: 1, gpu: false });
-    const expert = createLlamaCppExpert(spec, { configDir: path.dirname(TINY_GGUF) });
-    const sample = items.filter((_, i) => i % 20 === 0).slice(0, 8);
-    await expert.generate('warm-up', { maxTokens: 4 }); // model load is not generation
-    const t0 = process.hrtime.bigint();
-    let tokens = 0;
-    for (const item of sample) tokens += (await expert.generate(standalonePrompt(item), { item })).usage.completionTokens;
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    console.log(`tiny GGUF (llama-cpp, CPU, max 64 tokens, one expert): ${(sample.length / s).toFixed(2)} items/s, ${(tokens / s).toFixed(0)} tokens/s`);
-    await expert.dispose?.();
-  } else {
-    console.log(`tiny GGUF: skipped (no ${TINY_GGUF})`);
+  const ggufDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-gguf-'));
+  const ggufs: [string, string][] = [];
+  if (fs.existsSync(TINY_GGUF)) ggufs.push(['shared llama-2-tiny-random.gguf', TINY_GGUF]);
+  else console.log(`shared tiny GGUF: skipped (no ${TINY_GGUF})`);
+  ggufs.push(["project's own tiny GGUF", writeTinyLlamaGguf(path.join(ggufDir, 'tiny-llama.gguf'), { seed: 1 })]);
+  try {
+    for (const [label, file] of ggufs) {
+      const spec = llamaCppSpec.parse({ backend: 'llama-cpp', id: 'tiny', model: path.basename(file), modelPath: file, temperature: 0.5, maxTokens: 64, seed: 1, gpu: false });
+      const expert = createLlamaCppExpert(spec, { configDir: path.dirname(file) });
+      const sample = items.filter((_, i) => i % 20 === 0).slice(0, 8);
+      await expert.generate('warm-up', { maxTokens: 4 }); // model load is not generation
+      const t0 = process.hrtime.bigint();
+      let tokens = 0;
+      for (const item of sample) tokens += (await expert.generate(standalonePrompt(item), { item })).usage.completionTokens;
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      console.log(`tiny GGUF, ${label} (llama-cpp, CPU, max 64 tokens, one expert): ${(sample.length / s).toFixed(2)} items/s, ${(tokens / s).toFixed(0)} tokens/s`);
+      await expert.dispose?.();
+    }
+  } finally {
+    fs.rmSync(ggufDir, { recursive: true, force: true });
   }
   console.log(`ratio: ${(b / a).toFixed(3)} (with store over without store, simulated items/s)`);
 }
