@@ -77,6 +77,22 @@ test('a fork bomb is stopped at the first fork', async () => {
   assert.match(sub.stderrTail, /sandbox blocked: importing _posixsubprocess/);
 });
 
+test('a refused import raises ImportError: caught and done without it passes (numpy imports ctypes that way), uncaught it crashes', async () => {
+  const caught = await runClean('    try:\n        import ctypes\n    except ImportError:\n        pass\n    return a + b\n');
+  assert.equal(caught.status, 'passed', caught.stderrTail);
+  const uncaught = await runClean('    import ctypes\n    return a + b\n');
+  assert.equal(uncaught.status, 'crashed');
+  assert.match(uncaught.stderrTail, /sandbox blocked: importing ctypes/);
+  const caughtThenWrong = await runClean('    try:\n        import _ctypes\n    except ImportError:\n        pass\n    return a - b\n');
+  assert.equal(caughtThenWrong.status, 'crashed');
+  assert.match(caughtThenWrong.stderrTail, /sandbox blocked: importing _ctypes/);
+  const hasNumpy = execFileSync(caps.python, ['-I', '-c', 'import importlib.util as u; print(u.find_spec("numpy") is not None)'], { encoding: 'utf8' }).trim() === 'True';
+  if (hasNumpy) {
+    const numpy = await runClean('    import numpy as np\n    return int(np.add(a, b))\n');
+    assert.equal(numpy.status, 'passed', numpy.stderrTail);
+  }
+});
+
 test('a memory hog hits the address-space limit', async () => {
   const r = await runClean('    blocks = []\n    while True:\n        blocks.append(bytearray(50 * 1024 * 1024))\n', { memoryBytes: 256 * 1024 ** 2, timeoutMs: 5000 });
   assert.equal(r.status, 'crashed');
