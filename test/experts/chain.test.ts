@@ -4,7 +4,13 @@ import { chainPrompt, runChain, standalonePrompt } from '../../src/experts/chain
 import { loadConsortium } from '../../src/experts/consortium';
 import { formatTaskPrompt } from '../../src/experts/task-prompt';
 import type { Expert, GenerateOptions } from '../../src/experts/types';
-import { gradeGsm8k } from '../../src/tasks';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { withStore } from '../../src/experts/store/stored-expert';
+import { TranscriptStore } from '../../src/experts/store/transcript-store';
+import { gradeGsm8k, loadBundledSync } from '../../src/tasks';
+import type { TaskItem } from '../../src/tasks/types';
 import { GSM8K_ITEMS, HUMANEVAL_ITEMS, MMLU_ITEMS } from './sample-items';
 
 /** An expert that records what it was asked and answers with its id. */
@@ -76,4 +82,29 @@ test('a simulated chain behind the hub is more often right than without it', asy
     }
   }
   assert.ok(withHub > without + 20, `E1 -> E2 right ${withHub}/120, E9 -> E2 right ${without}/120`);
+});
+
+test('a stored simulated chain gives what the unstored chain gives, even when two predecessors wrote the same text', async () => {
+  const c = loadConsortium('planted-hub');
+  const items = [...loadBundledSync('gsm8k'), ...loadBundledSync('mmlu')];
+  // E1 (the hub E2 depends on) and E7 share family and temperature, so they sometimes write identical answers
+  const cases: { item: TaskItem; afterE1: string; afterE7: string }[] = [];
+  for (const item of items) {
+    const [t1, t7] = await Promise.all(['E1', 'E7'].map(async (id) => (await runChain(c.experts, [id], item)).finalText));
+    if (t1 !== t7) continue;
+    const afterE1 = (await runChain(c.experts, ['E1', 'E2'], item)).finalText;
+    const afterE7 = (await runChain(c.experts, ['E7', 'E2'], item)).finalText;
+    if (afterE1 !== afterE7) cases.push({ item, afterE1, afterE7 });
+  }
+  assert.ok(cases.length > 0, 'the bundled items hold such a case');
+  const store = TranscriptStore.open(fs.mkdtempSync(path.join(os.tmpdir(), 'stored-chain-')));
+  try {
+    const stored = c.experts.map((e) => withStore(e, store));
+    for (const { item, afterE1, afterE7 } of cases) {
+      assert.equal((await runChain(stored, ['E1', 'E2'], item)).finalText, afterE1);
+      assert.equal((await runChain(stored, ['E7', 'E2'], item)).finalText, afterE7, `${item.id}: E2 after E7 answered from the record of E2 after E1`);
+    }
+  } finally {
+    store.close();
+  }
 });

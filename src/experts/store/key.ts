@@ -1,6 +1,7 @@
 /**
  * Transcript keys: a generation is identified by what determines its text — backend, model,
- * prompt, decoding parameters and seed — and nothing else (not the expert id, not the time).
+ * prompt, decoding parameters and seed (and, for a simulated expert in a chain, which experts
+ * answered before it) — and nothing else (not the expert id, not the time).
  */
 import { createHash } from 'node:crypto';
 import type { DecodingParams, Expert, GenerateOptions } from '../types';
@@ -16,11 +17,20 @@ export interface KeyParts {
   maxTokens: number;
   /** null when the backend runs unseeded */
   seed: number | null;
+  /**
+   * Simulated experts inside a chain only: the ids of the experts consulted before, oldest first.
+   * A simulated answer depends on them (the chain position seeds it, a planted dependency reads
+   * who answered last), not only on the prompt text; two experts can write the very same text, so
+   * without them a chain after one would be answered from the record of a chain after the other.
+   * Absent otherwise, so standalone keys are unchanged.
+   */
+  chain?: string[];
 }
 
 /** The key parts of `expert.generate(prompt, opts)`. */
 export function keyPartsFor(expert: Pick<Expert, 'backend' | 'model' | 'params'>, prompt: string, opts: GenerateOptions = {}): KeyParts {
   const p = effectiveParams(expert, opts);
+  const chain = expert.backend === 'simulated' && opts.previous && opts.previous.length > 0 ? opts.previous.map((r) => r.expertId) : undefined;
   return {
     backend: expert.backend,
     model: expert.model,
@@ -29,12 +39,15 @@ export function keyPartsFor(expert: Pick<Expert, 'backend' | 'model' | 'params'>
     topP: p.topP,
     maxTokens: p.maxTokens,
     seed: p.seed ?? null,
+    ...(chain ? { chain } : {}),
   };
 }
 
-/** SHA-256 (first 128 bits, hex) of the parts in a fixed field order. */
+/** SHA-256 (first 128 bits, hex) of the parts in a fixed field order (`chain` last, when present). */
 export function transcriptKey(parts: KeyParts): string {
-  const canonical = JSON.stringify([parts.backend, parts.model, parts.prompt, parts.temperature, parts.topP, parts.maxTokens, parts.seed]);
+  const fields: unknown[] = [parts.backend, parts.model, parts.prompt, parts.temperature, parts.topP, parts.maxTokens, parts.seed];
+  if (parts.chain) fields.push(parts.chain);
+  const canonical = JSON.stringify(fields);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 
