@@ -182,6 +182,11 @@ test('opening a network socket is blocked (Python guard), and the network namesp
   }
 });
 
+test('a correct candidate that closes stdout still gets its verdict', async () => {
+  const r = await runClean("    import sys\n    sys.stdout.close()\n    return a + b\n");
+  assert.equal(r.status, 'passed', r.stderrTail);
+});
+
 test('a candidate cannot fake a pass by exiting early or writing a verdict itself', async () => {
   const exit0 = await runClean('    import os\n    os._exit(0)\n');
   assert.equal(exit0.status, 'crashed');

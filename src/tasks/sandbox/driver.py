@@ -47,8 +47,11 @@ def _main():
             sys.stderr.write("sandbox: could not make / read-only\n")
 
     def report(verdict, detail=""):
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # the candidate closed or replaced it; the verdict still goes out
+                pass
         line = json.dumps({"token": token, "verdict": verdict, "detail": detail[-2000:]}) + "\n"
         os.write(3, line.encode("utf-8"))
         # Skip atexit handlers and finalizers the candidate may have registered.
