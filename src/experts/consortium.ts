@@ -185,6 +185,9 @@ export function loadConsortiumConfig(nameOrPath: string, opts: LoadConsortiumOpt
     seen.set(e.id, i);
   });
   const oracle = top.data.oracle ? parseEntry(top.data.oracle, ['oracle']) : undefined;
+  // the oracle's answers and summaries are kept by id too, so it must not reuse an expert's id
+  const clash = oracle ? seen.get(oracle.id) : undefined;
+  if (oracle && clash !== undefined) throw new ConsortiumConfigError(at(['oracle', 'id']), 'oracle.id', `duplicate expert id "${oracle.id}" (also experts[${clash}])`);
   return { name: top.data.name, description: top.data.description, file, configDir, experts, ...(oracle ? { oracle } : {}) };
 }
 

@@ -57,6 +57,7 @@ test('unknown backend, bad temperature, unknown fields and duplicate ids are cle
     ['name: x\nexpert: []\n', /c\.yaml: unknown field\(s\) expert|c\.yaml:\d*:? ?experts: Required/],
     ['name: x\ndefaults: { backend: simulated, family: qwen, temperature: 0.1, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\nexperts:\n  - { id: E1, model: M }\n  - { id: E1, model: M }\n', /c\.yaml:5: experts\[1\]\.id: duplicate expert id "E1"/],
     ['name: x\nexperts: [ { id: E1\n', /c\.yaml:\d+: not valid YAML/],
+    ['name: x\ndefaults: { backend: simulated, family: qwen, temperature: 0.1, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\nexperts:\n  - { id: E1, model: M }\noracle: { id: E1, model: O }\n', /c\.yaml:5: oracle\.id: duplicate expert id "E1" \(also experts\[0\]\)/],
   ];
   for (const [text, re] of cases) {
     const file = writeConfig('c.yaml', text);
