@@ -37,7 +37,12 @@ export function normalCdfStd(z: number): number {
   return normalCdf(z, 0, 1);
 }
 
-/** Upper-tail probability of an F statistic with (d1, d2) degrees of freedom. */
+/**
+ * Upper-tail probability of an F statistic with (d1, d2) degrees of freedom, from the lower tail
+ * of the reciprocal: X ~ F(d1, d2) gives 1/X ~ F(d2, d1), so P(X > f) = P(F(d2, d1) < 1/f).
+ * (1 - cdf would round every p below about 1e-16 to 0.)
+ */
 export function fUpperTail(f: number, d1: number, d2: number): number {
-  return 1 - fCdf(f, d1, d2);
+  if (f <= 0) return 1;
+  return fCdf(1 / f, d2, d1);
 }

@@ -60,6 +60,17 @@ test('ols names terms, recovers an exact linear law, and reports terms consisten
   assert.equal(r.residuals.length, 6);
 });
 
+test('ols keeps tiny F p-values instead of rounding them to 0 (a very strong fit)', () => {
+  const x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const noise = [0.01, -0.02, 0.015, -0.005, 0, 0.02, -0.01, 0.005, -0.015, 0.01];
+  const r = ols(x, x.map((v, i) => 2 * v + 1 + noise[i]));
+  // scipy 1.10.1: R^2 from linregress, F = R^2 / ((1 - R^2) / 8) = 1660593.2153747..., then
+  // scipy.stats.f.sf(F, 1, 8) = 1.4728463872193664e-22 (linregress's slope p: 1.4728463871804942e-22)
+  assertClose(r.fStatistic, 1660593.215374788, 'F', 1e-6);
+  assertClose(r.fPValue, 1.4728463872193664e-22, 'F p-value', 1e-6);
+  assertClose(r.pValues[1], 1.4728463871804942e-22, 'slope p-value', 1e-6);
+});
+
 test('ols rejects collinear columns, too few rows, ragged rows and constant y with named errors', () => {
   assert.throws(() => ols([[1, 2], [2, 4], [3, 6], [4, 8]], [1, 2, 3, 5]), (e: unknown) => e instanceof StatsInputError && /'x2'.*linear combination/.test(e.message));
   assert.throws(() => ols([[1], [2]], [1, 2]), /2 observations for 2 coefficients/);
