@@ -29,8 +29,9 @@ export function reference(): Json {
 }
 
 /**
- * Asserts agreement with a scipy value to 1e-6: within 1e-6 relative error, or 1e-12 absolute
- * for values near zero (tiny p-values are checked relatively, not waved through).
+ * Asserts agreement with a scipy value to 1e-6: within 1e-6 relative error; only an expected
+ * exact 0 allows 1e-12 absolute (tiny p-values such as 1e-22 are checked relatively, not waved
+ * through as "near zero").
  */
 export function assertClose(actual: number, expected: RefNumber, label: string, tolerance = 1e-6): void {
   const e = decode(expected);
@@ -40,7 +41,7 @@ export function assertClose(actual: number, expected: RefNumber, label: string, 
   }
   const err = Math.abs(actual - e);
   assert.ok(
-    err <= tolerance * Math.abs(e) || err <= 1e-12,
+    err <= tolerance * Math.abs(e) || (e === 0 && err <= 1e-12),
     `${label}: got ${actual}, scipy ${e} (|diff| ${err.toExponential(2)})`,
   );
 }
