@@ -4,7 +4,7 @@
  * checkpoint after every epoch and resume from the newest one.
  *
  * Per step it reports all eight loss terms (`onProgress`), per epoch the mean terms plus held-out
- * metrics (`onEpoch`); a terminal gets a progress bar.
+ * metrics (`onEpoch`); a terminal gets a progress bar, a notebook cell a live progress line.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +13,7 @@ import { ensureBackend, tf, type BackendChoice } from './backend';
 import { checkpointDir, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { resolveModelConfig, resolveTrainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig, type TrainConfigInput } from './config';
 import { disposeBatch, itemsOfSplit, toBatch, validateRoutingDataset, type RoutingDataset, type RoutingItem } from './dataset';
+import { inNotebook, liveLine } from '../notebook/display';
 import { evaluateModel, type EvaluationResult } from './evaluate';
 import { compositeLoss, LOSS_NAMES, type LossName } from './losses';
 import { createModel, disposeModel, forward, readParameters, type OrchestratorModel } from './model';
@@ -71,7 +72,10 @@ export interface TrainOptions {
   resume?: boolean;
   /** stop (after checkpointing) once this many epochs are done in total — to split a run across sessions */
   stopAfterEpoch?: number;
-  /** terminal progress bar (default: when stderr is a TTY) */
+  /**
+   * show progress: a bar on stderr in a terminal, a live line (one output rewritten in place)
+   * inside a notebook (default: when stderr is a TTY or the code runs in a notebook cell)
+   */
   progressBar?: boolean;
   /** called after every optimisation step (e.g. to update a live line in a notebook) */
   onProgress?: (r: StepReport) => void;
@@ -206,8 +210,10 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
   const stepsPerEpoch = Math.ceil(trainItems.length / B);
   const totalSteps = stepsPerEpoch * trainConfig.epochs;
   const lastEpoch = Math.min(trainConfig.epochs, opts.stopAfterEpoch ?? trainConfig.epochs);
-  const showBar = opts.progressBar ?? Boolean(process.stderr.isTTY);
-  const bar = showBar
+  const notebook = inNotebook();
+  const showProgress = opts.progressBar ?? (Boolean(process.stderr.isTTY) || notebook);
+  const live = showProgress && notebook ? liveLine() : null;
+  const bar = showProgress && !notebook
     ? new cliProgress.SingleBar({ format: 'train |{bar}| {value}/{total} steps | epoch {epoch} | loss {loss} | tau {tau} | k {k}', stream: process.stderr }, cliProgress.Presets.shades_classic)
     : null;
   bar?.start(totalSteps, schedule.step, { epoch: startEpoch + 1, loss: '-', tau: schedule.tau.toFixed(3), k: schedule.k });
@@ -247,16 +253,20 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
         schedule = advanceSchedule(schedule, out.confidence, trainConfig, N);
         opts.onProgress?.(report);
         bar?.update(schedule.step, { epoch, loss: out.total.toFixed(4), tau: schedule.tau.toFixed(3), k: schedule.k });
+        live?.update(`train ${schedule.step}/${totalSteps} steps | epoch ${epoch}/${trainConfig.epochs} | loss ${out.total.toFixed(4)} | tau ${schedule.tau.toFixed(3)} | k ${schedule.k}`);
       }
       const mean = (f: (s: StepReport) => number) => steps.reduce((a, s) => a + f(s), 0) / steps.length;
       const terms = Object.fromEntries(LOSS_NAMES.map((n) => [n, mean((s) => s.terms[n])])) as Record<LossName, number>;
       finishEpoch(epoch, { total: mean((s) => s.total), terms }, steps, t0);
+      const ev = reports[reports.length - 1].eval;
+      live?.update(`train ${schedule.step}/${totalSteps} steps | epoch ${epoch}/${trainConfig.epochs} done | loss ${mean((s) => s.total).toFixed(4)} | held-out acc ${ev.accuracy.toFixed(3)} (${ev.avgCalls.toFixed(2)} calls)`);
     }
   } catch (e) {
     disposeModel(model); // the caller never receives it
     throw e;
   } finally {
     bar?.stop();
+    live?.done();
     disposeAdamState(adam);
   }
   return { model, modelConfig, trainConfig, schedule, epochs: reports, resumedFrom: startEpoch, backend };
