@@ -9,7 +9,7 @@
  *   oracle: { ... }                                   # optional, one expert entry
  *
  * Errors name the file, the line (YAML and JSON) and the field: a missing file, an unknown
- * backend, a temperature outside [0, 2], a missing GGUF, model directory or replay run (checked at
+ * backend, an unknown (misspelt) field, a temperature outside [0, 2], a missing GGUF, model directory or replay run (checked at
  * load time), duplicate ids.
  * Relative paths (`modelPath`, replay `run`, ...) are resolved against the config's directory.
  */
@@ -30,6 +30,15 @@ import type { Expert } from './types';
 /** Every backend's entry schema, joined on `backend`. */
 export const expertSpec = z.discriminatedUnion('backend', [llamaCppSpec, openAiSpec, transformersSpec, simulatedSpec, replaySpec]);
 export type ExpertSpec = z.infer<typeof expertSpec>;
+
+/** The fields each backend's entry knows (a field outside them is a typo, not a setting). */
+const KNOWN_FIELDS: Record<ExpertSpec['backend'], Set<string>> = {
+  'llama-cpp': new Set(Object.keys(llamaCppSpec.shape)),
+  openai: new Set(Object.keys(openAiSpec.shape)),
+  transformers: new Set(Object.keys(transformersSpec.shape)),
+  simulated: new Set(Object.keys(simulatedSpec.shape)),
+  replay: new Set(Object.keys(replaySpec.shape)),
+};
 
 const consortiumFileSpec = z
   .object({
@@ -158,6 +167,12 @@ export function loadConsortiumConfig(nameOrPath: string, opts: LoadConsortiumOpt
     throw new ConsortiumConfigError(at(issue.path), fieldName(issue.path), detail);
   }
   const defaults = top.data.defaults ?? {};
+  const anyBackend = new Set(Object.values(KNOWN_FIELDS).flatMap((f) => [...f]));
+  const unknownDefaults = Object.keys(defaults).filter((k) => !anyBackend.has(k));
+  if (unknownDefaults.length > 0) {
+    const p = ['defaults', unknownDefaults[0]];
+    throw new ConsortiumConfigError(at(p), fieldName(p), `unknown field(s) ${unknownDefaults.join(', ')} (no backend has them)`);
+  }
   const parseEntry = (raw: Record<string, unknown>, where: (string | number)[]): ExpertSpec => {
     const entry = { ...defaults, ...raw };
     const r = expertSpec.safeParse(entry);
@@ -165,6 +180,12 @@ export function loadConsortiumConfig(nameOrPath: string, opts: LoadConsortiumOpt
       const issue = r.error.issues[0];
       const p = [...where, ...issue.path];
       throw new ConsortiumConfigError(at(p), fieldName(p), describeIssue(issue, entry));
+    }
+    // An entry's own fields must belong to its backend (defaults may serve several backends and are checked below).
+    const unknown = Object.keys(raw).filter((k) => !KNOWN_FIELDS[r.data.backend].has(k));
+    if (unknown.length > 0) {
+      const p = [...where, unknown[0]];
+      throw new ConsortiumConfigError(at(p), fieldName(p), `unknown field(s) ${unknown.join(', ')} for backend ${r.data.backend}`);
     }
     const spec = resolvePaths(r.data, configDir);
     if (opts.checkFiles !== false) {

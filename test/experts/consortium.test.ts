@@ -57,6 +57,8 @@ test('unknown backend, bad temperature, unknown fields and duplicate ids are cle
     ['name: x\nexpert: []\n', /c\.yaml: unknown field\(s\) expert|c\.yaml:\d*:? ?experts: Required/],
     ['name: x\ndefaults: { backend: simulated, family: qwen, temperature: 0.1, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\nexperts:\n  - { id: E1, model: M }\n  - { id: E1, model: M }\n', /c\.yaml:5: experts\[1\]\.id: duplicate expert id "E1"/],
     ['name: x\nexperts: [ { id: E1\n', /c\.yaml:\d+: not valid YAML/],
+    ['name: x\ndefaults: { backend: simulated, family: qwen, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\nexperts:\n  - { id: E1, model: M, temperature: 0.1 }\n  - id: E2\n    model: M\n    temperature: 0.1\n    topp: 0.9\n', /c\.yaml:8: experts\[1\]\.topp: unknown field\(s\) topp for backend simulated/],
+    ['name: x\ndefaults:\n  backend: simulated\n  temprature: 0.3\nexperts:\n  - { id: E1, model: M, family: qwen, temperature: 0.1, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\n', /c\.yaml:4: defaults\.temprature: unknown field\(s\) temprature \(no backend has them\)/],
     ['name: x\ndefaults: { backend: simulated, family: qwen, temperature: 0.1, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\nexperts:\n  - { id: E1, model: M }\noracle: { id: E1, model: O }\n', /c\.yaml:5: oracle\.id: duplicate expert id "E1" \(also experts\[0\]\)/],
   ];
   for (const [text, re] of cases) {
