@@ -182,6 +182,14 @@ test('opening a network socket is blocked (Python guard), and the network namesp
   }
 });
 
+test("a candidate's `if __name__ == '__main__'` demo block does not run, as in the HumanEval harness", async () => {
+  const demo = await runClean("    return a + b\n\nif __name__ == '__main__':\n    assert add(1, 1) == 3, 'the demo block ran'\n");
+  assert.equal(demo.status, 'passed', demo.stderrTail);
+  // dataclasses look their module up in sys.modules (string annotations): still works
+  const dc = await runClean("    return P(a).x + b\n\nimport dataclasses\n@dataclasses.dataclass\nclass P:\n    x: 'int'\n");
+  assert.equal(dc.status, 'passed', dc.stderrTail);
+});
+
 test('a correct candidate that closes stdout still gets its verdict', async () => {
   const r = await runClean("    import sys\n    sys.stdout.close()\n    return a + b\n");
   assert.equal(r.status, 'passed', r.stderrTail);

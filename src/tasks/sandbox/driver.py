@@ -16,6 +16,7 @@ import os
 import resource
 import sys
 import traceback
+import types
 
 
 def _main():
@@ -68,9 +69,13 @@ def _main():
     if guards:
         _install_guard(os.getcwd(), violations, blocked_imports)
 
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    # As in the HumanEval harness (exec with fresh globals, where __name__ is not "__main__"), a
+    # candidate's `if __name__ == "__main__":` demo block does not run: it would read stdin or
+    # assert its own examples. A registered module keeps dataclasses, typing and pickle working.
+    module = types.ModuleType("candidate")
+    sys.modules["candidate"] = module
     try:
-        exec(code, namespace)
+        exec(code, module.__dict__)
     except AssertionError:
         traceback.print_exc()
         outcome, detail = "failed", "a test assertion failed"
