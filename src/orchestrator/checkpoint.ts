@@ -30,6 +30,15 @@ export interface CheckpointData<M = Record<string, unknown>> {
   params: Record<string, Float32Array>;
   adam: { t: number; m: Record<string, Float32Array>; v: Record<string, Float32Array> };
   metrics: M;
+  /** the data it was trained on (absent in checkpoints written before this field existed) */
+  dataset?: CheckpointDataset;
+}
+
+/** What a checkpoint records about its training data (see `routingDatasetFingerprint`). */
+export interface CheckpointDataset {
+  items: number;
+  trainItems: number;
+  fingerprint: string;
 }
 
 interface TensorEntry {
@@ -83,6 +92,7 @@ export function saveCheckpoint(runDir: string, data: CheckpointData): string {
     adamStep: data.adam.t,
     weights: { file: 'weights.bin', tensors: weights.table },
     adam: { file: 'adam.bin', tensors: adam.table },
+    ...(data.dataset ? { dataset: data.dataset } : {}),
     metrics: data.metrics,
   };
   const write = (name: string, content: Buffer) => {
@@ -128,6 +138,7 @@ const manifestSchema = z.object({
   adamStep: z.number().int().nonnegative(),
   weights: z.object({ file: z.string(), tensors: z.array(tensorEntrySchema) }),
   adam: z.object({ file: z.string(), tensors: z.array(tensorEntrySchema) }),
+  dataset: z.object({ items: z.number().int().nonnegative(), trainItems: z.number().int().nonnegative(), fingerprint: z.string() }).optional(),
   metrics: z.record(z.unknown()),
 });
 
@@ -144,6 +155,7 @@ interface Manifest {
   adamStep: number;
   weights: { file: string; tensors: TensorEntry[] };
   adam: { file: string; tensors: TensorEntry[] };
+  dataset?: CheckpointDataset;
   metrics: Record<string, unknown>;
 }
 
@@ -187,6 +199,7 @@ export function loadCheckpoint<M = Record<string, unknown>>(dir: string): Checkp
     params,
     adam: { t: m.adamStep, m: am, v: av },
     metrics: m.metrics as M,
+    ...(m.dataset ? { dataset: m.dataset } : {}),
   };
 }
 

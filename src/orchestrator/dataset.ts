@@ -8,6 +8,7 @@
  *   {"id":"...","task":"gsm8k","split":"train","ex":[...],"outputs":[[...],...],"oracle":[...]|null,"correct":[1,0,...]}
  * Every line is validated; an error names the file, the line and the field.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -69,6 +70,18 @@ export function validateRoutingDataset(ds: RoutingDataset, where = 'routing data
 export function itemsOfSplit(ds: RoutingDataset, split: Split | 'all'): RoutingItem[] {
   if (split === 'all') return ds.items;
   return ds.items.filter((it) => (it.split ?? 'train') === split);
+}
+
+/**
+ * A short digest of what training depends on: encoder dimension, experts, and every item's id,
+ * split and graded correctness, in order. Two datasets with the same fingerprint give the same
+ * epochs and schedule; a checkpoint records it so a resume on other data is refused.
+ */
+export function routingDatasetFingerprint(ds: RoutingDataset): string {
+  const h = crypto.createHash('sha256');
+  h.update(JSON.stringify([ds.dim, ds.expertIds]));
+  for (const it of ds.items) h.update(JSON.stringify([it.id, it.split ?? 'train', it.correct]));
+  return h.digest('hex').slice(0, 16);
 }
 
 /** Assigns a seeded, reproducible train/test split (a copy; the input is not modified). */

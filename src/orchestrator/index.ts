@@ -42,6 +42,7 @@ export {
   validateRoutingDataset,
   itemsOfSplit,
   splitRoutingDataset,
+  routingDatasetFingerprint,
   toBatch,
   disposeBatch,
   saveRoutingDataset,
@@ -63,6 +64,7 @@ export {
   resolveCheckpointDir,
   loadOrchestratorModel,
   type CheckpointData,
+  type CheckpointDataset,
   type CheckpointRef,
 } from './checkpoint';
 export { inferChains, evaluateModel, evaluateOrchestrator, scoreChains, type ChainScores, type InferOptions, type InferredChain, type EvaluationResult } from './evaluate';

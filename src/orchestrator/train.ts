@@ -12,7 +12,7 @@ import * as cliProgress from 'cli-progress';
 import { ensureBackend, tf, type BackendChoice } from './backend';
 import { checkpointDir, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { resolveModelConfig, resolveTrainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig, type TrainConfigInput } from './config';
-import { disposeBatch, itemsOfSplit, toBatch, validateRoutingDataset, type RoutingDataset, type RoutingItem } from './dataset';
+import { disposeBatch, itemsOfSplit, routingDatasetFingerprint, toBatch, validateRoutingDataset, type RoutingDataset, type RoutingItem } from './dataset';
 import { inNotebook, liveLine } from '../notebook/display';
 import { evaluateModel, type EvaluationResult } from './evaluate';
 import { compositeLoss, LOSS_NAMES, type LossName } from './losses';
@@ -173,6 +173,7 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
   const trainItems = itemsOfSplit(ds, 'train');
   const evalSplit = itemsOfSplit(ds, 'test').length > 0 ? 'test' : 'train';
   if (trainItems.length === 0) throw new Error('trainOrchestrator: the dataset has no training items');
+  const datasetRecord = { items: ds.items.length, trainItems: trainItems.length, fingerprint: routingDatasetFingerprint(ds) };
 
   let modelConfig = resolveModelConfig({ ...(opts.model ?? {}), inputDim: ds.dim, nExperts: N });
   let trainConfig = resolveTrainConfig(opts.train ?? {});
@@ -191,6 +192,11 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
     ];
     if (clash.length) throw new Error(`cannot resume ${latest}: settings differ from the checkpoint: ${clash.join('; ')} (use another run directory, or start over with --fresh or resume: false)`);
     if (ck.expertIds.join('\u0000') !== ds.expertIds.join('\u0000')) throw new Error(`cannot resume ${latest}: it was trained on experts [${ck.expertIds.join(', ')}]`);
+    // Other data would change the epoch length and so the learning-rate schedule mid-run.
+    if (ck.dataset && ck.dataset.fingerprint !== datasetRecord.fingerprint) {
+      const d = (r: typeof datasetRecord) => `${r.items} items, ${r.trainItems} for training, fingerprint ${r.fingerprint}`;
+      throw new Error(`cannot resume ${latest}: it was trained on other data (${d(ck.dataset)}; given: ${d(datasetRecord)}) (use another run directory, or start over with --fresh or resume: false)`);
+    }
     modelConfig = ck.modelConfig;
     trainConfig = ck.trainConfig;
     schedule = ck.schedule;
@@ -232,6 +238,7 @@ export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult
         expertIds: ds.expertIds,
         params: readParameters(model),
         adam: readAdamState(adam),
+        dataset: datasetRecord,
         metrics: report as unknown as Record<string, unknown>,
       });
     }

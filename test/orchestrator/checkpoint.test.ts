@@ -71,6 +71,9 @@ test('reload is bit-for-bit, and resume equals an uninterrupted run', async () =
 
     // Resuming with different settings is refused, naming the field.
     await assert.rejects(trainOrchestrator({ ...settings, runDir: runB, train: { ...settings.train, seed: 5 } }), /train\.seed/);
+    // So is resuming on other data (same experts): it would change the schedule mid-run.
+    const other = splitRoutingDataset(syntheticRoutingDataset({ seed: 12, nItems: 30, nExperts: 5, dim: 32 }), { seed: 1 });
+    await assert.rejects(trainOrchestrator({ ...settings, dataset: other, runDir: runB }), /trained on other data \(24 items, 18 for training, fingerprint \w+; given: 30 items/);
     disposeModel(full.model);
     disposeModel(resumed.model);
     assert.equal(tf.memory().numTensors, tensorsBefore, 'training, checkpointing or evaluation leaked tensors');
