@@ -2,7 +2,8 @@
 
 Started by execute-humaneval.ts as `python3 -I -B driver.py <limits-json> <program-file>` with the
 sandbox's fresh temporary directory as its working directory. Before any untrusted code runs it:
-  1. reads a one-time token from stdin (so the candidate cannot forge a verdict),
+  1. reads a one-time token from stdin (so exiting early or guessing cannot forge a verdict; code
+     that walks the stack into this frame can still read it: not a boundary against attackers),
   2. lowers its resource limits (address space, CPU seconds, file size, processes, open files),
   3. reads and deletes the program file (the candidate cannot read the tests from disk),
   4. when it runs in its own mount namespace, makes every mount but its directory read-only,
