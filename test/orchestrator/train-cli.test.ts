@@ -31,6 +31,13 @@ test('inform train trains on the transcripts `inform generate` stored in the sam
     const again = inform('train', '--run', run, ...sel, '--epochs', '2', '--hidden', '16');
     assert.equal(again.code, 0, again.err);
     assert.match(again.out + again.err, /nothing to do: all 2 epochs are already checkpointed/);
+
+    // Other data in the same run is refused, and the run keeps the data its checkpoints came from.
+    const data = fs.readFileSync(path.join(run, 'dataset.jsonl'));
+    const other = inform('train', '--run', run, '--data', 'synthetic', '--epochs', '2', '--hidden', '16');
+    assert.equal(other.code, 1, other.out + other.err);
+    assert.match(other.err, /cannot resume/);
+    assert.ok(fs.readFileSync(path.join(run, 'dataset.jsonl')).equals(data), 'dataset.jsonl was replaced by the refused data');
   } finally {
     fs.rmSync(run, { recursive: true, force: true });
   }

@@ -117,7 +117,6 @@ export const command: Command = {
         dataset = splitRoutingDataset(dataset, { testFraction: frac === undefined ? 0.25 : Number(frac), seed: options.seed ?? 0 });
       }
       if (options.fresh) fs.rmSync(path.join(runDir, 'checkpoints'), { recursive: true, force: true });
-      saveRoutingDataset(dataset, saved);
     } catch (e) {
       console.error(`inform train: ${(e as Error).message}`);
       return 2;
@@ -126,6 +125,7 @@ export const command: Command = {
     const { trainOrchestrator } = (require('../../orchestrator/train') as typeof import('../../orchestrator/train'));
     const simulated = dataset.meta?.simulated === true || String(dataset.meta?.source ?? '').startsWith('synthetic');
     console.log(`training on ${dataset.items.length} items x ${dataset.expertIds.length} experts (${dataset.dim}-d encodings)${simulated ? ' — simulated data' : ''}; run ${runDir}`);
+    let dataSaved = false;
     try {
       const result = await trainOrchestrator({
         dataset,
@@ -133,7 +133,12 @@ export const command: Command = {
         backend: options.backend,
         model: { ...(options.hidden !== undefined ? { hidden: options.hidden } : {}), ...(options.backbone !== undefined ? { backbone: options.backbone } : {}) },
         train: { ...(options.epochs !== undefined ? { epochs: options.epochs } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) },
-        onEpoch: (e) => console.log(line(e)),
+        onEpoch: (e) => {
+          // Saved once training has accepted the data (a refused resume keeps the run's old file).
+          if (!dataSaved) saveRoutingDataset(dataset, path.join(runDir, 'dataset.jsonl'));
+          dataSaved = true;
+          console.log(line(e));
+        },
       });
       if (result.resumedFrom > 0) console.log(`resumed from epoch ${result.resumedFrom}`);
       if (result.epochs.length === 0) console.log(`nothing to do: all ${result.trainConfig.epochs} epochs are already checkpointed in ${runDir}`);
