@@ -23,3 +23,11 @@ test('`inform data samples --check` confirms the committed samples; unknown sub-
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /unknown sub-command 'frobnicate'/);
 });
+
+test('`inform data fetch` refuses a bare --timeout, --dest or --mirror instead of guessing a value', () => {
+  for (const flag of ['--timeout', '--dest', '--mirror']) {
+    const r = run('fetch', '--task', 'gsm8k', flag);
+    assert.equal(r.status, 2, `${flag}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`${flag} needs a value`));
+  }
+});

@@ -1,7 +1,7 @@
 /** `inform data`: fetch the official datasets, describe the bundled samples, regenerate them. */
 import * as path from 'node:path';
 import * as cliProgress from 'cli-progress';
-import { parseFlags, type Command } from '../command';
+import { parseFlags, stringFlag, type Command } from '../command';
 import { fetchOfficial, OFFLINE_HINT, OfflineError } from '../../tasks/fetch/fetch-official';
 import { ChecksumError } from '../../tasks/fetch/download';
 import { sourcesFor, withMirror, type OfficialSource } from '../../tasks/fetch/official-sources';
@@ -53,19 +53,27 @@ function progressFor(source: OfficialSource): { update: (n: number, total?: numb
 
 async function fetchCommand(argv: string[]): Promise<number> {
   const { flags } = parseFlags(argv);
-  const task = String(flags.task ?? 'all');
+  // A bare `--timeout` (no value) must not become a 1 ms timeout, nor `--dest` a directory named "true".
+  let values: { task?: string; timeout?: string; dest?: string; mirror?: string };
+  try {
+    values = { task: stringFlag(flags, 'task'), timeout: stringFlag(flags, 'timeout'), dest: stringFlag(flags, 'dest'), mirror: stringFlag(flags, 'mirror') };
+  } catch (e) {
+    console.error(`inform data fetch: ${(e as Error).message}`);
+    return 2;
+  }
+  const task = values.task ?? 'all';
   if (!TASKS.includes(task)) {
     console.error(`inform data fetch: --task must be one of ${TASKS.join(', ')}, got '${task}'`);
     return 2;
   }
-  const timeoutMs = flags.timeout === undefined ? 15_000 : Number(flags.timeout);
+  const timeoutMs = values.timeout === undefined ? 15_000 : Number(values.timeout);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    console.error(`inform data fetch: --timeout must be a positive number of milliseconds, got '${flags.timeout}'`);
+    console.error(`inform data fetch: --timeout must be a positive number of milliseconds, got '${values.timeout}'`);
     return 2;
   }
-  const dest = path.resolve(String(flags.dest ?? path.join('.cache', 'datasets')));
+  const dest = path.resolve(values.dest ?? path.join('.cache', 'datasets'));
   let sources = sourcesFor(task as TaskName | 'all');
-  if (typeof flags.mirror === 'string') sources = withMirror(sources, flags.mirror);
+  if (values.mirror !== undefined) sources = withMirror(sources, values.mirror);
   try {
     const outcomes = await fetchOfficial(sources, { dest, timeoutMs, progress: progressFor });
     for (const o of outcomes) {
