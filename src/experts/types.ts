@@ -36,6 +36,12 @@ export interface Expert {
   backend: BackendName;
   model: string;
   params: DecodingParams;
+  /**
+   * Backend settings beyond `model` and `params` that change the text for the same prompt (a
+   * system prompt, plain completion instead of the chat template, another sampler, other weights'
+   * precision); part of the transcript key when present. Absent when the backend runs as default.
+   */
+  variant?: string;
   generate(prompt: string, opts?: GenerateOptions): Promise<Generation>;
   dispose?(): Promise<void>;
 }

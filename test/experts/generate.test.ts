@@ -8,7 +8,8 @@ import { standalonePrompt } from '../../src/experts/chain';
 import { loadConsortium } from '../../src/experts/consortium';
 import { collectResponses, generateTranscripts, MissingTranscriptError, type GenerateProgress } from '../../src/experts/generate';
 import { TranscriptStore } from '../../src/experts/store/transcript-store';
-import { keyPartsFor, transcriptKey } from '../../src/experts/store/key';
+import { keyPartsFor, storeKeyOf, transcriptKey } from '../../src/experts/store/key';
+import { withStore } from '../../src/experts/store/stored-expert';
 import { baseExpertSpec, decodingParamsOf } from '../../src/experts/spec';
 import type { Expert } from '../../src/experts/types';
 import { goldSolutionText, gradeResponse } from '../../src/tasks';
@@ -119,4 +120,25 @@ test('replay of a real backend without a seed uses that backend default seed for
   fs.writeFileSync(cfg, 'name: r\nexperts:\n  - { id: E4, backend: replay, run: ., recordedBackend: llama-cpp, model: LLaMA 3.1 8B, temperature: 0.5 }\n');
   const rc = loadConsortium(cfg);
   assert.equal((await rc.experts[0].generate(prompt)).text, 'recorded answer');
+});
+
+test("an expert's variant is part of its key; replay finds such records through recordedVariant", async () => {
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'variant-'));
+  const params = { temperature: 0.2, topP: 0.7, maxTokens: 64, seed: 1 };
+  let calls = 0;
+  const make = (variant?: string): Expert => ({
+    id: 'V', backend: 'openai', model: 'M', params, ...(variant ? { variant } : {}),
+    generate: async () => (calls++, { text: `text ${variant ?? 'default'}`, usage: { promptTokens: 1, completionTokens: 1 } }),
+  });
+  const store = TranscriptStore.open(run);
+  const item = GSM8K_ITEMS[0];
+  const prompt = standalonePrompt(item);
+  assert.equal((await withStore(make(), store).generate(prompt)).text, 'text default');
+  assert.equal((await withStore(make('system-prompt:abc'), store).generate(prompt)).text, 'text system-prompt:abc', 'not the record of the default variant');
+  assert.equal(calls, 2);
+  assert.equal(store.get(storeKeyOf(make('system-prompt:abc'), prompt))?.variant, 'system-prompt:abc');
+  store.close();
+  const ro = TranscriptStore.open(run, { readOnly: true });
+  const replay = replayExpert(ro, { id: 'R', model: 'M', recordedBackend: 'openai', recordedVariant: 'system-prompt:abc', params });
+  assert.equal((await replay.generate(prompt)).text, 'text system-prompt:abc');
 });

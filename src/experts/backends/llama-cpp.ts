@@ -97,6 +97,7 @@ class LlamaCppExpert implements Expert {
   readonly backend = 'llama-cpp' as const;
   readonly model: string;
   readonly params: DecodingParams;
+  readonly variant?: string;
   private readonly key: SharedModelKey;
   private shared: Promise<SharedModel> | undefined;
 
@@ -104,6 +105,9 @@ class LlamaCppExpert implements Expert {
     this.id = spec.id;
     this.model = spec.model;
     this.params = decodingParamsOf(spec);
+    // settings that change the text for the same prompt and seed are part of the transcript key
+    const variant = [spec.chatTemplate === 'none' ? 'chat-template:none' : '', spec.entropy === 'off' ? 'sampler:llama.cpp' : ''].filter(Boolean).join(';');
+    if (variant) this.variant = variant;
     this.key = { modelPath, gpu: spec.gpu, contextSize: spec.contextSize, gpuLayers: spec.gpuLayers, threads: spec.threads };
   }
 

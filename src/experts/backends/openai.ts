@@ -11,6 +11,7 @@
  * - With `logprobs: true` the server is asked for `top_logprobs` and each token's entropy is
  *   estimated from them (a truncated entropy, see `truncatedEntropy`).
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { baseExpertSpec, decodingParamsOf, effectiveParams } from '../spec';
 import type { DecodingParams, Expert, Generation, GenerateOptions } from '../types';
@@ -79,6 +80,7 @@ class OpenAiExpert implements Expert {
   readonly backend = 'openai' as const;
   readonly model: string;
   readonly params: DecodingParams;
+  readonly variant?: string;
   private readonly pool: EndpointPool;
   private readonly urls: Map<string, string>;
 
@@ -86,6 +88,8 @@ class OpenAiExpert implements Expert {
     this.id = spec.id;
     this.model = spec.model;
     this.params = decodingParamsOf(spec);
+    // the system prompt is sent with every request, so it is part of the transcript key
+    if (spec.systemPrompt) this.variant = `system-prompt:${createHash('sha256').update(spec.systemPrompt).digest('hex').slice(0, 16)}`;
     this.pool = new EndpointPool(spec.endpoints, spec.concurrency);
     this.urls = new Map(spec.endpoints.map((e) => [e, chatCompletionsUrl(e)]));
   }

@@ -22,6 +22,11 @@ export const replaySpec = baseExpertSpec.extend({
    * expert's model name carries its id and parameter hash, e.g. "simulated:qwen3-8b:E2:1a2b3c4d")
    */
   recordedModel: z.string().optional(),
+  /**
+   * the `variant` the recorded generations carry (the recorded expert's backend settings that
+   * change the text, e.g. "system-prompt:..."; see the records' `variant` field), if any
+   */
+  recordedVariant: z.string().min(1).optional(),
 });
 export type ReplaySpec = z.infer<typeof replaySpec>;
 
@@ -40,15 +45,15 @@ export class ReplayMissError extends Error {
 
 /** A replay expert; `recorded` is the backend and model whose transcripts it answers with. */
 export interface ReplayExpert extends Expert {
-  readonly recorded: Pick<Expert, 'backend' | 'model' | 'params'>;
+  readonly recorded: Pick<Expert, 'backend' | 'model' | 'params' | 'variant'>;
 }
 
 /** A replay expert over an already open store. */
 export function replayExpert(
   store: TranscriptStore,
-  e: { id: string; model: string; recordedBackend: BackendName; recordedModel?: string; params: Expert['params'] },
+  e: { id: string; model: string; recordedBackend: BackendName; recordedModel?: string; recordedVariant?: string; params: Expert['params'] },
 ): ReplayExpert {
-  const recorded = { backend: e.recordedBackend, model: e.recordedModel ?? e.model, params: e.params };
+  const recorded = { backend: e.recordedBackend, model: e.recordedModel ?? e.model, params: e.params, ...(e.recordedVariant ? { variant: e.recordedVariant } : {}) };
   return {
     id: e.id,
     backend: 'replay',
@@ -82,6 +87,7 @@ export function createReplayExpert(spec: ReplaySpec, ctx: { configDir: string })
     model: spec.model,
     recordedBackend: spec.recordedBackend,
     recordedModel: spec.recordedModel,
+    recordedVariant: spec.recordedVariant,
     params,
   });
 }

@@ -86,6 +86,7 @@ class TransformersExpert implements Expert {
   readonly backend = 'transformers' as const;
   readonly model: string;
   readonly params: DecodingParams;
+  readonly variant?: string;
   /** this expert's reference to the shared model, taken on first use */
   private loaded: Promise<LoadedLm> | undefined;
 
@@ -93,6 +94,9 @@ class TransformersExpert implements Expert {
     this.id = spec.id;
     this.model = spec.model;
     this.params = decodingParamsOf(spec);
+    // settings that change the text for the same prompt and seed are part of the transcript key
+    const variant = [spec.chatTemplate === 'none' ? 'chat-template:none' : '', spec.dtype !== 'fp32' ? `dtype:${spec.dtype}` : ''].filter(Boolean).join(';');
+    if (variant) this.variant = variant;
   }
 
   /** Generates a completion for `prompt`; options override the expert's decoding parameters. */

@@ -1,7 +1,8 @@
 /**
  * Transcript keys: a generation is identified by what determines its text — backend, model,
- * prompt, decoding parameters and seed (and, for a simulated expert in a chain, which experts
- * answered before it) — and nothing else (not the expert id, not the time).
+ * prompt, decoding parameters and seed (plus the expert's `variant`, the backend settings that
+ * change the text, and, for a simulated expert in a chain, which experts answered before it) —
+ * and nothing else (not the expert id, not the time).
  */
 import { createHash } from 'node:crypto';
 import type { DecodingParams, Expert, GenerateOptions } from '../types';
@@ -25,10 +26,12 @@ export interface KeyParts {
    * Absent otherwise, so standalone keys are unchanged.
    */
   chain?: string[];
+  /** the expert's `variant` (backend settings that change the text), when it has one */
+  variant?: string;
 }
 
 /** The key parts of `expert.generate(prompt, opts)`. */
-export function keyPartsFor(expert: Pick<Expert, 'backend' | 'model' | 'params'>, prompt: string, opts: GenerateOptions = {}): KeyParts {
+export function keyPartsFor(expert: Pick<Expert, 'backend' | 'model' | 'params' | 'variant'>, prompt: string, opts: GenerateOptions = {}): KeyParts {
   const p = effectiveParams(expert, opts);
   const chain = expert.backend === 'simulated' && opts.previous && opts.previous.length > 0 ? opts.previous.map((r) => r.expertId) : undefined;
   return {
@@ -40,13 +43,15 @@ export function keyPartsFor(expert: Pick<Expert, 'backend' | 'model' | 'params'>
     maxTokens: p.maxTokens,
     seed: p.seed ?? null,
     ...(chain ? { chain } : {}),
+    ...(expert.variant ? { variant: expert.variant } : {}),
   };
 }
 
-/** SHA-256 (first 128 bits, hex) of the parts in a fixed field order (`chain` last, when present). */
+/** SHA-256 (first 128 bits, hex) of the parts in a fixed field order (`chain`, then `variant`, when present). */
 export function transcriptKey(parts: KeyParts): string {
   const fields: unknown[] = [parts.backend, parts.model, parts.prompt, parts.temperature, parts.topP, parts.maxTokens, parts.seed];
   if (parts.chain) fields.push(parts.chain);
+  if (parts.variant) fields.push({ variant: parts.variant });
   const canonical = JSON.stringify(fields);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
@@ -55,6 +60,10 @@ export function transcriptKey(parts: KeyParts): string {
  * The key under which `expert`'s answer to `prompt` is stored. Experts that answer from a store
  * recorded by another backend (replay) expose that backend as `recorded`.
  */
-export function storeKeyOf(expert: Pick<Expert, 'backend' | 'model' | 'params'> & { recorded?: Pick<Expert, 'backend' | 'model' | 'params'> }, prompt: string, opts: GenerateOptions = {}): string {
+export function storeKeyOf(
+  expert: Pick<Expert, 'backend' | 'model' | 'params' | 'variant'> & { recorded?: Pick<Expert, 'backend' | 'model' | 'params' | 'variant'> },
+  prompt: string,
+  opts: GenerateOptions = {},
+): string {
   return transcriptKey(keyPartsFor(expert.recorded ?? expert, prompt, opts));
 }

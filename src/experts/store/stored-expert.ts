@@ -27,6 +27,7 @@ export function withStore(expert: Expert, store: TranscriptStore): StoredExpert 
     backend: expert.backend,
     model: expert.model,
     params: expert.params,
+    ...(expert.variant ? { variant: expert.variant } : {}),
     inner: expert,
     stats,
     keyOf,

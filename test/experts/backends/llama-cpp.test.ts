@@ -98,6 +98,9 @@ test("entropy 'off': llama.cpp samples natively; greedy matches the entropy path
     const b = await fast.generate(PROMPT);
     assert.deepEqual(b.tokens, a.tokens, `greedy tokens agree on ${path.basename(file)}`);
     assert.equal(b.tokenEntropies, undefined);
+    // another sampler gives other samples for the same seed: a distinct transcript key
+    assert.equal(full.variant, undefined);
+    assert.equal(fast.variant, 'sampler:llama.cpp');
     const hot = expert(file, { id: 'fast-hot', temperature: 1, topP: 1, maxTokens: 16, entropy: 'off' });
     const s1 = await hot.generate(PROMPT, { seed: 5 });
     const s2 = await hot.generate(PROMPT, { seed: 5 });

@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOpenAiExpert, openAiSpec, type OpenAiSpecInput } from '../../../src/experts/backends/openai';
 import { truncatedEntropy } from '../../../src/experts/backends/openai-entropy';
+import { storeKeyOf } from '../../../src/experts/store/key';
 import { answerFor, startTestServer, type Behaviour, type TestServer } from './openai-test-server';
 
 const servers: TestServer[] = [];
@@ -248,4 +249,14 @@ test('config validation: endpoints must be URLs, at least one', () => {
   const s = openAiSpec.parse({ ...base, endpoints: ['http://localhost:8000'] });
   assert.equal(s.concurrency, 4);
   assert.equal(s.maxRetries, 4);
+});
+
+test('a system prompt is part of the transcript key (the variant); none by default', () => {
+  const plain = expert(['http://127.0.0.1:9']);
+  const terse = expert(['http://127.0.0.1:9'], { systemPrompt: 'Be terse.' });
+  const chatty = expert(['http://127.0.0.1:9'], { systemPrompt: 'Explain at length.' });
+  assert.equal(plain.variant, undefined);
+  assert.match(terse.variant ?? '', /^system-prompt:[0-9a-f]{16}$/);
+  const keys = new Set([plain, terse, chatty].map((e) => storeKeyOf(e, PROMPT)));
+  assert.equal(keys.size, 3, 'three different requests, three keys');
 });
