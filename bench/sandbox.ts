@@ -7,7 +7,7 @@
 import * as os from 'node:os';
 import { defaultSandboxConcurrency, executeHumanEval, HUMANEVAL_PROBLEMS, loadBundledSync, sandboxCapabilities, type SandboxStatus } from '../src/tasks';
 import { mapWithConcurrency } from '../src/tasks/sandbox/pool';
-import { parseFlags } from '../src/cli/command';
+import { intFlag, parseFlags } from '../src/cli/command';
 
 interface Candidate {
   id: string;
@@ -25,8 +25,8 @@ async function grade(candidates: Candidate[], concurrency: number): Promise<{ se
 /** Runs the benchmark and prints the ratio line last. */
 export async function run(args: string[]): Promise<void> {
   const { flags } = parseFlags(args);
-  const concurrency = flags.concurrency ? Number(flags.concurrency) : defaultSandboxConcurrency();
-  const rounds = flags.rounds ? Number(flags.rounds) : 1;
+  const concurrency = intFlag(flags, 'concurrency', 1) ?? defaultSandboxConcurrency();
+  const rounds = intFlag(flags, 'rounds', 1) ?? 1;
   const items = loadBundledSync('humaneval');
   const once: Candidate[] = items.flatMap((item, i) => [
     { id: `${item.id} canonical`, item, completion: item.canonicalSolution },
