@@ -70,11 +70,29 @@ function packTensors(values: Array<Record<string, Float32Array>>, specs: Array<{
   return { buf: Buffer.concat(chunks), table };
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes half-written checkpoint folders (`.epoch-<n>.tmp-<pid>-...`) of writers that no longer run. */
+function removeStaleTemporaries(parent: string): void {
+  for (const name of fs.readdirSync(parent)) {
+    const m = /^\.epoch-\d+\.tmp-(\d+)-/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+}
+
 /** Writes epoch `data.epoch`'s checkpoint atomically; returns its directory. */
 export function saveCheckpoint(runDir: string, data: CheckpointData): string {
   const final = checkpointDir(runDir, data.epoch);
   const parent = path.dirname(final);
   fs.mkdirSync(parent, { recursive: true });
+  removeStaleTemporaries(parent); // left by a run killed mid-write
   const tmp = path.join(parent, `.epoch-${data.epoch}.tmp-${process.pid}-${Date.now()}`);
   fs.mkdirSync(tmp);
   const specs = parameterSpecs(data.modelConfig);

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -115,6 +115,8 @@ test('a process killed while training leaves only complete checkpoints, and trai
     });
     assert.equal(resumed.resumedFrom, loadCheckpoint(latest).epoch);
     assert.equal(listCheckpoints(run).at(-1), EPOCHS);
+    const leftovers = fs.readdirSync(path.join(run, 'checkpoints')).filter((n) => !/^epoch-\d+$/.test(n));
+    assert.deepEqual(leftovers, [], 'half-written checkpoint folders of the killed run were left behind');
     disposeModel(resumed.model);
   } finally {
     fs.rmSync(run, { recursive: true, force: true });
@@ -149,7 +151,14 @@ test('bad files are rejected with the file, line and field', () => {
     const cfg = { inputDim: 4, nExperts: 2, hidden: 4, backbone: false, heads: 1, dropout: 0, lengthPenalty: 0.25 };
     const model = createModel(cfg, 1);
     const adam = createAdamState(model.params);
+    // Half-written folders of a writer that died are removed by the next save; a live writer's stay.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const stale = path.join(dir, 'checkpoints', `.epoch-3.tmp-${dead}-1`);
+    const live = path.join(dir, 'checkpoints', `.epoch-3.tmp-${process.ppid}-1`);
+    for (const d of [stale, live]) fs.mkdirSync(d, { recursive: true });
     const saved = saveCheckpoint(dir, { epoch: 0, modelConfig: cfg, trainConfig: resolveTrainConfig({}), schedule: { step: 0, tau: 1, k: 2, confidence: 0.5 }, rngState: [1, 2, 3, 4], expertIds: ['a', 'b'], params: readParameters(model), adam: readAdamState(adam), metrics: {} });
+    assert.ok(!fs.existsSync(stale), 'a dead writer\'s temporary folder was left');
+    assert.ok(fs.existsSync(live), 'a live writer\'s temporary folder was removed');
     const manifestFile = path.join(saved, 'manifest.json');
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
     fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, modelConfig: { ...manifest.modelConfig, hidden: 'four' } }));
