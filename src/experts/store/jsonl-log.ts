@@ -121,6 +121,8 @@ function takeLock(lockPath: string): void {
 export class JsonlLog<V> {
   private readonly records = new Map<string, V>();
   private fd: number | null = null;
+  /** bytes of complete records in the file (where the next record starts) */
+  private length = 0;
   private lastSync = 0;
   private dirty = false;
   private readonly policy: FsyncPolicy;
@@ -142,7 +144,10 @@ export class JsonlLog<V> {
     if (!opts.readOnly) takeLock(file + '.lock');
     try {
       log.load();
-      if (!opts.readOnly) log.fd = fs.openSync(file, 'a');
+      if (!opts.readOnly) {
+        log.fd = fs.openSync(file, 'a');
+        log.length = fs.fstatSync(log.fd).size;
+      }
     } catch (e) {
       if (!opts.readOnly) fs.rmSync(file + '.lock', { force: true });
       throw e;
@@ -239,7 +244,20 @@ export class JsonlLog<V> {
     const { line, payload } = encodeWithPayload(key, value);
     const bytes = Buffer.from(line, 'utf8');
     let off = 0;
-    while (off < bytes.length) off += fs.writeSync(this.fd, bytes, off);
+    try {
+      while (off < bytes.length) off += fs.writeSync(this.fd, bytes, off);
+    } catch (e) {
+      // A failed write (disk full, ...) may have left part of the line: cut it off, so the next
+      // record starts on a line of its own instead of being glued to a torn one (and then lost
+      // with it as a "torn tail" on the next open, or making every line after it corrupt).
+      try {
+        fs.ftruncateSync(this.fd, this.length);
+      } catch {
+        // nothing more can be done here; the next open recovers a torn tail
+      }
+      throw e;
+    }
+    this.length += bytes.length;
     // keep the parsed copy, so what `get` returns is what a later `open` would return
     this.records.set(key, (JSON.parse(payload) as { v: V }).v);
     this.dirty = true;
