@@ -375,6 +375,11 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
     let pick = tf.argMax(noisy, -1);
     const forced = opts.forcedChain?.map((row) => (t - 1 < row.length ? row[t - 1] : -1));
     if (forced && forced.some((f) => f >= 0)) {
+      // A forced expert may not repeat one the model chose freely earlier in the same chain.
+      const takenNow = taken.arraySync() as number[][];
+      forced.forEach((e, b) => {
+        if (e >= 0 && takenNow[b][e] > 0) throw new Error(`route: forcedChain[${b}][${t - 1}] forces expert ${e}, which item ${b}'s chain already took at an earlier step`);
+      });
       const f = tf.tensor1d(forced.map((x) => Math.max(x, 0)), 'int32');
       pick = tf.where(tf.tensor1d(forced.map((x) => x >= 0), 'bool'), f, pick);
     }

@@ -66,6 +66,11 @@ test('forward: distributions normalise, masking and forced choices are honoured,
   disposeCache(forced);
   assert.throws(() => forward(model, batch, { steps: 2, forcedChain: [[1, 1], [-1, -1], [-1, -1]] }), /forcedChain\[0\] uses expert 1 twice/);
   assert.throws(() => forward(model, batch, { steps: 2, available: [true, false, true, true], forcedChain: [[1], [-1], [-1]] }), /forces expert 1, which is masked/);
+  // Forcing, at step 2, the expert the model itself picked at step 1 would put it in the chain twice.
+  const free = forward(model, batch, { steps: 1 });
+  const firstPick = (free.chosen.arraySync() as number[][])[0][0];
+  disposeCache(free);
+  assert.throws(() => forward(model, batch, { steps: 2, forcedChain: [[-1, firstPick], [-1, -1], [-1, -1]] }), new RegExp(`forcedChain\\[0\\]\\[1\\] forces expert ${firstPick}, which item 0's chain already took`));
 
   // Gradients of log P(chosen) with respect to every h_i (the intrinsic-importance probe).
   const { h, ctx } = encode(model, batch);
