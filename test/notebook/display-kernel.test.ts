@@ -82,6 +82,10 @@ test('the smoke notebook runs under nbconvert and its outputs carry the rich rep
   const trainedLine = displays.map((d) => joined(d['text/plain'])).find((t) => t.startsWith('trained 2 epochs'));
   assert.match(trainedLine ?? '', /held-out accuracy [0-9.]+ vs best single expert E\d+ [0-9.]+ and uniform router [0-9.]+ \(simulated consortium\)/);
   assert.ok(joined(tables[1]['text/html']).includes('3 rows × 5 columns'), 'epochs 0, 1, 2');
+  // trainOrchestrator's own live line (in a notebook cell it shows one), left at its final state.
+  const trainLive = displays.map((d) => joined(d['text/plain'])).filter((t) => /^train \d+\/\d+ steps/.test(t));
+  assert.equal(trainLive.length, 1);
+  assert.match(trainLive[0], /^train (\d+)\/\1 steps \| epoch 2\/2 done \| loss [0-9.]+ \| held-out acc [0-9.]+/);
 
   // The exports landed where INFORM_FIGURES_DIR points.
   const smoke = path.join(figures, 'smoke');
