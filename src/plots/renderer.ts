@@ -169,8 +169,23 @@ export function renderFigure(fig: Figure, format: ImageFormat, opts: RenderOptio
   return serialized(async () => {
     if (idleTimer) clearTimeout(idleTimer);
     if (!session) {
-      session = start();
-      session.catch(() => (session = null));
+      const started = start();
+      session = started;
+      started.then(
+        // A browser that dies on its own (crash, OOM kill) is forgotten, so the next render
+        // starts a fresh one instead of failing on the dead page. closeExporter() clears
+        // `session` before closing, so its own close does not come through here.
+        (s) =>
+          s.context.on('close', () => {
+            if (session !== started) return;
+            session = null;
+            fs.rmSync(s.profileDir, { recursive: true, force: true });
+            if (profileDirInUse === s.profileDir) profileDirInUse = null;
+          }),
+        () => {
+          if (session === started) session = null;
+        },
+      );
     }
     const { page } = await session;
     const args = {
