@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 export { tf };
 export type BackendChoice = 'tensorflow' | 'wasm' | 'cpu';
 
-let chosen: Promise<BackendChoice> | null = null;
+/** The backend in use: the last successful choice, or null before one (never rejects). */
+let chosen: Promise<BackendChoice | null> = Promise.resolve(null);
 
 function tryRequire(name: string): boolean {
   try {
@@ -42,15 +43,19 @@ async function pick(preferred: BackendChoice | undefined, log: (msg: string) => 
 
 /**
  * Selects (once per process) and returns the backend. `INFORM_TF_BACKEND=wasm|cpu|tensorflow`
- * or `preferred` forces one; asking for a different one later switches backends.
+ * or `preferred` forces one; asking for a different one later switches backends. A request that
+ * fails (e.g. 'tensorflow' without tfjs-node-gpu) rejects for its caller only: the backend in use
+ * stays, and later calls see it.
  */
 export function ensureBackend(
   preferred: BackendChoice | undefined = (process.env.INFORM_TF_BACKEND as BackendChoice | undefined) || undefined,
   log: (msg: string) => void = (m) => console.error(m),
 ): Promise<BackendChoice> {
-  if (chosen && preferred) {
-    return chosen.then((cur) => (cur === preferred ? cur : (chosen = pick(preferred, log))));
-  }
-  if (!chosen) chosen = pick(preferred, log);
-  return chosen;
+  const previous = chosen;
+  const next = previous.then((cur) => (cur && (!preferred || cur === preferred) ? cur : pick(preferred, log)));
+  chosen = next.then(
+    (c) => c,
+    () => previous,
+  );
+  return next;
 }
