@@ -64,8 +64,14 @@ export async function trainToyLogistic(opts: ToyTrainingOptions = {}): Promise<T
   const xs = tf.tensor2d(data.x);
   const ys = tf.tensor2d(data.y, [data.y.length, 1]);
   // Zero start: the first loss is exactly ln 2, a visible sanity check on the curve.
-  const w = tf.variable(tf.zeros([2, 1]));
-  const b = tf.variable(tf.zeros([1]));
+  const variable = (shape: number[]) => {
+    const init = tf.zeros(shape);
+    const v = tf.variable(init);
+    init.dispose(); // the variable keeps its own reference to the data
+    return v;
+  };
+  const w = variable([2, 1]);
+  const b = variable([1]);
   const optimizer = tf.train.adam(opts.learningRate ?? 0.1);
   const history: ToyStep[] = [];
   try {
