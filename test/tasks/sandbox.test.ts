@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -204,6 +204,36 @@ test('a candidate cannot fake a pass by exiting early or writing a verdict itsel
   assert.equal(forged.status, 'crashed');
   const peek = await runClean("    import os\n    return len(os.listdir('.'))\n");
   assert.equal(peek.status, 'failed', 'the program file (with the tests) is deleted before the candidate runs');
+});
+
+// The kernel counts all of a uid's threads against RLIMIT_NPROC. Run the driver as an unprivileged
+// user (no namespaces: the fallback) who already has more tasks than `processes`.
+const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+const nobodyPython = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0
+  ? [caps.python, '/usr/bin/python3'].find((py) => spawnSync(asNobody[0], [...asNobody.slice(1), 'sh', '-c', '"$@"', 'sh', py, '-c', 'import sys; assert sys.version_info >= (3, 8)']).status === 0)
+  : undefined;
+test('without namespaces, a user who already runs more than `processes` tasks can still start a thread', { skip: !nobodyPython && 'needs root, setpriv and a Python that uid 65534 can run' }, () => {
+  const { dir, cleanup } = tempDir('inform-sbx-nproc-');
+  try {
+    fs.chmodSync(dir, 0o777);
+    const program = path.join(dir, 'program.py');
+    fs.writeFileSync(program, 'import threading\nt = threading.Thread(target=lambda: None)\nt.start()\nt.join()\n');
+    const limits = { memoryBytes: 1024 ** 3, cpuSeconds: 10, fileBytes: 1024 ** 2, processes: 64, guards: true, lockFilesystem: false };
+    const driver = path.join(__dirname, '..', '..', 'src', 'tasks', 'sandbox', 'driver.py');
+    // 80 sleepers of uid 65534 first, then the driver as the same uid; the sleepers are killed after.
+    const script = 'p=; for i in $(seq 80); do sleep 30 </dev/null >/dev/null 2>&1 3>&- & p="$p $!"; done; "$@"; s=$?; kill $p; exit $s';
+    const r = spawnSync(asNobody[0], [...asNobody.slice(1), 'sh', '-c', script, 'sh', nobodyPython!, '-I', '-B', driver, JSON.stringify(limits), program], {
+      cwd: dir,
+      input: 'tok123\n',
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const verdict = String(r.output[3] ?? '');
+    assert.match(verdict, /"token": "tok123", "verdict": "passed"/, `${verdict} ${r.stderr}`);
+  } finally {
+    cleanup();
+  }
 });
 
 test('the PID namespace reaps a process that escaped the process group', { skip: !caps.namespaces && 'unshare namespaces unavailable here' }, async () => {

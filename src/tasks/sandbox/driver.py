@@ -36,7 +36,15 @@ def _main():
     set_limit(resource.RLIMIT_AS, limits["memoryBytes"])
     set_limit(resource.RLIMIT_CPU, limits["cpuSeconds"], limits["cpuSeconds"] + 1)
     set_limit(resource.RLIMIT_FSIZE, limits["fileBytes"])
-    set_limit(resource.RLIMIT_NPROC, limits["processes"])
+    # The kernel counts every task (process or thread) of the real uid against RLIMIT_NPROC, not
+    # just ours: for a non-root user outside a user namespace (the fallback when `unshare` is
+    # refused) a desktop session's hundreds of threads would leave the candidate no thread at all.
+    # There the limit is what the user already runs plus `processes`. Root (also the mapped root
+    # of our user namespace, whose count starts at zero) needs no correction.
+    nproc = limits["processes"]
+    if os.getuid() != 0:
+        nproc += _tasks_of_uid(os.getuid())
+    set_limit(resource.RLIMIT_NPROC, nproc)
     set_limit(resource.RLIMIT_NOFILE, 64)
     set_limit(resource.RLIMIT_CORE, 0)
 
@@ -96,6 +104,27 @@ def _main():
         outcome, detail = "crashed", "sandbox blocked: " + "; ".join((violations + blocked_imports)[:5])
         sys.stderr.write(detail + "\n")
     report(outcome, detail)
+
+
+def _tasks_of_uid(uid):
+    """Tasks (threads of all processes) whose real uid is `uid`, as RLIMIT_NPROC counts them."""
+    count = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        real_uid = threads = None
+        try:
+            with open("/proc/%s/status" % name) as f:
+                for line in f:
+                    if line.startswith("Uid:"):
+                        real_uid = int(line.split()[1])
+                    elif line.startswith("Threads:"):
+                        threads = int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while we looked
+        if real_uid == uid:
+            count += threads or 1
+    return count
 
 
 # mount(2) flags, from <sys/mount.h>.

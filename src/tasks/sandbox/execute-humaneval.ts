@@ -43,7 +43,10 @@ export interface ExecuteOptions {
   outputLimitBytes?: number;
   /** largest file the candidate may write, bytes (default 16 MiB) */
   fileBytes?: number;
-  /** RLIMIT_NPROC (default 64; the kernel ignores it for root, the audit hook still blocks forks) */
+  /**
+   * RLIMIT_NPROC (default 64; the kernel ignores it for root, the audit hook still blocks forks;
+   * a non-root user outside a user namespace gets this many on top of the tasks they already run)
+   */
   processes?: number;
   /** bytes of stderr kept in the result (default 4096) */
   stderrTailBytes?: number;
