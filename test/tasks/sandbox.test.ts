@@ -56,6 +56,12 @@ test('a correct solution passes and a wrong one fails, with the assertion in std
   assert.match(syntax.stderrTail, /SyntaxError/);
 });
 
+test('options given as undefined keep their defaults', async () => {
+  const config: { timeout?: number; memory?: number } = {};
+  const r = await runClean('    return a + b\n', { timeoutMs: config.timeout, memoryBytes: config.memory, outputLimitBytes: undefined });
+  assert.equal(r.status, 'passed', r.detail);
+});
+
 test('an infinite loop times out at the wall-clock limit', async () => {
   const r = await runClean('    while True:\n        pass\n', { timeoutMs: 1000 });
   assert.equal(r.status, 'timeout');

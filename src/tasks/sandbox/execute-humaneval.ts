@@ -105,7 +105,15 @@ function killGroup(pid: number | undefined): void {
  * Never throws for anything the candidate does; throws only if Python itself cannot be found.
  */
 export async function executeHumanEval(item: HumanEvalItem, completion: string, opts: ExecuteOptions = {}): Promise<SandboxResult> {
-  const o = { ...DEFAULTS, ...opts };
+  // Field by field, so that an option given as undefined (`{ timeoutMs: config.timeout }`) keeps its default.
+  const o: typeof DEFAULTS = {
+    timeoutMs: opts.timeoutMs ?? DEFAULTS.timeoutMs,
+    memoryBytes: opts.memoryBytes ?? DEFAULTS.memoryBytes,
+    outputLimitBytes: opts.outputLimitBytes ?? DEFAULTS.outputLimitBytes,
+    fileBytes: opts.fileBytes ?? DEFAULTS.fileBytes,
+    processes: opts.processes ?? DEFAULTS.processes,
+    stderrTailBytes: opts.stderrTailBytes ?? DEFAULTS.stderrTailBytes,
+  };
   const caps = sandboxCapabilities(opts.python ?? 'python3');
   const useNamespaces = (opts.namespaces ?? true) && caps.namespaces;
   const started = Date.now();
