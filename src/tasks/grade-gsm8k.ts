@@ -5,9 +5,8 @@
  */
 import { findNumbers, parseNumber, sameNumber, type NumberMatch } from './numbers';
 
-// Explicit answer markers, strongest first. Each is searched for its LAST occurrence.
+// Explicit answer markers after `#### N`, strongest first. Each is searched for its LAST occurrence.
 const MARKERS: RegExp[] = [
-  /####/g,
   /\\boxed\s*\{/g,
   /(?:final answer|the answer is|answer\s*[:=]|answer is)/gi,
 ];
@@ -20,10 +19,15 @@ function lastIndexOfPattern(text: string, re: RegExp): number {
 
 /**
  * The number a response gives as its final answer, or null when it contains none.
- * Order: the number after the last `####`; inside the last `\boxed{}`; after the last
- * "answer is"/"answer:"; else the last number anywhere.
+ * Order: the number on the last `#### N` line (not a `####` markdown heading); inside the last
+ * `\boxed{}`; after the last "answer is"/"answer:"; else the last number anywhere.
  */
 export function extractGsm8kAnswer(responseText: string): number | null {
+  const hashes = [...responseText.matchAll(/####(.*)/g)].reverse();
+  for (const m of hashes) {
+    const value = hashLineNumber(m[1]);
+    if (value !== null) return value;
+  }
   for (const marker of MARKERS) {
     const at = lastIndexOfPattern(responseText, marker);
     if (at < 0) continue;
@@ -34,6 +38,18 @@ export function extractGsm8kAnswer(responseText: string): number | null {
   }
   const all = findNumbers(responseText);
   return all.length ? all[all.length - 1].value : null;
+}
+
+/**
+ * The answer on a `####` line, or null when the line is not one: `#### 72`, `#### $1,250`,
+ * `#### 72 apples` count; a markdown heading (`#### Step 2`, `#### 2. Add the costs`,
+ * `#### Final answer`) does not.
+ */
+function hashLineNumber(rest: string): number | null {
+  const whole = parseNumber(rest);
+  if (whole !== null) return whole;
+  const unit = /^\s*(\S*[\d%])\s+[A-Za-z][A-Za-z ]*\.?\s*$/.exec(rest);
+  return unit ? parseNumber(unit[1]) : null;
 }
 
 function firstNumber(text: string): NumberMatch | null {

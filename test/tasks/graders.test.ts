@@ -36,6 +36,14 @@ test('extractGsm8kAnswer prefers an explicit statement over the last number', ()
   assert.equal(extractGsm8kAnswer('Model x2 got 3b1b views: 40'), 40, 'digits glued to words are not numbers');
 });
 
+test('extractGsm8kAnswer: a `####` markdown heading is not the GSM8K answer line', () => {
+  const markdown = '#### Step 1\nShe buys 3 packs of 6 = 18 eggs.\n#### Step 2\n18 - 4 = 14 are left.\nThe answer is 14.';
+  assert.equal(extractGsm8kAnswer(markdown), 14);
+  assert.equal(extractGsm8kAnswer('#### 2. Add the costs\n5 + 7 = 12\n#### Final answer\n12 dollars'), 12);
+  assert.equal(extractGsm8kAnswer('#### 72 apples'), 72, 'a number with a unit still counts');
+  assert.equal(extractGsm8kAnswer('18 - 4 = 14\n#### 14\n#### Notes\nI used 2 steps.'), 14, 'the last real #### line wins over a later heading');
+});
+
 test('parseNumber accepts one number only', () => {
   assert.equal(parseNumber('1,250'), 1250);
   assert.equal(parseNumber('$3.50'), 3.5);
