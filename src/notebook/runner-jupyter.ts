@@ -70,11 +70,26 @@ export async function runWithJupyter(file: string, opts: JupyterRunOptions = {})
     nbPath,
   ];
   log(`${path.relative(process.cwd(), nbPath)}: jupyter ${args.join(' ')}`);
-  const child = spawn(jupyter, args, { env: { ...process.env, ...opts.env, JUPYTER_PATH: jupyterPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group, so a terminal's Ctrl-C reaches nbconvert only through the forwarding below
+  // (a second interrupt during its clean-up would cut that short).
+  const child = spawn(jupyter, args, { env: { ...process.env, ...opts.env, JUPYTER_PATH: jupyterPath }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  // SIGINT/SIGTERM to the runner: interrupt nbconvert, which then shuts its kernel down (killing
+  // nbconvert outright would leave the kernel and whatever a cell started running), then exit.
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`${path.relative(process.cwd(), nbPath)}: ${sig}, interrupting nbconvert`);
+    child.kill('SIGINT');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+    child.once('close', () => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1))).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
   const ok = code === 0;
   if (!ok) log(output.trim().split('\n').slice(-40).join('\n'));
   const seconds = (Date.now() - t0) / 1000;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { readNotebook, validateNotebook, joinText, type CodeCell } from '../../src/notebook/nbformat';
 import { findOnPath, runWithJupyter } from '../../src/notebook/runner-jupyter';
 import { expectNoProcesses, processesWithEnv } from '../notebook/processes';
@@ -50,4 +51,24 @@ test('nbconvert executes notebooks/00-smoke.ipynb', { skip: skip || (fs.existsSy
   const { r, log } = await viaJupyter(smoke, 'smoke');
   assert.equal(r.ok, true, log);
   assert.deepEqual(validateNotebook(JSON.parse(fs.readFileSync(r.outPath, 'utf8'))), []);
+});
+
+test('SIGTERM to `inform notebooks --jupyter` stops nbconvert, its kernel and what the kernel started', { skip, timeout: 120_000 }, async () => {
+  const marker = `${process.pid}-sigterm`;
+  const cli = spawn(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', '--jupyter', path.join(root, 'test', 'fixtures', 'notebooks', 'hung.ipynb'), '--out', path.join(work, 'sigterm')], {
+    cwd: root,
+    env: { ...process.env, INFORM_TEST_RUN: marker, INFORM_TEST_MARKER: marker },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  cli.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  cli.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((r) => cli.on('exit', (code) => r(code)));
+  // Wait until the hung fixture's first cell has started its child (the kernel is then busy in cell 2).
+  const until = Date.now() + 90_000;
+  while (!processesWithEnv(`INFORM_TEST_RUN=${marker}`).some((l) => l.includes('setTimeout')) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  assert.ok(processesWithEnv(`INFORM_TEST_RUN=${marker}`).some((l) => l.includes('kernel-launch')), `no kernel started:\n${out}`);
+  cli.kill('SIGTERM');
+  assert.equal(await exited, 143, out);
+  assert.deepEqual(await expectNoProcesses(`INFORM_TEST_RUN=${marker}`, 10_000, processesWithEnv), [], 'nbconvert, its kernel or the cell\'s child survived');
 });
