@@ -242,6 +242,24 @@ test('without namespaces, a user who already runs more than `processes` tasks ca
   }
 });
 
+test('the temporary directory is removed even after the candidate locked its subdirectories (non-root user)', { skip: !nobodyPython && 'needs root, setpriv and a Python that uid 65534 can run' }, () => {
+  const { dir, cleanup } = tempDir('inform-sbx-chmod-');
+  try {
+    fs.chmodSync(dir, 0o777);
+    const lockIn = "    import os\n    os.makedirs('d/e', exist_ok=True)\n    open('d/e/f', 'w').write('x')\n    os.chmod('d/e', 0)\n    os.chmod('d', 0)\n    return a + b\n";
+    const script = [
+      `const { executeHumanEval } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'tasks', 'index.ts'))});`,
+      `executeHumanEval(${JSON.stringify(item)}, ${JSON.stringify(lockIn)}, { tmpRoot: ${JSON.stringify(dir)}, python: ${JSON.stringify(nobodyPython)} })`,
+      '  .then((r) => console.log(JSON.stringify(r)));',
+    ].join('\n');
+    const r = spawnSync(asNobody[0], [...asNobody.slice(1), process.execPath, '--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', timeout: 60_000 });
+    assert.match(r.stdout, /"status":"passed"/, r.stderr);
+    assert.deepEqual(fs.readdirSync(dir), [], 'no inform-sandbox-* directory is left behind');
+  } finally {
+    cleanup();
+  }
+});
+
 test('the PID namespace reaps a process that escaped the process group', { skip: !caps.namespaces && 'unshare namespaces unavailable here' }, async () => {
   // Guards off so the candidate can start a child at all; setsid moves it out of our process group.
   const marker = `sleep ${(1000 + Math.random()).toFixed(6)}`;

@@ -145,8 +145,23 @@ function removeDir(dir: string): void {
       fs.rmSync(dir, { recursive: true, force: true });
       return;
     } catch {
-      // A straggler may still be writing; the group was killed, try again.
+      // A straggler may still be writing (the group was killed), or the candidate took the
+      // permissions off a directory it made (`os.chmod('d', 0)`), which stops a non-root user
+      // from emptying it: give every directory back to its owner, then try again.
+      unlockDirs(dir);
     }
+  }
+}
+
+/** chmod 700 on `dir` and every directory below it (symbolic links are not followed). */
+function unlockDirs(dir: string): void {
+  try {
+    fs.chmodSync(dir, 0o700);
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) unlockDirs(path.join(dir, entry.name));
+    }
+  } catch {
+    // not ours or already gone: nothing more to do here
   }
 }
 
