@@ -215,17 +215,21 @@ test('a candidate cannot fake a pass by exiting early or writing a verdict itsel
 // The kernel counts all of a uid's threads against RLIMIT_NPROC. Run the driver as an unprivileged
 // user (no namespaces: the fallback) who already has more tasks than `processes`.
 const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+const repoRoot = path.join(__dirname, '..', '..');
+// uid 65534 must be able to run a Python 3.8+ and read the driver and tsx (a clone under /root is not readable).
+const nobodyReads = [path.join(repoRoot, 'src', 'tasks', 'sandbox', 'driver.py'), path.join(repoRoot, 'node_modules', 'tsx', 'package.json')];
 const nobodyPython = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0
-  ? [caps.python, '/usr/bin/python3'].find((py) => spawnSync(asNobody[0], [...asNobody.slice(1), 'sh', '-c', '"$@"', 'sh', py, '-c', 'import sys; assert sys.version_info >= (3, 8)']).status === 0)
+  ? [caps.python, '/usr/bin/python3'].find((py) => spawnSync(asNobody[0], [...asNobody.slice(1), 'sh', '-c', '"$@"', 'sh', py, '-c', `import sys; assert sys.version_info >= (3, 8); [open(f).close() for f in ${JSON.stringify(nobodyReads)}]`]).status === 0)
   : undefined;
-test('without namespaces, a user who already runs more than `processes` tasks can still start a thread', { skip: !nobodyPython && 'needs root, setpriv and a Python that uid 65534 can run' }, () => {
+const nobodySkip = !nobodyPython && 'needs root, setpriv, and a Python and a checkout that uid 65534 can read';
+test('without namespaces, a user who already runs more than `processes` tasks can still start a thread', { skip: nobodySkip }, () => {
   const { dir, cleanup } = tempDir('inform-sbx-nproc-');
   try {
     fs.chmodSync(dir, 0o777);
     const program = path.join(dir, 'program.py');
     fs.writeFileSync(program, 'import threading\nt = threading.Thread(target=lambda: None)\nt.start()\nt.join()\n');
     const limits = { memoryBytes: 1024 ** 3, cpuSeconds: 10, fileBytes: 1024 ** 2, processes: 64, guards: true, lockFilesystem: false };
-    const driver = path.join(__dirname, '..', '..', 'src', 'tasks', 'sandbox', 'driver.py');
+    const driver = nobodyReads[0];
     // 80 sleepers of uid 65534 first, then the driver as the same uid; the sleepers are killed after.
     const script = 'p=; for i in $(seq 80); do sleep 30 </dev/null >/dev/null 2>&1 3>&- & p="$p $!"; done; "$@"; s=$?; kill $p; exit $s';
     const r = spawnSync(asNobody[0], [...asNobody.slice(1), 'sh', '-c', script, 'sh', nobodyPython!, '-I', '-B', driver, JSON.stringify(limits), program], {
@@ -242,17 +246,17 @@ test('without namespaces, a user who already runs more than `processes` tasks ca
   }
 });
 
-test('the temporary directory is removed even after the candidate locked its subdirectories (non-root user)', { skip: !nobodyPython && 'needs root, setpriv and a Python that uid 65534 can run' }, () => {
+test('the temporary directory is removed even after the candidate locked its subdirectories (non-root user)', { skip: nobodySkip }, () => {
   const { dir, cleanup } = tempDir('inform-sbx-chmod-');
   try {
     fs.chmodSync(dir, 0o777);
     const lockIn = "    import os\n    os.makedirs('d/e', exist_ok=True)\n    open('d/e/f', 'w').write('x')\n    os.chmod('d/e', 0)\n    os.chmod('d', 0)\n    return a + b\n";
     const script = [
-      `const { executeHumanEval } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'tasks', 'index.ts'))});`,
+      `const { executeHumanEval } = require(${JSON.stringify(path.join(repoRoot, 'src', 'tasks', 'index.ts'))});`,
       `executeHumanEval(${JSON.stringify(item)}, ${JSON.stringify(lockIn)}, { tmpRoot: ${JSON.stringify(dir)}, python: ${JSON.stringify(nobodyPython)} })`,
       '  .then((r) => console.log(JSON.stringify(r)));',
     ].join('\n');
-    const r = spawnSync(asNobody[0], [...asNobody.slice(1), process.execPath, '--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(asNobody[0], [...asNobody.slice(1), process.execPath, '--import', 'tsx', '-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     assert.match(r.stdout, /"status":"passed"/, r.stderr);
     assert.deepEqual(fs.readdirSync(dir), [], 'no inform-sandbox-* directory is left behind');
   } finally {
