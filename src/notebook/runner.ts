@@ -205,8 +205,9 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
   log(`${rel}: starting kernel`);
   const kp = await startKernelProcess({ cwd: path.dirname(nbPath), env: opts.env });
   track(kp);
-  const client = KernelClient.connect(kp.connection);
+  let client: KernelClient | null = null;
   try {
+    client = KernelClient.connect(kp.connection); // inside the try: the kernel is stopped even if this throws
     let info: Record<string, unknown>;
     try {
       info = await client.waitReady((opts.startTimeoutS ?? 120) * 1000, kp.exited);
@@ -243,8 +244,8 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
     }
     result.ok = !result.failedCell;
   } finally {
-    if (!kp.hasExited()) await client.shutdown(1500);
-    client.close();
+    if (client && !kp.hasExited()) await client.shutdown(1500);
+    client?.close();
     await stopKernelProcess(kp, 1500);
     untrack(kp);
     writeNotebook(outPath, nb);
