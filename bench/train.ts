@@ -77,6 +77,9 @@ export async function run(args: string[]): Promise<void> {
   const seconds = si >= 0 ? Number(args[si + 1]) : 4;
   const ri = args.indexOf('--rounds');
   const rounds = ri >= 0 ? Number(args[ri + 1]) : 3;
+  // A bare or malformed value would time nothing and print `ratio: NaN`.
+  if (!(Number.isFinite(seconds) && seconds > 0)) throw new Error(`bench train: --seconds must be a positive number, got ${args[si + 1]}`);
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`bench train: --rounds must be an integer >= 1, got ${args[ri + 1]}`);
   const backbone = !args.includes('--no-backbone');
   console.log(`orchestrator training step: D=${D}, d=${HIDDEN}, N=${N}, batch ${BATCH}, backbone ${backbone ? 'on' : 'off'}, rollout ${N} steps; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
   if (!available('@tensorflow/tfjs-node-gpu')) console.log('tfjs-node-gpu: not installed (optional), skipped');
