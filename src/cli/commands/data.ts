@@ -112,7 +112,7 @@ function infoCommand(): number {
 }
 
 function samplesCommand(argv: string[]): number {
-  const { flags } = parseFlags(argv);
+  const { flags } = parseFlags(argv, ['check']);
   const check = flags.check === true;
   const differing = writeSamples(undefined, check);
   if (check) {

@@ -109,7 +109,7 @@ export const command: Command = {
   async run(argv) {
     let flags: Record<string, string | true>;
     try {
-      flags = parseFlags(argv).flags;
+      flags = parseFlags(argv, ['no-grade', 'repair']).flags;
     } catch (e) {
       console.error(`inform generate: ${(e as Error).message}`);
       return 2;
