@@ -12,8 +12,9 @@ function inform(...args: string[]): { code: number; out: string; err: string } {
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-test('inform generate fills a run, a re-run generates nothing, a corrupt record is located', { timeout: 120_000 }, () => {
+test('inform generate fills a run, a re-run generates nothing, a corrupt record is located', { timeout: 120_000 }, (t) => {
   const run = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-generate-'));
+  t.after(() => fs.rmSync(run, { recursive: true, force: true }));
   const first = inform('generate', '--consortium', 'heterogeneous', '--task', 'mmlu', '--split', 'test', '--limit', '6', '--run', run);
   assert.equal(first.code, 0, first.err);
   assert.match(first.out, /simulated consortium: every answer is simulated\): 10 experts x 6 items = 60 answers/);
