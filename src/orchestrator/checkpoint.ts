@@ -160,21 +160,16 @@ const manifestSchema = z.object({
   metrics: z.record(z.unknown()),
 });
 
-/** manifest.json, as written by saveCheckpoint. */
-interface Manifest {
+/**
+ * manifest.json, as written by saveCheckpoint: the checkpoint's fields, with the tensors replaced
+ * by where they sit in the binary files.
+ */
+interface Manifest extends Omit<CheckpointData, 'params' | 'adam'> {
   format: string;
   version: number;
-  epoch: number;
-  modelConfig: ModelConfig;
-  trainConfig: TrainConfig;
-  schedule: ScheduleState;
-  rngState: RngState;
-  expertIds: string[];
   adamStep: number;
   weights: { file: string; tensors: TensorEntry[] };
   adam: { file: string; tensors: TensorEntry[] };
-  dataset?: CheckpointDataset;
-  metrics: Record<string, unknown>;
 }
 
 /** Reads a checkpoint directory; errors name the file and what is wrong. */
