@@ -22,3 +22,17 @@ export { executeHumanEvalBatch, type BatchOptions } from './sandbox/batch';
 export { OFFICIAL_SOURCES, sourcesFor, withMirror, type OfficialSource } from './fetch/official-sources';
 export { downloadVerified, OfflineError, ChecksumError, type DownloadOptions } from './fetch/download';
 export { fetchOfficial, OFFLINE_HINT, type FetchOutcome, type FetchOptions } from './fetch/fetch-official';
+export {
+  PERTURBATIONS,
+  NUMBER_MASK,
+  REASONING_CUES,
+  numbersIn,
+  removeNumbers,
+  maskNumbers,
+  splitSentences,
+  shuffleSentences,
+  countReasoningCues,
+  removeReasoningCues,
+  perturbText,
+  type PerturbationName,
+} from './perturb';
