@@ -3,16 +3,18 @@
  * every item of the chosen tasks and split, graded; optionally also runs one fixed chain order.
  * Re-running makes zero new generations and says so.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { intFlag, parseFlags, stringFlag, type Command } from '../command';
 import { runChain } from '../../experts/chain';
 import { loadConsortium, type Consortium } from '../../experts/consortium';
+import { loadSelectedItems, writeRunManifest, type RunManifest } from '../../experts/run-manifest';
 import { generateTranscripts, type GenerateProgress, type GenerateSummary } from '../../experts/generate';
 import { withStore } from '../../experts/store/stored-expert';
 import { TranscriptStore } from '../../experts/store/transcript-store';
 import type { FsyncPolicy } from '../../experts/store/jsonl-log';
-import { gradeResponse, loadSplit } from '../../tasks/index';
+import { gradeResponse } from '../../tasks/index';
 import type { TaskItem, TaskName } from '../../tasks/types';
 
 const TASKS: TaskName[] = ['gsm8k', 'mmlu', 'humaneval'];
@@ -91,17 +93,6 @@ function printSummary(c: Consortium, items: TaskItem[], s: GenerateSummary, grad
   }
 }
 
-async function loadItems(tasks: TaskName[], splits: Split[], dataDir: string | undefined, limit: number | undefined): Promise<TaskItem[]> {
-  const items: TaskItem[] = [];
-  for (const task of tasks) {
-    let taskItems: TaskItem[] = [];
-    for (const split of splits) taskItems.push(...(await loadSplit(task, split, dataDir ? { dataDir } : {})));
-    if (limit !== undefined) taskItems = taskItems.slice(0, limit);
-    items.push(...taskItems);
-  }
-  return items;
-}
-
 export const command: Command = {
   name: 'generate',
   summary: "fill a run's transcript store with every expert's graded answers",
@@ -117,6 +108,7 @@ export const command: Command = {
     let consortium: Consortium;
     let items: TaskItem[];
     let opts: { run: string; chain?: string[]; concurrency: number; grade: boolean; fsync: FsyncPolicy; repair: boolean };
+    let manifest: RunManifest;
     try {
       const task = stringFlag(flags, 'task') ?? 'all';
       if (task !== 'all' && !TASKS.includes(task as TaskName)) throw new Error(`--task must be gsm8k, mmlu, humaneval or all, got ${task}`);
@@ -126,13 +118,16 @@ export const command: Command = {
       const concurrency = intFlag(flags, 'concurrency', 1) ?? 1;
       const fsync = (stringFlag(flags, 'fsync') ?? 'batch') as FsyncPolicy;
       if (!['always', 'batch', 'never'].includes(fsync)) throw new Error(`--fsync must be always, batch or never, got ${fsync}`);
-      consortium = loadConsortium(stringFlag(flags, 'consortium') ?? 'planted-hub');
+      const consortiumArg = stringFlag(flags, 'consortium') ?? 'planted-hub';
+      consortium = loadConsortium(consortiumArg);
       const chainText = stringFlag(flags, 'chain');
       const chain = chainText?.split(',').map((s) => s.trim()).filter(Boolean);
       for (const id of chain ?? []) {
         if (!consortium.experts.some((e) => e.id === id)) throw new Error(`--chain names ${id}, which is not an expert of ${consortium.name} (${consortium.experts.map((e) => e.id).join(', ')})`);
       }
-      items = await loadItems(task === 'all' ? TASKS : [task as TaskName], split === 'all' ? [...SPLITS] : [split as Split], stringFlag(flags, 'data'), limit);
+      const dataDir = stringFlag(flags, 'data');
+      const selection = { tasks: task === 'all' ? TASKS : [task as TaskName], splits: split === 'all' ? [...SPLITS] : [split as Split], limit: limit ?? null, ...(dataDir ? { dataDir: path.resolve(dataDir) } : {}) };
+      items = await loadSelectedItems(selection);
       opts = {
         run: path.resolve(stringFlag(flags, 'run') ?? path.join('runs', consortium.name)),
         ...(chain ? { chain } : {}),
@@ -140,6 +135,21 @@ export const command: Command = {
         grade: flags['no-grade'] === undefined,
         fsync,
         repair: flags.repair === true,
+      };
+      // Written before generating, so train/probe find the selection even after an interrupted run.
+      manifest = {
+        version: 1,
+        writtenBy: 'inform generate',
+        updatedAt: new Date().toISOString(),
+        consortium: { name: consortium.name, source: fs.existsSync(consortiumArg) ? consortium.config.file : consortiumArg, simulated: consortium.simulated },
+        tasks: [...selection.tasks],
+        splits: [...selection.splits],
+        limit: selection.limit,
+        data: selection.dataDir ? { source: 'directory', dir: selection.dataDir } : { source: 'bundled' },
+        seeds: Object.fromEntries(consortium.experts.flatMap((e) => (e.params.seed === undefined ? [] : [[e.id, e.params.seed]]))),
+        pairs: 'none',
+        graded: flags['no-grade'] === undefined,
+        items: items.length,
       };
     } catch (e) {
       console.error(`inform generate: ${(e as Error).message}`);
@@ -155,6 +165,7 @@ export const command: Command = {
     }
     try {
       console.log(`run directory ${opts.run} (${store.transcripts.size} answers stored before this run)`);
+      writeRunManifest(opts.run, manifest);
       const progress = progressReporter(items.length * (consortium.experts.length + (consortium.oracle ? 1 : 0)));
       let summary: GenerateSummary;
       try {

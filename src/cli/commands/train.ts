@@ -42,21 +42,34 @@ const HELP = [
 async function fromTranscripts(dir: string, flags: Record<string, string | true>): Promise<RoutingDataset> {
   const { loadConsortium, collectResponses } = (require('../../experts/index') as typeof import('../../experts/index'));
   const { hashingEncoder, cachedEncoder, EncodingCache } = (require('../../encoders/index') as typeof import('../../encoders/index'));
-  const { loadSplit } = (require('../../tasks/index') as typeof import('../../tasks/index'));
   const { buildRoutingDataset } = (require('../../orchestrator/from-consortium') as typeof import('../../orchestrator/from-consortium'));
-  const tasks = (stringFlag(flags, 'task') ?? 'all') === 'all' ? (['gsm8k', 'mmlu', 'humaneval'] as const) : [stringFlag(flags, 'task') as 'gsm8k' | 'mmlu' | 'humaneval'];
-  const splits = (stringFlag(flags, 'split') ?? 'all') === 'all' ? (['train', 'validation', 'test'] as const) : [stringFlag(flags, 'split') as 'train' | 'validation' | 'test'];
-  const limit = intFlag(flags, 'limit');
-  const items = [];
-  for (const task of tasks) {
-    let taskItems = [];
-    for (const split of splits) taskItems.push(...(await loadSplit(task, split)));
-    if (limit !== undefined) taskItems = taskItems.slice(0, limit);
-    items.push(...taskItems);
-  }
-  const consortium = loadConsortium(stringFlag(flags, 'consortium') ?? 'planted-hub');
+  const { readRunManifest, loadSelectedItems, describeSelection } = (require('../../experts/run-manifest') as typeof import('../../experts/run-manifest'));
+  // The run remembers how `inform generate` selected its items; flags given here override it.
+  const manifest = readRunManifest(dir);
+  const task = stringFlag(flags, 'task');
+  const split = stringFlag(flags, 'split');
+  const limit = intFlag(flags, 'limit', 1);
+  const consortiumArg = stringFlag(flags, 'consortium');
+  const all = <T,>(v: string | undefined, every: readonly T[], recorded: readonly T[] | undefined): readonly T[] => (v === undefined ? (recorded ?? every) : v === 'all' ? every : [v as T]);
+  if (manifest) console.log(`transcripts of ${dir} as \`inform generate\` made them: ${describeSelection(manifest)}`);
+  const items = await loadSelectedItems({
+    tasks: all(task, ['gsm8k', 'mmlu', 'humaneval'] as const, manifest?.tasks),
+    splits: all(split, ['train', 'validation', 'test'] as const, manifest?.splits),
+    limit: limit ?? manifest?.limit ?? null,
+    ...(manifest?.data.dir ? { dataDir: manifest.data.dir } : {}),
+  });
+  const consortium = loadConsortium(consortiumArg ?? manifest?.consortium.source ?? 'planted-hub');
   try {
-    const rows = collectResponses(dir, consortium, items);
+    let rows: ReturnType<typeof collectResponses>;
+    try {
+      rows = collectResponses(dir, consortium, items);
+    } catch (e) {
+      if ((e as Error).name !== 'MissingTranscriptError') throw e;
+      const hint = manifest
+        ? `the store lacks answers of the selection in ${path.join(dir, 'run.json')} (${describeSelection(manifest)}): an interrupted \`inform generate\`? Re-run it with the same flags to complete the store`
+        : `${dir} has no run.json (it predates run manifests): give train the --consortium, --task, --split and --limit that \`inform generate\` used`;
+      throw new Error(`${(e as Error).message}\n${hint}`);
+    }
     const cache = EncodingCache.open(dir);
     try {
       const encoder = cachedEncoder(hashingEncoder(), cache);
