@@ -1,0 +1,75 @@
+/**
+ * Intrinsic expert importance (Section 2.2): I(E_i) = || d log P(E_selected | x) / d h_i ||_2,
+ * taken at each step of the chain inference takes and averaged over those steps and the inputs.
+ *
+ * Batched: every (item, step) pair of a batch becomes one row whose objective is that step's
+ * log-probability of the chosen expert (the chain is forced, a one-hot step mask picks the step),
+ * so ONE tf.grad call per batch gives the gradient of every step with respect to every h_i.
+ * Rows are independent, so the gradient of the summed objective with respect to a row's h is
+ * exactly that row's own gradient.
+ */
+import { tf } from '../orchestrator/backend';
+import { disposeBatch, toBatch, type RoutingItem } from '../orchestrator/dataset';
+import { encode, route, type OrchestratorModel } from '../orchestrator/model';
+import { routeOptionsTensor, type ProbeRouteOptions } from './routing-read';
+
+/** Intrinsic importance per item and averaged. */
+export interface IntrinsicImportance {
+  /** per item: the per-expert gradient norm averaged over the item's chain steps, [B][N] */
+  perItem: number[][];
+  /** averaged over items, [N] */
+  mean: number[];
+}
+
+/**
+ * Gradient norms of log P(chosen_t | x, chain so far) with respect to each h_i, averaged over the
+ * steps of each item's chain. `chains[b]` is item b's chain (from `readRouting`, same options).
+ */
+export function intrinsicImportance(model: OrchestratorModel, items: readonly RoutingItem[], chains: readonly (readonly number[])[], opts: ProbeRouteOptions = {}): IntrinsicImportance {
+  const N = model.config.nExperts;
+  if (items.length !== chains.length) throw new Error(`intrinsicImportance: ${items.length} items but ${chains.length} chains`);
+  if (items.length === 0) throw new Error('intrinsicImportance: no items');
+  chains.forEach((c, b) => {
+    if (c.length === 0) throw new Error(`intrinsicImportance: chain of item ${b} ('${items[b].id}') is empty`);
+  });
+  const bs = opts.batchSize ?? 64;
+  const perItem: number[][] = [];
+  const override = routeOptionsTensor(opts);
+  try {
+    for (let start = 0; start < items.length; start += bs) {
+      const chunk = items.slice(start, start + bs);
+      const chunkChains = chains.slice(start, start + bs);
+      const rowItem: number[] = [];
+      const rowStep: number[] = [];
+      chunkChains.forEach((c, b) => c.forEach((_, t) => (rowItem.push(b), rowStep.push(t))));
+      const steps = Math.max(...chunkChains.map((c) => c.length));
+      const R = rowItem.length;
+      const batch = toBatch([...chunk], model.config.inputDim);
+      let norms: number[][];
+      try {
+        norms = tf.tidy(() => {
+          const { h, ctx } = encode(model, { ex: batch.ex, outputs: batch.outputs }, { available: opts.available });
+          const idx = tf.tensor1d(rowItem, 'int32');
+          const hRows = tf.gather(h, idx) as tf.Tensor3D;
+          const ctxRows = tf.gather(ctx, idx) as tf.Tensor2D;
+          const mask = tf.oneHot(tf.tensor1d(rowStep, 'int32'), steps).toFloat(); // [R, steps]
+          const forcedChain = rowItem.map((b) => [...chunkChains[b]]);
+          const objective = (hh: tf.Tensor) =>
+            tf.sum(tf.mul(route(model, hh as tf.Tensor3D, ctxRows, { steps, forcedChain, available: opts.available, collabOverride: override, scoreParts: opts.scoreParts }).logProbSelected, mask));
+          const g = tf.grad(objective)(hRows); // [R, N, d]
+          return tf.sqrt(tf.sum(tf.square(g), -1)).arraySync() as number[][];
+        });
+      } finally {
+        disposeBatch(batch);
+      }
+      const sums = chunk.map(() => new Array<number>(N).fill(0));
+      for (let r = 0; r < R; r++) for (let i = 0; i < N; i++) sums[rowItem[r]][i] += norms[r][i];
+      sums.forEach((s, b) => perItem.push(s.map((x) => x / chunkChains[b].length)));
+    }
+  } finally {
+    override?.dispose();
+  }
+  const mean = new Array<number>(N).fill(0);
+  for (const v of perItem) v.forEach((x, i) => (mean[i] += x / perItem.length));
+  return { perItem, mean };
+}
