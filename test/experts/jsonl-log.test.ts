@@ -82,7 +82,7 @@ test('one writer at a time; a lock left by a dead process is taken over', () => 
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
   fs.writeFileSync(file + '.lock', dead.stdout.toString());
   const taken = JsonlLog.open<number>(file);
-  assert.equal(fs.readFileSync(file + '.lock', 'utf8'), String(process.pid));
+  assert.equal(JSON.parse(fs.readFileSync(file + '.lock', 'utf8')).pid, process.pid);
   taken.close();
   assert.throws(() => taken.append('x', 1), /closed/);
 });

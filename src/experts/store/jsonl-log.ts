@@ -18,12 +18,13 @@
  * process in every mode (they are in the kernel's page cache once `write()` returns); the mode only
  * decides how many of the most recent records an OS crash or power cut can lose.
  *
- * One writer at a time: opening for writing takes a `<file>.lock` file holding the writer's pid; a
- * lock left by a dead process is taken over.
+ * One writer at a time: opening for writing takes the lock file `<file>.lock` (file-lock.ts: taken
+ * atomically, naming the writer; a dead writer's lock is taken over, a live one's is an error).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { acquireFileLock, type FileLock } from './file-lock';
 
 export type FsyncPolicy = 'always' | 'batch' | 'never';
 
@@ -87,40 +88,11 @@ export function decodeLine(line: string): { key: string; value: unknown } | { er
   return { key: obj.k, value: obj.v };
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Takes `<file>.lock` for this process; throws if a live process holds it. */
-function takeLock(lockPath: string): void {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = fs.openSync(lockPath, 'wx');
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
-      if (holder === process.pid) throw new Error(`${lockPath}: this store is already open for writing in this process`);
-      if (Number.isFinite(holder) && pidAlive(holder)) {
-        throw new Error(`${lockPath}: store is being written by process ${holder}; wait for it or stop it`);
-      }
-      fs.rmSync(lockPath, { force: true }); // stale lock of a killed writer
-    }
-  }
-  throw new Error(`${lockPath}: could not take the writer lock`);
-}
-
 /** The keyed log. `open` loads every record into memory; values are kept as parsed JSON. */
 export class JsonlLog<V> {
   private readonly records = new Map<string, V>();
   private fd: number | null = null;
+  private lock: FileLock | null = null;
   /** bytes of complete records in the file (where the next record starts) */
   private length = 0;
   private lastSync = 0;
@@ -141,7 +113,7 @@ export class JsonlLog<V> {
     const log = new JsonlLog<V>(file, opts);
     // a reader of a store that does not exist sees it empty; only a writer creates the folder
     if (!opts.readOnly) fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (!opts.readOnly) takeLock(file + '.lock');
+    if (!opts.readOnly) log.lock = acquireFileLock(file + '.lock', 'the store');
     try {
       log.load();
       if (!opts.readOnly) {
@@ -149,7 +121,7 @@ export class JsonlLog<V> {
         log.length = fs.fstatSync(log.fd).size;
       }
     } catch (e) {
-      if (!opts.readOnly) fs.rmSync(file + '.lock', { force: true });
+      log.lock?.release();
       throw e;
     }
     return log;
@@ -281,6 +253,7 @@ export class JsonlLog<V> {
     if (this.dirty && this.policy !== 'never') fs.fdatasyncSync(this.fd);
     fs.closeSync(this.fd);
     this.fd = null;
-    fs.rmSync(this.file + '.lock', { force: true });
+    this.lock?.release();
+    this.lock = null;
   }
 }
