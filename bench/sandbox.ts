@@ -24,7 +24,7 @@ async function grade(candidates: Candidate[], concurrency: number): Promise<{ se
 
 /** Runs the benchmark and prints the ratio line last. */
 export async function run(args: string[]): Promise<void> {
-  const { flags } = parseFlags(args);
+  const { flags } = parseFlags(args, { values: ['concurrency', 'rounds'] });
   const concurrency = intFlag(flags, 'concurrency', 1) ?? defaultSandboxConcurrency();
   const rounds = intFlag(flags, 'rounds', 1) ?? 1;
   const items = loadBundledSync('humaneval');

@@ -1,4 +1,4 @@
-import type { Command } from './command';
+import { UsageError, type Command } from './command';
 
 /**
  * Sub-commands, loaded lazily so `inform --help` stays fast and a command's heavy
@@ -45,5 +45,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(cmd.help);
     return 0;
   }
-  return cmd.run(rest);
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    // A wrong command line is the user's to fix: say what and where to look, exit 2 (no stack).
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`inform ${name}: ${e.message}\n(inform ${name} --help for usage)`);
+    return 2;
+  }
 }

@@ -52,7 +52,7 @@ function progressFor(source: OfficialSource): { update: (n: number, total?: numb
 }
 
 async function fetchCommand(argv: string[]): Promise<number> {
-  const { flags } = parseFlags(argv);
+  const { flags } = parseFlags(argv, { values: ['task', 'dest', 'timeout', 'mirror'] });
   // A bare `--timeout` (no value) must not become a 1 ms timeout, nor `--dest` a directory named "true".
   let values: { task?: string; timeout?: string; dest?: string; mirror?: string };
   try {
@@ -112,7 +112,7 @@ function infoCommand(): number {
 }
 
 function samplesCommand(argv: string[]): number {
-  const { flags } = parseFlags(argv, ['check']);
+  const { flags } = parseFlags(argv, { booleans: ['check'] });
   const check = flags.check === true;
   const differing = writeSamples(undefined, check);
   if (check) {
@@ -131,7 +131,10 @@ export const command: Command = {
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'fetch') return fetchCommand(rest);
-    if (sub === 'info') return infoCommand();
+    if (sub === 'info') {
+      parseFlags(rest);
+      return infoCommand();
+    }
     if (sub === 'samples') return samplesCommand(rest);
     console.error(sub ? `inform data: unknown sub-command '${sub}'\n\n${HELP}` : HELP);
     return 2;

@@ -100,7 +100,7 @@ export const command: Command = {
   async run(argv) {
     let flags: Record<string, string | true>;
     try {
-      flags = parseFlags(argv, ['no-grade', 'repair']).flags;
+      flags = parseFlags(argv, { values: ['consortium', 'task', 'split', 'data', 'run', 'chain', 'limit', 'concurrency', 'fsync'], booleans: ['no-grade', 'repair'] }).flags;
     } catch (e) {
       console.error(`inform generate: ${(e as Error).message}`);
       return 2;

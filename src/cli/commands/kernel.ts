@@ -16,7 +16,7 @@ export const command: Command = {
     'status   shows which tslab kernelspec Jupyter would use and whether it runs this checkout.',
   ].join('\n'),
   async run(argv) {
-    const { flags, positionals } = parseFlags(argv, ['user']);
+    const { flags, positionals } = parseFlags(argv, { values: ['prefix'], booleans: ['user'] });
     const sub = positionals[0];
     if (sub === 'install') {
       if (flags.prefix === true) {

@@ -26,7 +26,7 @@ export const command: Command = {
     'the partial notebook, and exits 1.',
   ].join('\n'),
   async run(argv) {
-    const { flags, positionals } = parseFlags(argv, ['in-place', 'keep-going', 'jupyter']);
+    const { flags, positionals } = parseFlags(argv, { values: ['timeout', 'out'], booleans: ['in-place', 'keep-going', 'jupyter'] });
     const timeoutS = flags.timeout === undefined ? 600 : Number(flags.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
       console.error(`inform notebooks: --timeout must be a positive number of seconds, got ${String(flags.timeout)}`);

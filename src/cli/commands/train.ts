@@ -98,7 +98,7 @@ export const command: Command = {
     let dataset: RoutingDataset;
     let options: { epochs?: number; seed?: number; hidden?: number; backbone?: boolean; backend?: BackendChoice; fresh: boolean };
     try {
-      flags = parseFlags(argv, ['no-backbone', 'fresh']).flags;
+      flags = parseFlags(argv, { values: ['run', 'data', 'transcripts', 'consortium', 'task', 'split', 'limit', 'test-fraction', 'epochs', 'seed', 'hidden', 'backend'], booleans: ['no-backbone', 'fresh'] }).flags;
       const run = stringFlag(flags, 'run');
       if (!run) throw new Error('--run <dir> is required');
       runDir = path.resolve(run);
