@@ -16,13 +16,20 @@
 //    Edits to files already imported are still seen (those use file watchers, which are safe);
 //    a module that failed to resolve is retried only after a kernel restart.
 //
+// 3. The kernel leaves when its launcher is gone (see parent-watch.cjs): a runner or Jupyter
+//    killed with SIGKILL no longer leaves a kernel running under pid 1.
+//
 // Plain .cjs on purpose: kernel.json runs it directly with node, before any TypeScript exists.
 const path = require('node:path');
+const { watchParent } = require('./parent-watch.cjs');
 
 const root = path.resolve(__dirname, '..', '..');
 const tslabDir = path.join(root, 'node_modules', 'tslab');
 process.env.INFORM_NOTEBOOK_DIR = process.cwd();
 process.chdir(root);
+
+const configFile = process.argv[process.argv.indexOf('--config-path') + 1];
+watchParent({ connectionFile: process.argv.includes('--config-path') && configFile ? path.resolve(process.env.INFORM_NOTEBOOK_DIR, configFile) : null });
 
 const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] }));
 ts.sys.watchDirectory = () => ({ close() {} });

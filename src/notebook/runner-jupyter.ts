@@ -76,19 +76,20 @@ export async function runWithJupyter(file: string, opts: JupyterRunOptions = {})
   let output = '';
   child.stdout.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-  // SIGINT/SIGTERM to the runner: interrupt nbconvert, which then shuts its kernel down (killing
-  // nbconvert outright would leave the kernel and whatever a cell started running), then exit.
+  // SIGINT/SIGTERM/SIGHUP to the runner: interrupt nbconvert, which then shuts its kernel down
+  // (killing nbconvert outright would leave the kernel and whatever a cell started running), then
+  // exit. SIGHUP is what closing the terminal sends.
+  const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
   const onSignal = (sig: NodeJS.Signals) => {
+    if (sig === 'SIGHUP') process.stderr.on('error', () => undefined); // the terminal may be gone
     log(`${path.relative(process.cwd(), nbPath)}: ${sig}, interrupting nbconvert`);
     child.kill('SIGINT');
     setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-    child.once('close', () => process.exit(sig === 'SIGINT' ? 130 : 143));
+    child.once('close', () => process.exit(exitCodes[sig] ?? 1));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const sig of Object.keys(exitCodes) as NodeJS.Signals[]) process.once(sig, onSignal);
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1))).finally(() => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of Object.keys(exitCodes) as NodeJS.Signals[]) process.off(sig, onSignal);
   });
   const ok = code === 0;
   if (!ok) log(output.trim().split('\n').slice(-40).join('\n'));

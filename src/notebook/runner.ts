@@ -68,13 +68,17 @@ export interface NotebookResult {
 const seconds = (t0: number) => (Date.now() - t0) / 1000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
-// Kernels alive right now. While there is one, SIGINT/SIGTERM to the runner (and its exit) take
-// them down first; the handlers are removed again when the last kernel is gone, so a program using
-// the runner as a library keeps its own signal behaviour otherwise.
+// Kernels alive right now. While there is one, SIGINT/SIGTERM/SIGHUP to the runner (and its exit)
+// take them down first; the handlers are removed again when the last kernel is gone, so a program
+// using the runner as a library keeps its own signal behaviour otherwise. SIGHUP is what closing
+// the terminal sends. (A SIGKILLed runner cannot do this: the kernel then notices on its own,
+// see parent-watch.cjs.)
 const live = new Set<KernelProcess>();
-const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const STOP_SIGNALS = Object.keys(exitCodes) as NodeJS.Signals[];
 
 function onSignal(sig: NodeJS.Signals): void {
+  if (sig === 'SIGHUP') process.stderr.on('error', () => undefined); // the terminal may be gone: still clean up
   console.error(`\ninform notebooks: ${sig}, stopping ${live.size} kernel(s)`);
   Promise.all([...live].map((kp) => stopKernelProcess(kp, 0))).finally(() => process.exit(exitCodes[sig] ?? 1));
 }
@@ -93,8 +97,7 @@ function onExit(): void {
 
 function track(kp: KernelProcess): void {
   if (live.size === 0) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
     process.on('exit', onExit);
   }
   live.add(kp);
@@ -103,8 +106,7 @@ function track(kp: KernelProcess): void {
 function untrack(kp: KernelProcess): void {
   live.delete(kp);
   if (live.size === 0) {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     process.off('exit', onExit);
   }
 }
