@@ -168,7 +168,7 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
           sum.generated++;
         }
         if (opts.grade === false) return finish(!had);
-        const stored = store.getGrade(key, item.id, graderId);
+        const stored = store.getGrade(key, item.id, graderId, gen.text);
         if (stored !== undefined) {
           if (stored) sum.correct++;
           return finish(!had);
@@ -176,7 +176,7 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
         grading.push(
           gradeSlot(async () => {
             const correct = await grader(item, gen.text);
-            store.putGrade(key, item.id, graderId, correct);
+            store.putGrade(key, item.id, graderId, gen.text, correct);
             graded++;
             sum.graded++;
             if (correct) sum.correct++;
@@ -204,7 +204,7 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
 export interface ExpertResponse {
   expertId: string;
   text: string;
-  /** graded correctness; null when the run was generated without grading */
+  /** graded correctness of exactly this text; null when it was never graded (a run generated without grading) */
   correct: boolean | null;
   tokenEntropies?: number[];
 }
@@ -261,7 +261,7 @@ export function collectResponses(
       return {
         expertId: e.id,
         text: rec.text,
-        correct: store.getGrade(key, item.id, graderId) ?? null,
+        correct: store.getGrade(key, item.id, graderId, rec.text) ?? null,
         ...(rec.tokenEntropies ? { tokenEntropies: rec.tokenEntropies } : {}),
       };
     });

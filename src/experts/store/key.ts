@@ -67,3 +67,11 @@ export function storeKeyOf(
 ): string {
   return transcriptKey(keyPartsFor(expert.recorded ?? expert, prompt, opts));
 }
+
+/**
+ * SHA-256 (first 128 bits, hex) of a response text: part of a grade's key, so a grade is found
+ * only for the exact text it graded (a record regenerated after a repair gets graded anew).
+ */
+export function textHash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
+}
