@@ -1,0 +1,201 @@
+/**
+ * Masking one expert (Section 4.5, Appendix F, Tables 8 and 11): the expert is taken out of
+ * selection, out of C (row and column) and out of the backbone's attention; we compare the
+ * sequence distribution s(x) and the routing distribution (the rows of C) with the unmasked model,
+ * and rerun the chains to get the accuracy change.
+ *
+ * Two KL readings (docs/decisions.md, "Masking KL"):
+ * - conditional (the default `klSequence` / `klRouting`): KL(b~ || m), b~ the baseline restricted to
+ *   the experts still available and renormalised. Removing an expert whose mass would simply be
+ *   shared out pro rata gives 0; what remains is how much the others' routing *depends* on it.
+ * - raw (`rawKlSequence` / `rawKlRouting`): KL(m || b), which also counts the removed mass itself
+ *   (-log(1 - b_k) for a pure removal); finite because m is zero wherever b is.
+ */
+import type { RoutingItem } from '../orchestrator/dataset';
+import type { OrchestratorModel } from '../orchestrator/model';
+import { pairedTTest } from '../stats/paired-t-test';
+import { wilcoxon } from '../stats/wilcoxon';
+import { readRouting, type ProbeRouteOptions, type RoutingRead } from './routing-read';
+import { groupsByTask, type StructureResult } from './structure';
+
+/** KL(p || q) of non-negative vectors, each normalised to sum 1; q floored at 1e-12 where p > 0. */
+export function klOf(p: readonly number[], q: readonly number[]): number {
+  if (p.length !== q.length) throw new Error(`klOf: lengths differ (${p.length} vs ${q.length})`);
+  const sp = p.reduce((a, b) => a + b, 0);
+  const sq = q.reduce((a, b) => a + b, 0);
+  if (!(sp > 0) || !(sq > 0)) throw new Error('klOf: a distribution has no mass');
+  let kl = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] <= 0) continue;
+    const pi = p[i] / sp;
+    kl += pi * Math.log(pi / Math.max(q[i] / sq, 1e-12));
+  }
+  return Math.max(0, kl);
+}
+
+/** p with the masked entries set to 0 (renormalisation happens inside klOf). */
+function restrict(p: readonly number[], masked: readonly number[]): number[] {
+  return p.map((x, i) => (masked.includes(i) ? 0 : x));
+}
+
+/** KL readings of one item: baseline (b) against masked (m) s(x) and C(x). */
+export interface ItemMaskingKl {
+  klSequence: number;
+  klRouting: number;
+  rawKlSequence: number;
+  rawKlRouting: number;
+  /** s(x) mass the baseline gave the masked experts */
+  removedSequenceMass: number;
+}
+
+/** Conditional and raw KL between a baseline and a masked read of one item. */
+export function itemMaskingKl(baseS: readonly number[], maskedS: readonly number[], baseC: readonly (readonly number[])[], maskedC: readonly (readonly number[])[], masked: readonly number[]): ItemMaskingKl {
+  const N = baseS.length;
+  const rows = Array.from({ length: N }, (_, i) => i).filter((i) => !masked.includes(i));
+  const rowKl = (raw: boolean) => rows.reduce((a, i) => a + (raw ? klOf(maskedC[i], baseC[i]) : klOf(restrict(baseC[i], masked), maskedC[i])), 0) / rows.length;
+  return {
+    klSequence: klOf(restrict(baseS, masked), maskedS),
+    klRouting: rowKl(false),
+    rawKlSequence: klOf(maskedS, baseS),
+    rawKlRouting: rowKl(true),
+    removedSequenceMass: masked.reduce((a, k) => a + baseS[k], 0),
+  };
+}
+
+/** Scores one chain on one item (1 solved, 0 not). Default: the last expert's graded solo answer. */
+export type ChainGrader = (item: RoutingItem, chain: readonly number[]) => number;
+export const finalExpertGrade: ChainGrader = (item, chain) => item.correct[chain[chain.length - 1]];
+
+/** How an expert to mask is chosen. */
+export type MaskTarget = { kind: 'index'; expert: number } | { kind: 'top-intrinsic' } | { kind: 'top-relational' } | { kind: 'top-usage' };
+
+/** Masking result of one group of items. */
+export interface MaskingSummary extends ItemMaskingKl {
+  task: string;
+  target: string;
+  /** the masked expert (index) */
+  masked: number;
+  nItems: number;
+  baselineAccuracy: number;
+  maskedAccuracy: number;
+  /** maskedAccuracy - baselineAccuracy */
+  accuracyChange: number;
+}
+
+/** The expert a target names, for one summary of the structure probe. */
+export function pickTarget(target: MaskTarget, summary: { intrinsic: number[]; relational: number[]; usage: number[] }): number {
+  const argmax = (v: number[]) => v.reduce((bi, x, i) => (x > v[bi] ? i : bi), 0);
+  switch (target.kind) {
+    case 'index':
+      return target.expert;
+    case 'top-intrinsic':
+      return argmax(summary.intrinsic);
+    case 'top-relational':
+      return argmax(summary.relational);
+    case 'top-usage':
+      return argmax(summary.usage);
+  }
+}
+
+export function targetName(t: MaskTarget): string {
+  return t.kind === 'index' ? `expert-${t.expert}` : t.kind;
+}
+
+/**
+ * Masks one expert per task group (chosen by `target` from that group's structure summary) and
+ * compares with the baseline read in `base`. Groups are the tasks and 'all', as in `base`.
+ */
+export function maskingProbe(
+  model: OrchestratorModel,
+  items: readonly RoutingItem[],
+  base: StructureResult,
+  target: MaskTarget,
+  opts: ProbeRouteOptions & { grade?: ChainGrader } = {},
+): MaskingSummary[] {
+  const N = model.config.nExperts;
+  const grade = opts.grade ?? finalExpertGrade;
+  if (target.kind === 'index' && !(Number.isInteger(target.expert) && target.expert >= 0 && target.expert < N)) {
+    throw new Error(`masking: expert index ${target.expert} is not in 0..${N - 1}`);
+  }
+  const out: MaskingSummary[] = [];
+  const cache = new Map<number, RoutingRead>(); // one masked read of all items per masked expert
+  for (const g of groupsByTask(base.read.tasks)) {
+    const summary = base.summaries.find((s) => s.task === g.task);
+    if (!summary) throw new Error(`masking: the structure result has no summary for '${g.task}'`);
+    const k = pickTarget(target, summary);
+    let m = cache.get(k);
+    if (!m) {
+      const available = (opts.available ?? new Array<boolean>(N).fill(true)).map((a, i) => a && i !== k);
+      m = readRouting(model, items, { ...opts, available });
+      cache.set(k, m);
+    }
+    const masked = [k, ...(opts.available ?? []).map((a, i) => (a ? -1 : i)).filter((i) => i >= 0)];
+    const kls = g.idx.map((i) => itemMaskingKl(base.read.s[i], m!.s[i], base.read.C[i], m!.C[i], masked));
+    const mean = (f: (x: ItemMaskingKl) => number) => kls.reduce((a, x) => a + f(x), 0) / kls.length;
+    const acc = (read: RoutingRead) => g.idx.reduce((a, i) => a + grade(items[i], read.chains[i]), 0) / g.idx.length;
+    const baselineAccuracy = acc(base.read);
+    const maskedAccuracy = acc(m);
+    out.push({
+      task: g.task,
+      target: targetName(target),
+      masked: k,
+      nItems: g.idx.length,
+      klSequence: mean((x) => x.klSequence),
+      klRouting: mean((x) => x.klRouting),
+      rawKlSequence: mean((x) => x.rawKlSequence),
+      rawKlRouting: mean((x) => x.rawKlRouting),
+      removedSequenceMass: mean((x) => x.removedSequenceMass),
+      baselineAccuracy,
+      maskedAccuracy,
+      accuracyChange: maskedAccuracy - baselineAccuracy,
+    });
+  }
+  return out;
+}
+
+/** A paired comparison over epochs (Table 11): x and y per epoch, Wilcoxon and paired t. */
+export interface PairedComparison {
+  task: string;
+  measure: string;
+  xName: string;
+  yName: string;
+  epochs: number[];
+  x: number[];
+  y: number[];
+  meanX: number;
+  meanY: number;
+  sdX: number;
+  sdY: number;
+  wilcoxonP: number | null;
+  tTestP: number | null;
+  /** why a test gave no p-value (e.g. every difference is 0) */
+  note?: string;
+}
+
+function sd(v: number[]): number {
+  if (v.length < 2) return 0;
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+}
+
+/** Wilcoxon signed-rank and paired t-test of x against y, paired by epoch. */
+export function pairedOverEpochs(task: string, measure: string, xName: string, yName: string, epochs: number[], x: number[], y: number[]): PairedComparison {
+  if (x.length !== y.length || x.length !== epochs.length) throw new Error(`pairedOverEpochs: ${epochs.length} epochs, ${x.length} and ${y.length} values`);
+  const notes: string[] = [];
+  let wilcoxonP: number | null = null;
+  let tTestP: number | null = null;
+  try {
+    wilcoxonP = wilcoxon(x, y).pValue;
+  } catch (e) {
+    notes.push(`wilcoxon: ${(e as Error).message}`);
+  }
+  try {
+    const r = pairedTTest(x, y).pValue;
+    tTestP = Number.isFinite(r) ? r : null;
+    if (tTestP === null) notes.push('paired t: undefined (the differences have no variance)');
+  } catch (e) {
+    notes.push(`paired t: ${(e as Error).message}`);
+  }
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  return { task, measure, xName, yName, epochs, x, y, meanX: mean(x), meanY: mean(y), sdX: sd(x), sdY: sd(y), wilcoxonP, tTestP, ...(notes.length ? { note: notes.join('; ') } : {}) };
+}
