@@ -1,5 +1,6 @@
 /** The reference solution of an item as text: the oracle text when no oracle model is configured. */
 import type { TaskItem } from './types';
+import { assertTaskItem } from './validate-item';
 
 /**
  * The gold worked solution of an item, written as a strong expert would answer:
@@ -7,6 +8,7 @@ import type { TaskItem } from './types';
  * answer; HumanEval: the complete reference function (prompt + canonical body) in a python fence.
  */
 export function goldSolutionText(item: TaskItem): string {
+  assertTaskItem(item);
   switch (item.task) {
     case 'gsm8k':
       return item.answer;

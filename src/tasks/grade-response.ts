@@ -5,6 +5,7 @@ import { responseToCompletion } from './extract-code';
 import { gradeGsm8k } from './grade-gsm8k';
 import { executeHumanEval, type ExecuteOptions, type SandboxResult } from './sandbox/execute-humaneval';
 import type { HumanEvalItem, TaskItem } from './types';
+import { assertTaskItem } from './validate-item';
 
 /** Sandbox options plus caching of HumanEval verdicts. */
 export interface GradeOptions extends ExecuteOptions {
@@ -28,6 +29,7 @@ function cacheKey(item: HumanEvalItem, completion: string, opts: ExecuteOptions)
  * and returns the full result. See responseToCompletion for how the code is extracted.
  */
 export async function runHumanEvalResponse(item: HumanEvalItem, responseText: string, opts: GradeOptions = {}): Promise<SandboxResult> {
+  assertTaskItem(item, 'humaneval');
   const { cache = true, ...sandbox } = opts;
   const completion = responseToCompletion(item, responseText);
   const key = cache ? cacheKey(item, completion, sandbox) : '';
@@ -47,6 +49,7 @@ export async function runHumanEvalResponse(item: HumanEvalItem, responseText: st
  * sandbox (passed = correct; failed, timeout and crashed are all incorrect).
  */
 export async function gradeResponse(item: TaskItem, responseText: string, opts: GradeOptions = {}): Promise<boolean> {
+  assertTaskItem(item);
   switch (item.task) {
     case 'gsm8k':
       return gradeGsm8k(responseText, item.gold);

@@ -13,6 +13,7 @@ export { sandboxCapabilities, type SandboxCapabilities } from './sandbox/isolati
 export { humanEvalProgram } from './sandbox/program';
 export { gradeResponse, runHumanEvalResponse, type GradeOptions } from './grade-response';
 export { goldSolutionText } from './gold-solution';
+export { assertTaskItem, humanEvalItemFromOfficial, TaskItemError } from './validate-item';
 export { loadSplit, loadSplitSync, loadBundledSync, BUNDLED_DATA_DIR, type SplitOptions } from './load-split';
 export { seededSplit, SPLIT_NAMES, DEFAULT_SPLIT_FRACTIONS, type SplitName, type SplitFile } from './split-ids';
 export { HUMANEVAL_PROBLEMS, type AuthoredProblem } from './samples/humaneval-problems';

@@ -2,13 +2,16 @@
  * Runs one HumanEval candidate against the item's tests in a sandbox and returns a verdict.
  *
  * Enforced here (Node side): a fresh temporary directory as the working directory, removed
- * afterwards; a wall-clock timeout that SIGKILLs the whole process group; an output cap
- * (stdout + stderr) past which the group is killed; a minimal environment.
+ * afterwards (named after this process, so one left by a killed host is swept by the next start);
+ * a wall-clock timeout that SIGKILLs the whole process group; an output cap (stdout + stderr) past
+ * which the group is killed; a minimal environment.
  * Enforced by the OS when available: fresh user, network and PID namespaces through `unshare`
  * (no network; every process the candidate starts dies with the sandbox).
  * Enforced inside Python before the candidate runs (driver.py): rlimits on address space, CPU
  * seconds, file size, process count (not enforced for root), open files; an audit hook that blocks
- * writes outside the directory, process creation, signals, sockets and ctypes.
+ * writes outside the directory, process creation, signals, sockets and ctypes; a watchdog thread
+ * that ends the run at the wall-clock limit (plus a grace) even if this process is stalled, and at
+ * once when this process dies (the EOF of a pipe only we hold), so no sandbox outlives its host.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +21,8 @@ import * as path from 'node:path';
 import type { HumanEvalItem } from '../types';
 import { sandboxCapabilities, UNSHARE_ARGS } from './isolation';
 import { humanEvalProgram } from './program';
+import { makeOwnedTempDir, removeOwnedTempDir, setTempDirGroup } from '../../owned-temp-dirs';
+import { assertTaskItem } from '../validate-item';
 
 /** The four outcomes of running a candidate. */
 export type SandboxStatus = 'passed' | 'failed' | 'timeout' | 'crashed';
@@ -73,6 +78,12 @@ const DEFAULTS = {
 };
 
 const DRIVER = path.join(__dirname, 'driver.py');
+/** Prefix of the per-run folders; the owner pid follows it (see owned-temp-dirs.ts). */
+export const SANDBOX_DIR_PREFIX = 'inform-sandbox-';
+/** The driver's own wall clock runs this much longer than ours, so ours normally decides. */
+const INNER_CLOCK_GRACE_MS = 1000;
+/** The sandbox's end of the lifeline pipe: it reads EOF when this process is gone. */
+const LIFELINE_FD = 4;
 
 /** Keeps only the last `max` bytes written to it. */
 class Tail {
@@ -102,9 +113,11 @@ function killGroup(pid: number | undefined): void {
 /**
  * Executes `item.prompt + completion` against `item.test` in a fresh sandbox.
  * `completion` is the function body that follows the prompt (as HumanEval samples are written).
- * Never throws for anything the candidate does; throws only if Python itself cannot be found.
+ * Never throws for anything the candidate does; throws if Python itself cannot be found, or a
+ * TaskItemError if the item is not a well-formed HumanEval item (checked before anything runs).
  */
 export async function executeHumanEval(item: HumanEvalItem, completion: string, opts: ExecuteOptions = {}): Promise<SandboxResult> {
+  assertTaskItem(item, 'humaneval');
   // Field by field, so that an option given as undefined (`{ timeoutMs: config.timeout }`) keeps its default.
   const o: typeof DEFAULTS = {
     timeoutMs: opts.timeoutMs ?? DEFAULTS.timeoutMs,
@@ -117,7 +130,7 @@ export async function executeHumanEval(item: HumanEvalItem, completion: string, 
   const caps = sandboxCapabilities(opts.python ?? 'python3');
   const useNamespaces = (opts.namespaces ?? true) && caps.namespaces;
   const started = Date.now();
-  const dir = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), 'inform-sandbox-'));
+  const dir = makeOwnedTempDir(SANDBOX_DIR_PREFIX, opts.tmpRoot ?? os.tmpdir());
   try {
     const programFile = path.join(dir, 'program.py');
     fs.writeFileSync(programFile, humanEvalProgram(item, completion));
@@ -128,6 +141,8 @@ export async function executeHumanEval(item: HumanEvalItem, completion: string, 
       processes: o.processes,
       guards: opts.guards ?? true,
       lockFilesystem: useNamespaces && caps.readOnlyFilesystem,
+      wallSeconds: (o.timeoutMs + INNER_CLOCK_GRACE_MS) / 1000,
+      lifelineFd: LIFELINE_FD,
     };
     const pyArgs = [caps.python, '-I', '-B', DRIVER, JSON.stringify(limits), programFile];
     // Inside a PID namespace the first process is its init, which ignores signals it has no
@@ -135,33 +150,9 @@ export async function executeHumanEval(item: HumanEvalItem, completion: string, 
     const argv = useNamespaces ? [...UNSHARE_ARGS, '/bin/sh', '-c', '"$@"; exit $?', 'sh', ...pyArgs] : pyArgs;
     return await run(argv, dir, o, started);
   } finally {
-    removeDir(dir);
-  }
-}
-
-function removeDir(dir: string): void {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.rmSync(dir, { recursive: true, force: true });
-      return;
-    } catch {
-      // A straggler may still be writing (the group was killed), or the candidate took the
-      // permissions off a directory it made (`os.chmod('d', 0)`), which stops a non-root user
-      // from emptying it: give every directory back to its owner, then try again.
-      unlockDirs(dir);
-    }
-  }
-}
-
-/** chmod 700 on `dir` and every directory below it (symbolic links are not followed). */
-function unlockDirs(dir: string): void {
-  try {
-    fs.chmodSync(dir, 0o700);
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) unlockDirs(path.join(dir, entry.name));
-    }
-  } catch {
-    // not ours or already gone: nothing more to do here
+    // Retries while a killed straggler still writes, and gives back permissions a candidate took
+    // off its own subfolders (`os.chmod('d', 0)` stops a non-root user from emptying them).
+    removeOwnedTempDir(dir);
   }
 }
 
@@ -171,11 +162,15 @@ function run(argv: string[], cwd: string, o: typeof DEFAULTS, started: number): 
     const child = spawn(argv[0], argv.slice(1), {
       cwd,
       detached: true, // its own process group, so one kill reaches everything it started
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      // fd 3: the verdict; fd 4: the lifeline, never written: its EOF tells the driver we are gone.
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: cwd, TMPDIR: cwd, LANG: 'C.UTF-8', PYTHONIOENCODING: 'utf-8' },
     });
     const stderr = new Tail(o.stderrTailBytes);
+    setTempDirGroup(cwd, child.pid);
     const verdictPipe = child.stdio[3] as NodeJS.ReadableStream;
+    const lifeline = child.stdio[LIFELINE_FD] as NodeJS.ReadableStream & { destroy(): void };
+    lifeline.on('error', () => undefined);
     let verdictText = '';
     let outputBytes = 0;
     let timedOut = false;
@@ -212,7 +207,7 @@ function run(argv: string[], cwd: string, o: typeof DEFAULTS, started: number): 
       settled = true;
       clearTimeout(timer);
       killGroup(child.pid); // anything left in the group (or namespace) goes too
-      for (const s of [child.stdout, child.stderr, verdictPipe]) (s as NodeJS.ReadableStream & { destroy?: () => void })?.destroy?.();
+      for (const s of [child.stdout, child.stderr, verdictPipe, lifeline]) (s as NodeJS.ReadableStream & { destroy?: () => void })?.destroy?.();
       resolve(decide({ code, signal, timedOut, overOutput, verdictText, token, stderr: stderr.toString(), spawnError, ms: Date.now() - started, o }));
     };
     // 'close' waits for the pipes too; if a straggler holds them open, 'exit' + grace decides.
@@ -253,7 +248,8 @@ function decide(x: Observed): SandboxResult {
   if (line) {
     try {
       const v = JSON.parse(line) as { token: string; verdict: SandboxStatus; detail: string };
-      if (v.token === x.token && (v.verdict === 'passed' || v.verdict === 'failed' || v.verdict === 'crashed')) return result(v.verdict, v.detail || v.verdict);
+      // 'timeout' comes from the driver's own wall clock, when this process was too stalled to act.
+      if (v.token === x.token && (v.verdict === 'passed' || v.verdict === 'failed' || v.verdict === 'crashed' || v.verdict === 'timeout')) return result(v.verdict, v.detail || v.verdict);
     } catch {
       // fall through: a torn verdict is no verdict
     }
