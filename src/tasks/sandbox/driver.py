@@ -9,13 +9,19 @@ sandbox's fresh temporary directory as its working directory. Before any untrust
   4. when it runs in its own mount namespace, makes every mount but its directory read-only,
   5. installs an audit hook (which cannot be removed) that blocks writes outside the working
      directory, process creation, signals to other processes, network sockets and ctypes.
-The verdict goes to file descriptor 3 as one JSON line: passed / failed / crashed.
-Timeouts, the output cap and killing the process group are done by the parent.
+  6. starts a watchdog thread that ends the run when the wall clock runs out (verdict "timeout",
+     exit 124) or when the parent is gone (EOF on the lifeline descriptor, exit 125).
+The verdict goes to file descriptor 3 as one JSON line: passed / failed / crashed / timeout.
+The parent enforces the same wall clock (a little earlier), the output cap, and kills the process
+group; the watchdog is what still holds when the parent is stalled or was killed.
 """
 import json
 import os
 import resource
+import select
 import sys
+import threading
+import time
 import traceback
 import types
 
@@ -55,6 +61,8 @@ def _main():
         failed = lock_filesystem(os.getcwd())
         if "/" in failed:
             sys.stderr.write("sandbox: could not make / read-only\n")
+
+    _start_watchdog(limits.get("wallSeconds"), limits.get("lifelineFd"), token)
 
     def report(verdict, detail=""):
         for stream in (sys.stdout, sys.stderr):
@@ -104,6 +112,44 @@ def _main():
         outcome, detail = "crashed", "sandbox blocked: " + "; ".join((violations + blocked_imports)[:5])
         sys.stderr.write(detail + "\n")
     report(outcome, detail)
+
+
+def _start_watchdog(wall_seconds, lifeline_fd, token):
+    """A daemon thread that ends the process at the wall-clock limit or when the parent is gone.
+
+    It runs beside the candidate (time.sleep and blocking I/O release the GIL; pure computation
+    that holds it is capped by RLIMIT_CPU). It keeps its own references to os._exit and os.write,
+    so a candidate replacing them in the os module changes nothing.
+    """
+    if not wall_seconds and lifeline_fd is None:
+        return
+    _exit, _write, _read, monotonic = os._exit, os.write, os.read, time.monotonic
+    deadline = monotonic() + wall_seconds if wall_seconds else None
+    line = json.dumps({
+        "token": token,
+        "verdict": "timeout",
+        "detail": "wall-clock limit of %g s exceeded (enforced inside the sandbox)" % (wall_seconds or 0),
+    }) + "\n"
+
+    def watch():
+        while True:
+            left = None if deadline is None else deadline - monotonic()
+            if left is not None and left <= 0:
+                try:
+                    _write(3, line.encode("utf-8"))
+                finally:
+                    _exit(124)
+            if lifeline_fd is None:
+                time.sleep(left)
+                continue
+            try:
+                ready, _, _ = select.select([lifeline_fd], [], [], left)
+                if ready and not _read(lifeline_fd, 1):
+                    _exit(125)  # EOF: the parent is gone, and nobody will read a verdict
+            except (OSError, ValueError):
+                _exit(125)  # the candidate closed or replaced the lifeline
+
+    threading.Thread(target=watch, name="sandbox-watchdog", daemon=True).start()
 
 
 def _tasks_of_uid(uid):

@@ -6,9 +6,7 @@
  *    (no network interface but loopback-down; every process it starts dies with it).
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { makeOwnedTempDir, removeOwnedTempDir } from '../../owned-temp-dirs';
 
 /** What the sandbox enforces at the OS level on this machine. */
 export interface SandboxCapabilities {
@@ -63,12 +61,12 @@ export function sandboxCapabilities(python = 'python3'): SandboxCapabilities {
     '    print("dir-readonly")',
     'print("\\n".join(failed))',
   ].join('\n');
-  const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-sandbox-probe-'));
+  const probeDir = makeOwnedTempDir('inform-sandbox-probe-');
   let ns;
   try {
     ns = spawnSync(UNSHARE_ARGS[0], [...UNSHARE_ARGS.slice(1), exe, '-I', '-B', '-c', check], { encoding: 'utf8', timeout: 20_000, cwd: probeDir });
   } finally {
-    fs.rmSync(probeDir, { recursive: true, force: true });
+    removeOwnedTempDir(probeDir);
   }
   const lines = (ns.stdout ?? '').trim().split('\n');
   const namespaces = ns.status === 0 && lines[0] === 'lo';
