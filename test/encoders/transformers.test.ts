@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { l2NormalizeInPlace, meanPool, transformersEncoder } from '../../src/encoders/transformers';
+import { loadTransformersModule } from '../../src/experts/backends/transformers-runtime';
 import { writeTinyBert } from '../fixtures/onnx/write-tiny-models';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-onnx-enc-'));
@@ -51,17 +52,28 @@ test('encodes with the real ONNX runtime: dim from config, finite, unit norm, ba
 });
 
 test('unnormalised vectors are the plain masked mean', async () => {
-  const enc = transformersEncoder({ modelDir: bertDir, normalize: false });
+  const enc = transformersEncoder({ modelDir: bertDir, normalize: false, batchSize: 2 });
+  // The reference mean comes from the model's token states through transformers.js's own
+  // feature-extraction pipeline (its mean pooling), not from our meanPool.
+  const T = loadTransformersModule();
+  const extractor = await T.pipeline('feature-extraction', bertDir, { device: 'cpu', dtype: 'fp32' });
   try {
-    const [v] = await enc.encode(['the answer']);
-    const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    // Different lengths in one batch: the short text is padded, and padding must not enter its mean.
+    const texts = ['the answer', 'option b is correct because the premise holds'];
+    const vs = await enc.encode(texts);
+    const ref = await extractor(texts, { pooling: 'mean', normalize: false });
+    assert.deepEqual(ref.dims, [2, 24]);
+    const want = ref.data as Float32Array;
+    for (let t = 0; t < 2; t++) {
+      for (let d = 0; d < 24; d++) assert.ok(Math.abs(vs[t][d] - want[t * 24 + d]) < 1e-5, `text ${t} dim ${d}: ${vs[t][d]} vs ${want[t * 24 + d]}`);
+    }
+    const n = Math.sqrt(vs[0].reduce((s, x) => s + x * x, 0));
     assert.ok(n > 0 && Math.abs(n - 1) > 1e-3, 'not unit length');
-    // tanh output: every mean lies in [-1, 1].
-    assert.ok(v.every((x) => x >= -1 && x <= 1));
     assert.notEqual(enc.name, transformersEncoder({ modelDir: bertDir }).name, 'cache key differs');
     assert.notEqual(transformersEncoder({ modelDir: bertDir, maxLength: 8 }).name, transformersEncoder({ modelDir: bertDir }).name, 'truncation length is part of the cache key');
   } finally {
     await enc.dispose?.();
+    await extractor.dispose();
   }
 });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ols, StatsInputError } from '../../src/stats';
-import { assertClose, reference } from './reference';
+import { assertClose, referenceCases } from './reference';
 import type { RefNumber } from './reference';
 
 interface OlsCase {
@@ -22,11 +22,12 @@ interface OlsCase {
 }
 
 test('ols matches numpy least squares with classical standard errors, t, p, R^2 and F', () => {
-  const cases: OlsCase[] = reference().ols;
+  const cases: OlsCase[] = referenceCases('ols');
   for (const c of cases) {
     const r = ols(c.X, c.y, { intercept: c.intercept });
     assert.equal(r.dfResidual, c.dfResidual, c.name);
     for (const key of ['coefficients', 'standardErrors', 'tValues', 'pValues'] as const) {
+      assert.ok(c[key].length > 0 && r[key].length === c[key].length, `${c.name} ${key}: ${r[key].length} values, scipy ${c[key].length}`);
       c[key].forEach((v, j) => assertClose(r[key][j], v, `${c.name} ${key}[${j}]`));
     }
     for (const key of ['rSquared', 'adjustedRSquared', 'fStatistic', 'fPValue'] as const) {
@@ -36,7 +37,7 @@ test('ols matches numpy least squares with classical standard errors, t, p, R^2 
 });
 
 test('ols with one predictor agrees with scipy.stats.linregress', () => {
-  const c = (reference().ols as OlsCase[]).find((k) => k.linregress)!;
+  const c = (referenceCases('ols') as OlsCase[]).find((k) => k.linregress)!;
   const lr = c.linregress!;
   const r = ols(c.X, c.y);
   assert.deepEqual(r.names, ['intercept', 'x1']);
@@ -78,4 +79,9 @@ test('ols rejects collinear columns, too few rows, ragged rows and constant y wi
   assert.throws(() => ols([1, 2, 3], [1, 2]), /X has 3 rows but y has 2/);
   assert.throws(() => ols([1, 2, 3, 4], [5, 5, 5, 5]), /y is constant/);
   assert.throws(() => ols([[1, NaN], [2, 1], [3, 1]], [1, 2, 3]), /X\[0\]\[1\] is NaN/);
+});
+
+test('referenceCases refuses a missing or empty case list (a loop over it would check nothing)', () => {
+  assert.throws(() => referenceCases('noSuchCases'), /reference\.json has no 'noSuchCases' cases/);
+  assert.throws(() => referenceCases('generator'), /has no 'generator' cases/, 'a non-list is refused too');
 });

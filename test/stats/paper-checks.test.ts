@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spearman, wilcoxon } from '../../src/stats';
-import { assertClose, reference } from './reference';
+import { assertClose, referenceCases } from './reference';
 import type { RefNumber } from './reference';
 
 interface Table10Row {
@@ -20,7 +20,7 @@ interface Table10Row {
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 
 test('Table 10: for N = 10, rho 0.648 gives p 0.043 and rho 0.285 gives p 0.425', () => {
-  const rows: Table10Row[] = reference().paperTable10;
+  const rows: Table10Row[] = referenceCases('paperTable10');
   const check = (epoch: number, rho: number, p: number): void => {
     const row = rows.find((r) => r.task === 'MMLU' && r.epoch === epoch)!;
     const r = spearman(row.x, row.y);
@@ -32,7 +32,7 @@ test('Table 10: for N = 10, rho 0.648 gives p 0.043 and rho 0.285 gives p 0.425'
 });
 
 test('Table 10: every reported (rho, p) pair is reproduced by an untied ranking of 10 experts', () => {
-  const rows: Table10Row[] = reference().paperTable10;
+  const rows: Table10Row[] = referenceCases('paperTable10');
   assert.equal(rows.length, 15);
   for (const row of rows) {
     const r = spearman(row.x, row.y);

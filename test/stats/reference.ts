@@ -29,6 +29,16 @@ export function reference(): Json {
 }
 
 /**
+ * The reference cases under `key`, asserted to be a non-empty list: a loop over an empty or
+ * missing list would check nothing and pass.
+ */
+export function referenceCases<T = Json>(key: string): T[] {
+  const cases: unknown = reference()[key];
+  assert.ok(Array.isArray(cases) && cases.length > 0, `reference.json has no '${key}' cases (regenerate it with test/fixtures/scipy/make_reference.py)`);
+  return cases as T[];
+}
+
+/**
  * Asserts agreement with a scipy value to 1e-6: within 1e-6 relative error; only an expected
  * exact 0 allows 1e-12 absolute (tiny p-values such as 1e-22 are checked relatively, not waved
  * through as "near zero").

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pairedTTest, wilcoxon } from '../../src/stats';
 import type { Alternative, WilcoxonOptions } from '../../src/stats';
-import { assertClose, reference } from './reference';
+import { assertClose, referenceCases } from './reference';
 import type { RefNumber } from './reference';
 
 interface WilcoxonCase {
@@ -19,7 +19,7 @@ interface WilcoxonCase {
 }
 
 test('wilcoxon matches scipy.stats.wilcoxon: exact, normal approximation, ties, zeros, corrections', () => {
-  const cases: WilcoxonCase[] = reference().wilcoxon;
+  const cases: WilcoxonCase[] = referenceCases('wilcoxon');
   const methods = new Set<string>();
   for (const c of cases) {
     const opts = { alternative: c.alternative, zeroMethod: c.zeroMethod, correction: c.correction, method: c.method };
@@ -64,7 +64,7 @@ interface TTestCase {
 }
 
 test('pairedTTest matches scipy.stats.ttest_rel and its confidence_interval()', () => {
-  const cases: TTestCase[] = reference().pairedTTest;
+  const cases: TTestCase[] = referenceCases('pairedTTest');
   for (const c of cases) {
     const r = pairedTTest(c.x, c.y, { alternative: c.alternative, confidenceLevel: c.confidenceLevel });
     const label = `${c.name} ${c.alternative} ${c.confidenceLevel}`;
