@@ -172,6 +172,23 @@ interface Manifest extends Omit<CheckpointData, 'params' | 'adam'> {
   adam: { file: string; tensors: TensorEntry[] };
 }
 
+/**
+ * Checkpoints written before `selectionReadsH` and `distillation` existed were trained with r . h_i
+ * in the score (their weights hold 'select.r') and encoder-space distillation: keep that meaning
+ * instead of reading them with today's defaults.
+ */
+function withPreFlagDefaults(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object') return raw;
+  const m = raw as { modelConfig?: Record<string, unknown>; trainConfig?: Record<string, unknown>; weights?: { tensors?: Array<{ name?: unknown }> } };
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (m.modelConfig && typeof m.modelConfig === 'object' && !('selectionReadsH' in m.modelConfig)) {
+    const hasR = Array.isArray(m.weights?.tensors) && m.weights!.tensors!.some((t) => t?.name === 'select.r');
+    out.modelConfig = { ...m.modelConfig, selectionReadsH: hasR };
+  }
+  if (m.trainConfig && typeof m.trainConfig === 'object' && !('distillation' in m.trainConfig)) out.trainConfig = { ...m.trainConfig, distillation: 'encoder-mse' };
+  return out;
+}
+
 /** Reads a checkpoint directory; errors name the file and what is wrong. */
 export function loadCheckpoint<M = Record<string, unknown>>(dir: string): CheckpointData<M> {
   const manifestPath = path.join(dir, 'manifest.json');
@@ -182,7 +199,7 @@ export function loadCheckpoint<M = Record<string, unknown>>(dir: string): Checkp
   } catch (e) {
     throw new Error(`${manifestPath}: not valid JSON (${(e as Error).message})`);
   }
-  const parsed = manifestSchema.safeParse(raw);
+  const parsed = manifestSchema.safeParse(withPreFlagDefaults(raw));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`${manifestPath}: field '${issue.path.join('.')}': ${issue.message}`);

@@ -20,9 +20,33 @@ export const modelConfigSchema = z.object({
   dropout: z.number().min(0).max(0.9).default(0.1),
   /** gamma: per-position penalty on every expert's score, which makes stopping likelier as the chain grows */
   lengthPenalty: z.number().min(0).default(0.25),
+  /**
+   * add r . h_i (a read-out of expert i's own representation) to the selection score. Off by
+   * default: Section 2.1's h^(i) is "the projection of the encoded input" only. On, the gradient
+   * of log P(i) with respect to h_i is (1[i chosen] - p_i) r, so gradient importance follows
+   * selection frequency by construction (docs/decisions.md).
+   */
+  selectionReadsH: z.boolean().default(false),
 });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type ModelConfigInput = z.input<typeof modelConfigSchema>;
+
+/**
+ * Named loss-weight presets. The paper's Table 4 lists the weights "used across all experiments";
+ * its Table 5 sweep picks other values as best on both GSM8K and MMLU (oracle 0.1, symmetry 0.1,
+ * sparsity 0.01). Both ship; Table 4 is the default (docs/decisions.md).
+ */
+export const LOSS_WEIGHT_PRESETS = {
+  table4: { utility: 0.5, distillation: 0.5, symmetry: 0.05, sparsity: 0.1, oracle: 0.5, diversity: 0.1, selection: 1.0, length: 0.5 },
+  table5: { utility: 0.5, distillation: 0.5, symmetry: 0.1, sparsity: 0.01, oracle: 0.1, diversity: 0.1, selection: 1.0, length: 0.5 },
+} as const;
+export type LossWeightPreset = keyof typeof LOSS_WEIGHT_PRESETS;
+
+/** The weights of a named preset (a fresh object); throws naming the known presets. */
+export function lossWeightPreset(name: string): LossWeights {
+  if (!(name in LOSS_WEIGHT_PRESETS)) throw new Error(`unknown loss-weight preset '${name}' (known: ${Object.keys(LOSS_WEIGHT_PRESETS).join(', ')})`);
+  return { ...LOSS_WEIGHT_PRESETS[name as LossWeightPreset] };
+}
 
 /** The eight loss weights (Table 4). */
 export const lossWeightsSchema = z.object({
@@ -56,6 +80,13 @@ export const trainConfigSchema = z.object({
   /** alpha in the length loss alpha * E[K]; null means 1/N so the term lies in [0, 1] */
   lengthAlpha: z.number().positive().nullable().default(null),
   weights: lossWeightsSchema.default({}),
+  /**
+   * where distillation compares the final expert with the oracle: 'adapter-cosine' (default) is
+   * 1 - cos(sum_i q_i h_i, h*) with h_i, h* the adapter's outputs for o_i and o* (Appendix C's
+   * "hidden representations"; cosine, so shrinking the adapter does not lower it);
+   * 'adapter-mse' the mean squared difference there; 'encoder-mse' the old encoder-space form
+   */
+  distillation: z.enum(['adapter-cosine', 'adapter-mse', 'encoder-mse']).default('adapter-cosine'),
   seed: z.number().int().default(0),
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;

@@ -11,7 +11,7 @@
 import { tf } from './backend';
 import { loadOrchestratorModel, type CheckpointRef } from './checkpoint';
 import { disposeBatch, itemsOfSplit, toBatch, type RoutingDataset, type RoutingItem, type Split } from './dataset';
-import { disposeModel, encode, route, type OrchestratorModel } from './model';
+import { disposeModel, encode, route, type OrchestratorModel, type ScoreParts } from './model';
 import { Rng } from './rng';
 
 export interface InferOptions {
@@ -25,6 +25,22 @@ export interface InferOptions {
   available?: boolean[];
   /** items per forward pass (default 64) */
   batchSize?: number;
+  /** force choices, one row per item (an expert index, or -1 = the model decides); a forced row is run in full */
+  forcedChain?: number[][];
+  /** replace C(x): one [N, N] matrix for every item, or [items, N, N] (rows sum to 1, diagonal 0) */
+  collabOverride?: number[][] | number[][][];
+  /** drop the relational or the intrinsic part of the score (the ablations) */
+  scoreParts?: ScoreParts;
+}
+
+/** The rows of a per-item override that belong to items [start, start + B). */
+function overrideChunk(o: number[][] | number[][][] | undefined, start: number, B: number, nItems: number, N: number): tf.Tensor | undefined {
+  if (!o) return undefined;
+  if (Array.isArray(o[0]?.[0])) {
+    if (o.length !== nItems) throw new Error(`inferChains: collabOverride has ${o.length} matrices, expected one per item (${nItems}) or a single [N, N]`);
+    return tf.tensor3d((o as number[][][]).slice(start, start + B), [B, N, N]);
+  }
+  return tf.tensor2d(o as number[][], [N, N]);
 }
 
 /** One item's routing decision. */
@@ -44,6 +60,7 @@ export function inferChains(model: OrchestratorModel, items: RoutingItem[], opts
   const sample = opts.mode === 'sample';
   const rng = new Rng(opts.seed ?? 0);
   const bs = opts.batchSize ?? 64;
+  if (opts.forcedChain && opts.forcedChain.length !== items.length) throw new Error(`inferChains: forcedChain has ${opts.forcedChain.length} rows, expected one per item (${items.length})`);
   const out: InferredChain[] = [];
   for (let start = 0; start < items.length; start += bs) {
     const chunk = items.slice(start, start + bs);
@@ -52,22 +69,27 @@ export function inferChains(model: OrchestratorModel, items: RoutingItem[], opts
     const steps = Math.min(maxSteps, (opts.available ?? []).filter(Boolean).length || N);
     // Gumbel-max on the logits draws an exact sample of each step's expert distribution.
     const noise = sample ? tf.tensor3d(rng.fill(B * steps * N, (r) => r.gumbel()), [B, steps, N]) : undefined;
+    const forcedChain = opts.forcedChain?.slice(start, start + B);
+    const collabOverride = overrideChunk(opts.collabOverride, start, B, items.length, N);
     let picked: { chosen: number[][]; stopProb: number[][]; s: number[][] };
     try {
       picked = tf.tidy(() => {
-        const { h, ctx } = encode(model, batch);
-        const r = route(model, h, ctx, { steps, gumbel: noise, available: opts.available });
+        const { h, ctx } = encode(model, batch, { available: opts.available });
+        const r = route(model, h, ctx, { steps, gumbel: noise, available: opts.available, forcedChain, collabOverride, scoreParts: opts.scoreParts });
         return { chosen: r.chosen.arraySync() as number[][], stopProb: r.stopProb.arraySync() as number[][], s: r.s.arraySync() as number[][] };
       });
     } finally {
       noise?.dispose();
+      collabOverride?.dispose();
       disposeBatch(batch);
     }
     const { chosen, stopProb, s } = picked;
     chunk.forEach((it, b) => {
+      const forcedLen = forcedChain?.[b].length ?? 0;
       const chain: number[] = [chosen[b][0]];
       for (let t = 1; t < chosen[b].length; t++) {
-        const stop = sample ? rng.uniform() < stopProb[b][t] : stopProb[b][t] >= 0.5;
+        // the same rule as route's stepMask in argmax mode
+        const stop = t >= forcedLen && (sample ? rng.uniform() < stopProb[b][t] : stopProb[b][t] >= 0.5);
         if (stop) break;
         chain.push(chosen[b][t]);
       }
@@ -101,8 +123,13 @@ export interface EvaluationResult extends ChainScores {
   perTask: Record<string, ChainScores>;
   /** mean over items and rows of the entropy of C's rows (nats) */
   collabEntropy: number;
-  /** mean over items of the entropy of s(x) (nats) */
+  /**
+   * Section 4.4's ordering entropy: the entropy of the marginal first-expert distribution, i.e.
+   * of s(x) averaged over the items (nats)
+   */
   orderingEntropy: number;
+  /** the mean over items of the entropy of s(x) (nats): per-item decisiveness, not Section 4.4's measure */
+  meanItemOrderingEntropy: number;
   /** C(x) averaged over the items, [N][N] */
   meanC: number[][];
   /** s(x) averaged over the items, [N] */
@@ -157,7 +184,7 @@ export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset,
   const meanC = Array.from({ length: N }, () => new Array<number>(N).fill(0));
   const meanS = new Array<number>(N).fill(0);
   let collabEntropy = 0;
-  let orderingEntropy = 0;
+  let meanItemOrderingEntropy = 0;
   const bs = opts.batchSize ?? 64;
   for (let start = 0; start < items.length; start += bs) {
     const chunk = items.slice(start, start + bs);
@@ -165,8 +192,8 @@ export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset,
     let read: { C: number[][][]; s: number[][] };
     try {
       read = tf.tidy(() => {
-        const { h, ctx } = encode(model, batch);
-        const r = route(model, h, ctx, { steps: 1, available: opts.available });
+        const { h, ctx } = encode(model, batch, { available: opts.available });
+        const r = route(model, h, ctx, { steps: 1, available: opts.available, scoreParts: opts.scoreParts });
         return { C: r.C.arraySync() as number[][][], s: r.s.arraySync() as number[][] };
       });
     } finally {
@@ -179,7 +206,7 @@ export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset,
         row.forEach((x, j) => (meanC[i][j] += x / items.length));
       });
       s[b].forEach((x, i) => (meanS[i] += x / items.length));
-      orderingEntropy += entropy(s[b]);
+      meanItemOrderingEntropy += entropy(s[b]);
     });
   }
   return {
@@ -187,7 +214,8 @@ export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset,
     ...scoreChains(items, paths, dataset.expertIds),
     perTask,
     collabEntropy: collabEntropy / items.length,
-    orderingEntropy: orderingEntropy / items.length,
+    orderingEntropy: entropy(meanS),
+    meanItemOrderingEntropy: meanItemOrderingEntropy / items.length,
     meanC,
     meanS,
     firstExpertCounts: first,

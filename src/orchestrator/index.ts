@@ -9,6 +9,9 @@ export {
   lossWeightsSchema,
   resolveModelConfig,
   resolveTrainConfig,
+  LOSS_WEIGHT_PRESETS,
+  lossWeightPreset,
+  type LossWeightPreset,
   type ModelConfig,
   type ModelConfigInput,
   type TrainConfig,
@@ -34,8 +37,9 @@ export {
   type ForwardOptions,
   type ForwardCache,
   type ScoreParts,
+  type Encoded,
 } from './model';
-export { compositeLoss, oracleTargets, topKMembership, LOSS_NAMES, type LossName, type LossTargets, type LossSettings, type LossResult } from './losses';
+export { compositeLoss, oracleTargets, topKMembership, LOSS_NAMES, type DistillationMode, type LossName, type LossTargets, type LossSettings, type LossResult } from './losses';
 export { initialSchedule, learningRateAt, topKForConfidence, advanceSchedule, type ScheduleState } from './schedule';
 export { createAdamState, readAdamState, disposeAdamState, adamStep, type AdamState, type AdamSettings } from './adam';
 export {

@@ -4,9 +4,11 @@
  *
  * Where the paper leaves a choice (all recorded in docs/decisions.md):
  *   utility       -log(sum_i q_i c_i + 1e-6), q = distribution of the final expert, c = graded correctness
- *   distillation  mean over encoder dims of (o* - sum_i q_i o_i)^2, in the encoder's space (the
- *                 oracle only exists there; doing it in the adapter space would let the adapter
- *                 shrink to zero to cheat the loss)
+ *   distillation  in the adapter space (Appendix C: the final expert's and the oracle's hidden
+ *                 representations): 1 - cos(sum_i q_i h_i, h*), h = adapter outputs before the
+ *                 backbone, h* = adapter(o*). The cosine is scale-free, so the adapter cannot
+ *                 shrink to zero to cheat it (an MSE there could); 'adapter-mse' and the old
+ *                 encoder-space 'encoder-mse' remain as options (TrainConfig.distillation)
  *   symmetry      ||C - C^T||_F^2
  *   sparsity      mean over rows of the entropy of C's rows
  *   oracle        mean_{i!=j} (C_ij - cos((o_i+o_j)/2, o*))^2 + mean_i (s_i - cos(o_i, o*))^2
@@ -45,7 +47,11 @@ export interface LossSettings {
   topK: number;
   /** alpha of the length term */
   lengthAlpha: number;
+  /** distillation form (default 'adapter-cosine') */
+  distillation?: DistillationMode;
 }
+
+export type DistillationMode = 'adapter-cosine' | 'adapter-mse' | 'encoder-mse';
 
 /** The weighted total and every term (unweighted), all scalars. */
 export interface LossResult {
@@ -94,16 +100,27 @@ export function topKMembership(values: Float32Array, rows: number, cols: number,
   return out;
 }
 
+/** The distillation distance per item [B] between the expected final expert and the oracle. */
+function distillationPerItem(cache: Pick<ForwardCache, 'finalDist' | 'hAdapter' | 'hOracle'>, targets: LossTargets, mode: DistillationMode): tf.Tensor {
+  const q = cache.finalDist.expandDims(2);
+  if (mode === 'encoder-mse') return tf.mean(tf.square(tf.sub(targets.oracle, tf.sum(tf.mul(q, targets.outputs), 1))), -1);
+  if (!cache.hOracle) throw new Error(`compositeLoss: distillation '${mode}' needs the oracle's adapter representation (call forward with inputs.oracle)`);
+  const final = tf.sum(tf.mul(q, cache.hAdapter), 1); // [B, d]
+  if (mode === 'adapter-mse') return tf.mean(tf.square(tf.sub(cache.hOracle, final)), -1);
+  const dot = tf.sum(tf.mul(final, cache.hOracle), -1);
+  const norms = tf.mul(tf.sqrt(tf.add(tf.sum(tf.square(final), -1), 1e-8)), tf.sqrt(tf.add(tf.sum(tf.square(cache.hOracle), -1), 1e-8)));
+  return tf.sub(1, tf.div(dot, norms));
+}
+
 /** All eight terms and their weighted sum for one batch. */
-export function compositeLoss(cache: Pick<ForwardCache, 'C' | 'logC' | 'finalDist' | 's' | 'expertLogProbs' | 'expectedLength'>, targets: LossTargets, settings: LossSettings): LossResult {
+export function compositeLoss(cache: Pick<ForwardCache, 'C' | 'logC' | 'finalDist' | 's' | 'expertLogProbs' | 'expectedLength' | 'hAdapter' | 'hOracle'>, targets: LossTargets, settings: LossSettings): LossResult {
   const { C, logC, finalDist, s } = cache;
   const [B, N] = s.shape;
 
   const expectedCorrect = tf.sum(tf.mul(finalDist, targets.correct), -1);
   const utility = tf.mean(tf.neg(tf.log(tf.add(expectedCorrect, 1e-6)))) as tf.Scalar;
 
-  const expectedOutput = tf.sum(tf.mul(finalDist.expandDims(2), targets.outputs), 1); // [B, D]
-  const distillation = maskedMean(tf.mean(tf.square(tf.sub(targets.oracle, expectedOutput)), -1), targets.hasOracle);
+  const distillation = maskedMean(distillationPerItem(cache, targets, settings.distillation ?? 'adapter-cosine'), targets.hasOracle);
 
   const symmetry = tf.mean(tf.sum(tf.square(tf.sub(C, tf.transpose(C, [0, 2, 1]))), [1, 2])) as tf.Scalar;
 

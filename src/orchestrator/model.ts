@@ -20,7 +20,10 @@
  * previous expert's row of C acts as a prior over who comes next. A learned stop logit
  * (from the prompt context) competes with the experts from step 2 on, so the chain length is
  * itself a learned, differentiable decision and gamma * t makes stopping likelier as t grows.
- * a_i(x) = (W_a ctx + b_a)_i + r . h_i reads both the prompt and expert i's own response.
+ * a_i(x) = (W_a ctx + b_a)_i projects only the prompt (Section 2.1: "the projection of the encoded
+ * input"). The config flag `selectionReadsH` adds r . h_i, a read-out of expert i's own
+ * representation; with it, d log P / d h_i = (1[i chosen] - p_i) r, so gradient-based importance
+ * tracks selection frequency by construction (docs/decisions.md).
  */
 import { tf } from './backend';
 import type { ModelConfig } from './config';
@@ -61,8 +64,8 @@ export function parameterSpecs(cfg: ModelConfig): Array<{ name: string; shape: n
   specs.push(
     // interaction module C(x)
     w('collab.Wq', [d, d], d), w('collab.Wk', [d, d], d), c('collab.lambda', [], 1),
-    // selection module: a_i(x) = (W_a ctx + b_a)_i + r . h_i, quality scalars phi_i
-    w('select.Wa', [d, N], d), c('select.ba', [N], 0), w('select.r', [d], d), c('select.phi', [N], 0),
+    // selection module: a_i(x) = (W_a ctx + b_a)_i [+ r . h_i with selectionReadsH], quality scalars phi_i
+    w('select.Wa', [d, N], d), c('select.ba', [N], 0), ...(cfg.selectionReadsH ? [w('select.r', [d], d)] : []), c('select.phi', [N], 0),
     // stop head
     w('stop.w', [d], d), c('stop.b', [], 0),
   );
@@ -129,6 +132,8 @@ export interface ModelInputs {
   ex: tf.Tensor2D;
   /** expert response encodings o_1..o_N, [B, N, D] */
   outputs: tf.Tensor3D;
+  /** oracle encodings o*, [B, D]: when given, `encode` also maps them through the adapter (distillation) */
+  oracle?: tf.Tensor2D;
 }
 
 /**
@@ -173,14 +178,16 @@ function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
 }
 
 /** Multi-head self-attention over tokens [B, T, d]. */
-function selfAttention(x: tf.Tensor3D, p: Record<string, tf.Variable>, heads: number): tf.Tensor3D {
+function selfAttention(x: tf.Tensor3D, p: Record<string, tf.Variable>, heads: number, keyMask?: tf.Tensor): tf.Tensor3D {
   const [B, T, d] = x.shape;
   const dh = d / heads;
   const split = (t: tf.Tensor) => t.reshape([B, T, heads, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
   const q = split(linear(x, p['backbone.Wq'], p['backbone.bq']));
   const k = split(linear(x, p['backbone.Wk']));
   const v = split(linear(x, p['backbone.Wv'], p['backbone.bv']));
-  const att = tf.softmax(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)), -1);
+  let scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh));
+  if (keyMask) scores = tf.add(scores, keyMask); // [T]: MASKED_LOGIT on the keys of masked experts
+  const att = tf.softmax(scores, -1);
   const mixed = tf.matMul(att, v).transpose([0, 2, 1, 3]).reshape([B, T, d]);
   return linear(mixed, p['backbone.Wo'], p['backbone.bo']) as tf.Tensor3D;
 }
@@ -192,25 +199,51 @@ export interface EncodeOptions {
    * dropout). Absent: no dropout (evaluation).
    */
   dropoutMask?: tf.Tensor3D;
+  /**
+   * experts present (length N); a masked expert's token is removed from the backbone's attention
+   * (no other token attends to it), so its response cannot reach anyone's representation
+   */
+  available?: boolean[];
+}
+
+/** What `encode` returns. */
+export type Encoded = {
+  /** expert representations in the routing space (after the backbone when it is on), [B, N, d] */
+  h: tf.Tensor3D;
+  /** prompt context, [B, d] */
+  ctx: tf.Tensor2D;
+  /** the routing adapter's outputs, before the backbone, [B, N, d] (the distillation's space) */
+  hAdapter: tf.Tensor3D;
+  /** the oracle encoding through the same adapter (no dropout), [B, d]; present when inputs.oracle is */
+  hOracle?: tf.Tensor2D;
+};
+
+/** The routing adapter: o -> W_2 dropout(GELU(W_1 o + b_1)) + b_2, over the last axis. */
+function adapter(p: Record<string, tf.Variable>, o: tf.Tensor, dropoutMask?: tf.Tensor): tf.Tensor {
+  let hidden = gelu(linear(o, p['adapter.W1'], p['adapter.b1']));
+  if (dropoutMask) hidden = tf.mul(hidden, dropoutMask);
+  return linear(hidden, p['adapter.W2'], p['adapter.b2']);
 }
 
 /** Maps encodings to the routing space: ctx [B, d] for the prompt, h [B, N, d] for the experts. */
-export function encode(model: OrchestratorModel, inputs: ModelInputs, opts: EncodeOptions = {}): { h: tf.Tensor3D; ctx: tf.Tensor2D } {
+export function encode(model: OrchestratorModel, inputs: ModelInputs, opts: EncodeOptions = {}): Encoded {
   const p = model.params;
+  const N = model.config.nExperts;
   const ctx0 = linear(inputs.ex, p['prompt.W'], p['prompt.b']) as tf.Tensor2D;
-  let hidden = gelu(linear(inputs.outputs, p['adapter.W1'], p['adapter.b1']));
-  if (opts.dropoutMask) hidden = tf.mul(hidden, opts.dropoutMask);
-  const h0 = linear(hidden, p['adapter.W2'], p['adapter.b2']) as tf.Tensor3D;
-  if (!model.config.backbone) return { h: h0, ctx: ctx0 };
+  const h0 = adapter(p, inputs.outputs, opts.dropoutMask) as tf.Tensor3D;
+  const hOracle = inputs.oracle ? (adapter(p, inputs.oracle) as tf.Tensor2D) : undefined;
+  const extra = { hAdapter: h0, ...(hOracle ? { hOracle } : {}) };
+  if (!model.config.backbone) return { h: h0, ctx: ctx0, ...extra };
+  if (opts.available && opts.available.length !== N) throw new Error(`encode: 'available' has ${opts.available.length} entries, expected ${N}`);
 
   // Pre-norm residual self-attention over the N+1 tokens [ctx; h_1..h_N], then a final norm.
+  const keyMask = opts.available && opts.available.some((a) => !a) ? tf.tensor1d([0, ...opts.available.map((a) => (a ? 0 : MASKED_LOGIT))]) : undefined;
   const tokens = tf.concat([ctx0.expandDims(1), h0], 1) as tf.Tensor3D;
-  const attended = tf.add(tokens, selfAttention(layerNorm(tokens, p['backbone.ln1.g'], p['backbone.ln1.b']) as tf.Tensor3D, p, model.config.heads));
+  const attended = tf.add(tokens, selfAttention(layerNorm(tokens, p['backbone.ln1.g'], p['backbone.ln1.b']) as tf.Tensor3D, p, model.config.heads, keyMask));
   const out = layerNorm(attended, p['backbone.lnf.g'], p['backbone.lnf.b']) as tf.Tensor3D;
-  const N = model.config.nExperts;
   const ctx = out.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]) as tf.Tensor2D;
   const h = out.slice([0, 1, 0], [-1, N, -1]) as tf.Tensor3D;
-  return { h, ctx };
+  return { h, ctx, ...extra };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,7 +261,11 @@ export interface RouteOptions {
   tau?: number;
   /** Gumbel noise [B, steps, N]; absent means none (deterministic: the path follows the argmax) */
   gumbel?: tf.Tensor3D;
-  /** experts that may be chosen (length N); a false entry masks that expert out of selection and out of C's columns */
+  /**
+   * experts that may be chosen (length N); a false entry masks that expert out of selection and
+   * out of C (its column and its row). Passed to `forward`, it also removes the expert from the
+   * backbone's attention (see EncodeOptions).
+   */
   available?: boolean[];
   /** force the choice at (item, step): an expert index, or -1 to let the model decide; shape [B][<= steps] */
   forcedChain?: number[][];
@@ -247,6 +284,10 @@ export interface ForwardCache {
   h: tf.Tensor3D;
   /** prompt context in the routing space, [B, d] */
   ctx: tf.Tensor2D;
+  /** the adapter's outputs before the backbone, [B, N, d] */
+  hAdapter: tf.Tensor3D;
+  /** the oracle through the adapter, [B, d] (present when the inputs carry an oracle) */
+  hOracle?: tf.Tensor2D;
   /** pre-softmax interaction logits Q K^T / sqrt(d) + lambda * CosSim(h), diagonal masked, [B, N, N] */
   collabLogits: tf.Tensor3D;
   /** row-wise log of C, [B, N, N] (diagonal ~ -1e9) */
@@ -273,6 +314,12 @@ export interface ForwardCache {
   chosen: tf.Tensor2D;
   /** log P(chosen expert at step t | continue): what intrinsic importance differentiates, [B, k] */
   logProbSelected: tf.Tensor2D;
+  /**
+   * 1 where argmax inference would take step t, else 0 (a constant, no gradient), [B, k]: step 1
+   * always; a later step while every stop probability so far is < 1/2, and always within a
+   * forcedChain row's length (a forced chain is run in full)
+   */
+  stepMask: tf.Tensor2D;
   /** P(stop before step t), 0 at t = 1, [B, k] */
   stopProb: tf.Tensor2D;
   /** P(the chain has exactly t experts), sums to 1 over t, [B, k] */
@@ -317,7 +364,7 @@ function validateForcedChain(chain: number[][], B: number, N: number, available:
  * Everything downstream of the representations. Taking h and ctx as arguments (instead of the
  * encodings) is what lets probes differentiate a selection's log-probability with respect to h_i.
  */
-export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, opts: RouteOptions): Omit<ForwardCache, 'h' | 'ctx'> {
+export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, opts: RouteOptions): Omit<ForwardCache, 'h' | 'ctx' | 'hAdapter' | 'hOracle'> {
   const p = model.params;
   const { nExperts: N, hidden: d, lengthPenalty: gamma } = model.config;
   const B = h.shape[0];
@@ -340,6 +387,8 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
   collabLogits = tf.add(collabLogits, availMask) as tf.Tensor3D; // no transitions into a masked expert
   let logC = tf.logSoftmax(collabLogits, -1) as tf.Tensor3D;
   let C = tf.exp(logC) as tf.Tensor3D;
+  // A masked expert has no outgoing row either: it would otherwise still add C_ij to the others' connectivity.
+  if (nAvailable < N) C = tf.mul(C, tf.tensor1d(available.map((a) => (a ? 1 : 0))).reshape([1, N, 1])) as tf.Tensor3D;
   if (opts.collabOverride) {
     C = tf.broadcastTo(opts.collabOverride, [B, N, N]) as tf.Tensor3D;
     logC = tf.log(tf.add(C, tf.mul(tf.eye(N), 1e-30))) as tf.Tensor3D; // keep the diagonal finite
@@ -347,7 +396,8 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
   const connectivity = tf.mul(0.5, tf.add(tf.sum(C, 2), tf.sum(C, 1))) as tf.Tensor2D;
 
   // Selection module.
-  const inputScore = tf.add(linear(ctx, p['select.Wa'], p['select.ba']), tf.sum(tf.mul(h, p['select.r']), -1));
+  const promptScore = linear(ctx, p['select.Wa'], p['select.ba']);
+  const inputScore = model.config.selectionReadsH ? tf.add(promptScore, tf.sum(tf.mul(h, p['select.r']), -1)) : promptScore;
   const intrinsicScore = tf.add(inputScore, p['select.phi']) as tf.Tensor2D;
   const baseScore = (parts === 'relational-only' ? connectivity : parts === 'intrinsic-only' ? intrinsicScore : tf.add(intrinsicScore, connectivity)) as tf.Tensor2D;
   const stopLogit = tf.add(tf.sum(tf.mul(ctx, p['stop.w']), -1), p['stop.b']) as tf.Tensor1D;
@@ -395,6 +445,17 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
     prev = onehot;
   }
 
+  // Step mask: the steps argmax inference takes (a forced chain's steps always count).
+  const stopValues = tf.stack(stopProb, 1).arraySync() as number[][];
+  const stepMask = stopValues.map((row, b) => {
+    const forcedLen = opts.forcedChain ? opts.forcedChain[b].length : 0;
+    let going = true;
+    return row.map((pStop, t) => {
+      if (t > 0 && t >= forcedLen && pStop >= 0.5) going = false;
+      return going ? 1 : 0;
+    });
+  });
+
   // Halting: the chain has exactly t experts when it continued through t and stops before t+1.
   const halting: tf.Tensor[] = [];
   let survive: tf.Tensor = tf.ones([B]);
@@ -423,6 +484,7 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
     relaxedSelection: relaxedT,
     chosen: tf.stack(chosen, 1) as tf.Tensor2D,
     logProbSelected: tf.stack(logProbSelected, 1) as tf.Tensor2D,
+    stepMask: tf.tensor2d(stepMask, [B, steps]),
     stopProb: tf.stack(stopProb, 1) as tf.Tensor2D,
     halting: haltingT,
     finalDist,
@@ -445,18 +507,22 @@ export type ForwardOptions = RouteOptions & EncodeOptions;
  */
 export function forward(model: OrchestratorModel, inputs: ModelInputs, opts: ForwardOptions): ForwardCache {
   const kept: ForwardCache = tf.tidy(() => {
-    const { h, ctx } = encode(model, inputs, opts);
-    const rest = route(model, h, ctx, opts);
-    return { h, ctx, ...rest } as unknown as tf.TensorContainerObject;
+    const enc = encode(model, inputs, opts);
+    const rest = route(model, enc.h, enc.ctx, opts);
+    return { ...enc, ...rest } as unknown as tf.TensorContainerObject;
   }) as unknown as ForwardCache;
   return kept;
 }
 
 /**
- * Sum over steps of log P(chosen expert | x, chain so far), per item [B], as a function of the
- * expert representations h. With `forcedChain` it scores a given chain; `tf.grad` of its sum with
- * respect to h gives the gradients the intrinsic-importance probe needs.
+ * Sum over the steps inference would take (`stepMask`) of log P(chosen expert | x, chain so far),
+ * per item [B], as a function of the expert representations h. With `forcedChain` it scores a
+ * given chain (all of its steps); `tf.grad` of its sum with respect to h gives the gradients the
+ * intrinsic-importance probe needs.
  */
 export function selectionLogProbFromH(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, opts: RouteOptions): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(route(model, h, ctx, opts).logProbSelected, 1) as tf.Tensor1D);
+  return tf.tidy(() => {
+    const r = route(model, h, ctx, opts);
+    return tf.sum(tf.mul(r.logProbSelected, r.stepMask), 1) as tf.Tensor1D;
+  });
 }

@@ -138,7 +138,7 @@ export function trainStep(model: OrchestratorModel, adam: AdamState, items: Rout
   try {
     const { value, grads } = tf.variableGrads(() => {
       const cache = forward(model, batch, { steps, tau: sched.tau, gumbel, dropoutMask: mask });
-      const { total, terms } = compositeLoss(cache, batch, { weights: tc.weights, topK: sched.k, lengthAlpha: tc.lengthAlpha ?? 1 / N });
+      const { total, terms } = compositeLoss(cache, batch, { weights: tc.weights, topK: sched.k, lengthAlpha: tc.lengthAlpha ?? 1 / N, distillation: tc.distillation });
       kept.monitor = tf.keep(tf.stack([...LOSS_NAMES.map((n) => terms[n]), tf.mean(tf.max(cache.s, -1))]) as tf.Tensor1D);
       return total;
     }, names.map((n) => model.params[n]));
@@ -159,6 +159,9 @@ export function trainStep(model: OrchestratorModel, adam: AdamState, items: Rout
     disposeBatch(batch);
   }
 }
+
+/** The lock file of a run folder's trainer (see trainOrchestrator). */
+export const TRAIN_LOCK_FILE = 'train.lock';
 
 /**
  * Trains the orchestrator on the dataset's training split (all items when no split is assigned),

@@ -148,7 +148,7 @@ test('bad files are rejected with the file, line and field', () => {
     // A checkpoint whose weight file was cut short names the file and tensor.
     const ckDir = path.join(dir, 'checkpoints', 'epoch-0');
     fs.mkdirSync(ckDir, { recursive: true });
-    const cfg = { inputDim: 4, nExperts: 2, hidden: 4, backbone: false, heads: 1, dropout: 0, lengthPenalty: 0.25 };
+    const cfg = { inputDim: 4, nExperts: 2, hidden: 4, backbone: false, heads: 1, dropout: 0, lengthPenalty: 0.25, selectionReadsH: false };
     const model = createModel(cfg, 1);
     const adam = createAdamState(model.params);
     // Half-written folders of a writer that died are removed by the next save; a live writer's stay.
@@ -185,5 +185,30 @@ test('resume: false starts over: no checkpoint of the earlier, longer run is lef
     assert.equal(loadCheckpoint(latestCheckpoint(run)!).trainConfig.seed, 2, 'the newest checkpoint belongs to the new run');
   } finally {
     fs.rmSync(run, { recursive: true, force: true });
+  }
+});
+
+test('a checkpoint written before selectionReadsH / distillation existed keeps its meaning (r . h_i on, encoder-space distillation)', async () => {
+  await ensureBackend();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-ck-old-'));
+  try {
+    for (const readsH of [true, false]) {
+      const cfg = { inputDim: 4, nExperts: 2, hidden: 4, backbone: false, heads: 1, dropout: 0, lengthPenalty: 0.25, selectionReadsH: readsH };
+      const model = createModel(cfg, 1);
+      const adam = createAdamState(model.params);
+      const saved = saveCheckpoint(dir, { epoch: 0, modelConfig: cfg, trainConfig: resolveTrainConfig({}), schedule: { step: 0, tau: 1, k: 2, confidence: 0.5 }, rngState: [1, 2, 3, 4], expertIds: ['a', 'b'], params: readParameters(model), adam: readAdamState(adam), metrics: {} });
+      disposeModel(model);
+      disposeAdamState(adam);
+      const file = path.join(saved, 'manifest.json');
+      const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+      delete m.modelConfig.selectionReadsH;
+      delete m.trainConfig.distillation;
+      fs.writeFileSync(file, JSON.stringify(m));
+      const ck = loadCheckpoint(saved);
+      assert.equal(ck.modelConfig.selectionReadsH, readsH, 'read from whether the weights hold select.r');
+      assert.equal(ck.trainConfig.distillation, 'encoder-mse');
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -76,8 +76,8 @@ test('loss gradients match central finite differences for every parameter and fo
   console.log(`gradient check: ${checked} directional derivatives over ${names.length} parameter tensors, worst relative error ${worst.toExponential(2)} (${worstAt})`);
 
   // Gradient with respect to the expert representations h (what intrinsic importance reads).
-  const { h, ctx } = tf.tidy(() => encode(model, batch));
-  const lossFromH = (hh: tf.Tensor) => compositeLoss(route(model, hh as tf.Tensor3D, ctx, opts), batch, settings).total;
+  const { h, ctx, hAdapter, hOracle } = tf.tidy(() => encode(model, batch));
+  const lossFromH = (hh: tf.Tensor) => compositeLoss({ ...route(model, hh as tf.Tensor3D, ctx, opts), hAdapter: model.config.backbone ? hAdapter : (hh as tf.Tensor3D), hOracle }, batch, settings).total;
   const gh = tf.grad(lossFromH)(h);
   const ghNorm = tf.norm(gh).dataSync()[0];
   assert.ok(ghNorm > 1e-4);

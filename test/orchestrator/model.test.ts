@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBackend, tf } from '../../src/orchestrator/backend';
-import { resolveTrainConfig } from '../../src/orchestrator/config';
-import { inferChains } from '../../src/orchestrator/evaluate';
+import { LOSS_WEIGHT_PRESETS, lossWeightPreset, resolveTrainConfig } from '../../src/orchestrator/config';
+import { toBatch } from '../../src/orchestrator/dataset';
+import { evaluateModel, inferChains } from '../../src/orchestrator/evaluate';
 import { disposeCache, encode, forward, route, selectionLogProbFromH } from '../../src/orchestrator/model';
 import { Rng } from '../../src/orchestrator/rng';
 import { advanceSchedule, initialSchedule, learningRateAt, topKForConfidence } from '../../src/orchestrator/schedule';
@@ -11,6 +12,7 @@ import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
 import { tinyInstance } from './tiny';
 
 const close = (a: number, b: number, tol = 1e-5) => Math.abs(a - b) <= tol;
+const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
 
 test('the RNG continues the same stream from a saved state', () => {
   const a = new Rng(42);
@@ -98,4 +100,101 @@ test('inference: argmax is deterministic, sampling is seeded, masked experts are
     assert.ok(!c.chain.includes(0));
     assert.ok(c.chain.length >= 1 && c.chain.length <= 2);
   });
+});
+
+test('r . h_i is off by default: with a fixed C, selection does not read h at all; the flag brings it back', async () => {
+  await ensureBackend();
+  const uniform = tf.div(tf.sub(tf.ones([4, 4]), tf.eye(4)), 3);
+  for (const on of [false, true]) {
+    const { model, batch } = tinyInstance(9, true, { selectionReadsH: on });
+    assert.equal('select.r' in model.params, on);
+    const { h, ctx } = encode(model, batch);
+    const grad = () => tf.grad((hh: tf.Tensor) => tf.sum(selectionLogProbFromH(model, hh as tf.Tensor3D, ctx, { steps: 2, collabOverride: uniform })))(h);
+    if (on) {
+      const norm = tf.norm(grad()).dataSync()[0];
+      assert.ok(norm > 1e-3, `flag on: |d log P / d h| = ${norm}`);
+    } else {
+      // no path from h to the selection at all once C is fixed: tfjs refuses to differentiate
+      assert.throws(grad, /Cannot compute gradient of y=f\(x\) with respect to x/);
+    }
+  }
+});
+
+test('selectionLogProbFromH counts only the steps inference takes (stepMask)', async () => {
+  await ensureBackend();
+  const { model, batch } = tinyInstance(9, false);
+  const { h, ctx } = encode(model, batch);
+  const r = route(model, h, ctx, { steps: 3 });
+  const mask = r.stepMask.arraySync() as number[][];
+  const lp = r.logProbSelected.arraySync() as number[][];
+  assert.ok(mask.flat().some((m) => m === 0), 'the tiny instance should stop early somewhere');
+  const got = Array.from(selectionLogProbFromH(model, h, ctx, { steps: 3 }).dataSync());
+  mask.forEach((row, b) => {
+    const expected = row.reduce((a, m, t) => a + m * lp[b][t], 0);
+    assert.ok(close(got[b], expected, 1e-5), `item ${b}: ${got[b]} vs ${expected}`);
+  });
+  // The inferred chains have exactly the masked lengths.
+  const ds = syntheticRoutingDataset({ seed: 7, nItems: 3, nExperts: 4, dim: 12, nDomains: 2 });
+  const items = ds.items.map((it, b) => ({ ...it, ex: new Float32Array(batch.ex.arraySync()[b]), outputs: (batch.outputs.arraySync()[b] as number[][]).map((o) => new Float32Array(o)) }));
+  inferChains(model, items, { maxSteps: 3 }).forEach((c, b) => assert.equal(c.chain.length, mask[b].reduce((a, m) => a + m, 0)));
+  // A forced chain is scored in full.
+  const forcedMask = route(model, h, ctx, { steps: 3, forcedChain: [[0, 1, 2], [1, 2, 3], [3, 2, 1]] }).stepMask.arraySync() as number[][];
+  assert.deepEqual(forcedMask, [[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
+});
+
+test('a masked expert is removed from the backbone attention, from selection and from C (row and column)', async () => {
+  await ensureBackend();
+  const { model, batch } = tinyInstance(9, true);
+  const available = [true, true, false, true];
+  const changed = { ...batch, outputs: tf.add(batch.outputs, tf.mul(tf.oneHot([2], 4).reshape([1, 4, 1]), 3)) as tf.Tensor3D };
+  const hOf = (inputs: typeof batch, av?: boolean[]) => encode(model, inputs, { available: av }).h.arraySync() as number[][][];
+  const keep = [0, 1, 3];
+  const diff = (a: number[][][], b: number[][][]) => Math.max(...a.flatMap((m, i) => keep.flatMap((e) => m[e].map((x, k) => Math.abs(x - b[i][e][k])))));
+  assert.ok(diff(hOf(batch), hOf(changed)) > 1e-3, 'unmasked: another expert\'s response reaches h_j through attention');
+  assert.ok(diff(hOf(batch, available), hOf(changed, available)) < 1e-6, 'masked: expert 2\'s response still reaches the others');
+  const c = forward(model, changed, { steps: 2, available });
+  (c.C.arraySync() as number[][][]).forEach((m) => {
+    m.forEach((row) => assert.equal(row[2], 0));
+    m[2].forEach((x) => assert.equal(x, 0));
+  });
+  // and nothing downstream depends on expert 2's response any more
+  const c0 = forward(model, batch, { steps: 2, available });
+  assert.ok(maxAbs(c.s, c0.s) < 1e-6 && maxAbs(c.C, c0.C) < 1e-6);
+});
+
+test('inferChains takes the same overrides as forward: forced chain, score parts, collaboration override', async () => {
+  await ensureBackend();
+  const { model } = tinyInstance(9, true);
+  const ds = syntheticRoutingDataset({ seed: 3, nItems: 12, nExperts: 4, dim: 12 });
+  const forced = ds.items.map((_, i) => [i % 4, (i + 1) % 4]);
+  inferChains(model, ds.items, { forcedChain: forced }).forEach((c, i) => assert.deepEqual(c.chain.slice(0, 2), forced[i]));
+  const uniform = [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? 0 : 1 / 3)));
+  const viaInfer = inferChains(model, ds.items, { collabOverride: uniform, scoreParts: 'intrinsic-only' });
+  const direct = tf.tidy(() => {
+    const b = toBatch(ds.items, 12);
+    const { h, ctx } = encode(model, b);
+    return route(model, h, ctx, { steps: 1, collabOverride: tf.tensor2d(uniform), scoreParts: 'intrinsic-only' }).s.arraySync() as number[][];
+  });
+  viaInfer.forEach((c, i) => c.s.forEach((x, e) => assert.ok(close(x, direct[i][e]))));
+  assert.notDeepEqual(inferChains(model, ds.items, { scoreParts: 'relational-only' }).map((c) => c.s), inferChains(model, ds.items).map((c) => c.s));
+  assert.throws(() => inferChains(model, ds.items, { forcedChain: forced.slice(1) }), /forcedChain has 11 rows, expected one per item \(12\)/);
+});
+
+test('ordering entropy is the entropy of the marginal first-expert distribution; the per-item mean has its own name', async () => {
+  await ensureBackend();
+  const { model } = tinyInstance(9, true);
+  const ds = syntheticRoutingDataset({ seed: 3, nItems: 10, nExperts: 4, dim: 12 });
+  const ev = evaluateModel(model, ds, 'all');
+  const H = (p: number[]) => -p.reduce((a, x) => a + (x > 0 ? x * Math.log(x) : 0), 0);
+  assert.ok(close(ev.orderingEntropy, H(ev.meanS)));
+  const perItem = ev.chains.reduce((a, c) => a + H(c.s), 0) / ev.chains.length;
+  assert.ok(close(ev.meanItemOrderingEntropy, perItem, 1e-5));
+  assert.ok(ev.orderingEntropy >= ev.meanItemOrderingEntropy - 1e-9, 'entropy is concave: H(mean) >= mean H');
+});
+
+test('loss-weight presets: Table 4 (default) and Table 5 (the sweep\'s best)', () => {
+  assert.deepEqual(resolveTrainConfig({}).weights, { ...LOSS_WEIGHT_PRESETS.table4 });
+  const t5 = lossWeightPreset('table5');
+  assert.deepEqual([t5.oracle, t5.symmetry, t5.sparsity], [0.1, 0.1, 0.01]);
+  assert.throws(() => lossWeightPreset('table9'), /unknown loss-weight preset 'table9' \(known: table4, table5\)/);
 });

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureBackend, tf } from '../../src/orchestrator/backend';
-import { compositeLoss, LOSS_NAMES } from '../../src/orchestrator/losses';
+import { compositeLoss, LOSS_NAMES, type DistillationMode } from '../../src/orchestrator/losses';
 import { encode, forward, parameterSpecs, route, selectionLogProbFromH } from '../../src/orchestrator/model';
 import { tinyInstance } from './tiny';
 
@@ -39,10 +39,17 @@ function relClose(a: number, b: number, rel: number): boolean {
 
 const missing = torchMissing();
 
-for (const backbone of [true, false]) {
-  test(`tfjs and PyTorch agree on C, s, loss and gradient norms (backbone ${backbone ? 'on' : 'off'})`, { skip: missing ? `skipped: ${missing}` : false }, async () => {
+const cases: Array<{ backbone: boolean; selectionReadsH?: boolean; distillation?: DistillationMode }> = [
+  { backbone: true },
+  { backbone: false },
+  // the non-default forms: r . h_i in the score, encoder-space and adapter-space MSE distillation
+  { backbone: true, selectionReadsH: true, distillation: 'encoder-mse' },
+  { backbone: false, selectionReadsH: true, distillation: 'adapter-mse' },
+];
+for (const { backbone, ...variant } of cases) {
+  test(`tfjs and PyTorch agree on C, s, loss and gradient norms (backbone ${backbone ? 'on' : 'off'}${variant.selectionReadsH ? ', r.h on' : ''}, distillation ${variant.distillation ?? 'adapter-cosine'})`, { skip: missing ? `skipped: ${missing}` : false }, async () => {
     await ensureBackend();
-    const inst = tinyInstance(9, backbone);
+    const inst = tinyInstance(9, backbone, variant);
     const { model, batch, steps, tau, settings } = inst;
     const opts = { steps, tau };
 
@@ -51,8 +58,8 @@ for (const backbone of [true, false]) {
     const loss = compositeLoss(cache, batch, settings);
     const names = Object.keys(model.params);
     const { grads } = tf.variableGrads(() => compositeLoss(forward(model, batch, opts), batch, settings).total, names.map((n) => model.params[n]));
-    const { h, ctx } = tf.tidy(() => encode(model, batch));
-    const gLossH = tf.grad((hh: tf.Tensor) => compositeLoss(route(model, hh as tf.Tensor3D, ctx, opts), batch, settings).total)(h);
+    const { h, ctx, hAdapter, hOracle } = tf.tidy(() => encode(model, batch));
+    const gLossH = tf.grad((hh: tf.Tensor) => compositeLoss({ ...route(model, hh as tf.Tensor3D, ctx, opts), hAdapter: model.config.backbone ? hAdapter : (hh as tf.Tensor3D), hOracle }, batch, settings).total)(h);
     const gSelH = tf.grad((hh: tf.Tensor) => tf.sum(selectionLogProbFromH(model, hh as tf.Tensor3D, ctx, opts)))(h);
 
     // PyTorch side.
@@ -66,6 +73,7 @@ for (const backbone of [true, false]) {
       topK: settings.topK,
       lengthAlpha: settings.lengthAlpha,
       weights: settings.weights,
+      distillation: settings.distillation,
     };
     fs.writeFileSync(path.join(dir, 'in.json'), JSON.stringify(input));
     const run = spawnSync(PYTHON, [REFERENCE, 'parity', path.join(dir, 'in.json'), path.join(dir, 'out.json')], { encoding: 'utf8' });
@@ -83,6 +91,7 @@ for (const backbone of [true, false]) {
     console.log(`parity (torch ${ref.torch}, backbone ${backbone}): max |tfjs - torch| = ${JSON.stringify(Object.fromEntries(Object.entries(diffs).map(([k, v]) => [k, Number(v.toExponential(2))])))}`);
     for (const [k, v] of Object.entries(diffs)) assert.ok(v <= 1e-5, `${k} differs by ${v}`);
     assert.deepEqual(cache.chosen.arraySync(), ref.chosen);
+    assert.deepEqual(cache.stepMask.arraySync(), ref.stepMask);
 
     const normsLoss = tf.norm(gLossH, 'euclidean', -1).arraySync() as number[][];
     const normsSel = tf.norm(gSelH, 'euclidean', -1).arraySync() as number[][];

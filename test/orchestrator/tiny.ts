@@ -1,7 +1,7 @@
 /** A tiny orchestrator instance shared by the gradient-check and PyTorch-parity tests. */
 import { resolveModelConfig, resolveTrainConfig, type ModelConfig } from '../../src/orchestrator/config';
 import { toBatch, type RoutingBatch } from '../../src/orchestrator/dataset';
-import type { LossSettings } from '../../src/orchestrator/losses';
+import type { DistillationMode, LossSettings } from '../../src/orchestrator/losses';
 import { createModel, parameterSpecs, type OrchestratorModel } from '../../src/orchestrator/model';
 import { Rng } from '../../src/orchestrator/rng';
 import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
@@ -21,8 +21,8 @@ export interface TinyInstance {
  * Every parameter, biases and scalars included, gets a random non-trivial value so that no term
  * of the forward pass or the loss is switched off by a zero initialisation.
  */
-export function tinyInstance(seed = 7, backbone = true): TinyInstance {
-  const config = resolveModelConfig({ inputDim: 12, nExperts: 4, hidden: 8, heads: 2, backbone, dropout: 0 });
+export function tinyInstance(seed = 7, backbone = true, opts: { selectionReadsH?: boolean; distillation?: DistillationMode } = {}): TinyInstance {
+  const config = resolveModelConfig({ inputDim: 12, nExperts: 4, hidden: 8, heads: 2, backbone, dropout: 0, selectionReadsH: opts.selectionReadsH ?? false });
   const rng = new Rng(seed);
   const values: Record<string, Float32Array> = {};
   for (const spec of parameterSpecs(config)) {
@@ -35,5 +35,5 @@ export function tinyInstance(seed = 7, backbone = true): TinyInstance {
   ds.items[2].oracle = null;
   const batch = toBatch(ds.items, 12);
   const weights = resolveTrainConfig({}).weights;
-  return { config, model, batch, values, steps: 3, tau: 0.7, settings: { weights, topK: 2, lengthAlpha: 0.25 } };
+  return { config, model, batch, values, steps: 3, tau: 0.7, settings: { weights, topK: 2, lengthAlpha: 0.25, distillation: opts.distillation ?? 'adapter-cosine' } };
 }
