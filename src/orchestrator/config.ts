@@ -27,6 +27,11 @@ export const modelConfigSchema = z.object({
    * selection frequency by construction (docs/decisions.md).
    */
   selectionReadsH: z.boolean().default(false),
+  /**
+   * which parts of the selection score the model uses when a call does not say (RouteOptions.scoreParts):
+   * 'full', or the paper's trained ablations 'relational-only' / 'intrinsic-only'
+   */
+  scoreParts: z.enum(['full', 'relational-only', 'intrinsic-only']).default('full'),
 });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type ModelConfigInput = z.input<typeof modelConfigSchema>;

@@ -271,7 +271,7 @@ export interface RouteOptions {
   forcedChain?: number[][];
   /** replace C(x) by this matrix [B, N, N] or [N, N] (rows sum to 1, diagonal 0) — e.g. the static-uniform ablation */
   collabOverride?: tf.Tensor;
-  /** drop the relational or the intrinsic part of the score (ablations); default 'full' */
+  /** drop the relational or the intrinsic part of the score (ablations); default: the model config's scoreParts */
   scoreParts?: ScoreParts;
 }
 
@@ -375,7 +375,7 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
   const steps = Math.min(opts.steps, nAvailable);
   if (steps < 1) throw new Error(`route: steps must be >= 1 (got ${opts.steps})`);
   const tau = opts.tau ?? 1;
-  const parts = opts.scoreParts ?? 'full';
+  const parts = opts.scoreParts ?? model.config.scoreParts ?? 'full';
   if (opts.forcedChain) validateForcedChain(opts.forcedChain, B, N, available);
   const availMask = tf.tensor1d(available.map((a) => (a ? 0 : MASKED_LOGIT)));
 

@@ -148,7 +148,7 @@ test('bad files are rejected with the file, line and field', () => {
     // A checkpoint whose weight file was cut short names the file and tensor.
     const ckDir = path.join(dir, 'checkpoints', 'epoch-0');
     fs.mkdirSync(ckDir, { recursive: true });
-    const cfg = { inputDim: 4, nExperts: 2, hidden: 4, backbone: false, heads: 1, dropout: 0, lengthPenalty: 0.25, selectionReadsH: false };
+    const cfg = { inputDim: 4, nExperts: 2, hidden: 4, backbone: false, heads: 1, dropout: 0, lengthPenalty: 0.25, selectionReadsH: false, scoreParts: 'full' as const };
     const model = createModel(cfg, 1);
     const adam = createAdamState(model.params);
     // Half-written folders of a writer that died are removed by the next save; a live writer's stay.
@@ -193,7 +193,7 @@ test('a checkpoint written before selectionReadsH / distillation existed keeps i
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orch-ck-old-'));
   try {
     for (const readsH of [true, false]) {
-      const cfg = { inputDim: 4, nExperts: 2, hidden: 4, backbone: false, heads: 1, dropout: 0, lengthPenalty: 0.25, selectionReadsH: readsH };
+      const cfg = { inputDim: 4, nExperts: 2, hidden: 4, backbone: false, heads: 1, dropout: 0, lengthPenalty: 0.25, selectionReadsH: readsH, scoreParts: 'full' as const };
       const model = createModel(cfg, 1);
       const adam = createAdamState(model.params);
       const saved = saveCheckpoint(dir, { epoch: 0, modelConfig: cfg, trainConfig: resolveTrainConfig({}), schedule: { step: 0, tau: 1, k: 2, confidence: 0.5 }, rngState: [1, 2, 3, 4], expertIds: ['a', 'b'], params: readParameters(model), adam: readAdamState(adam), metrics: {} });

@@ -198,3 +198,13 @@ test('loss-weight presets: Table 4 (default) and Table 5 (the sweep\'s best)', (
   assert.deepEqual([t5.oracle, t5.symmetry, t5.sparsity], [0.1, 0.1, 0.01]);
   assert.throws(() => lossWeightPreset('table9'), /unknown loss-weight preset 'table9' \(known: table4, table5\)/);
 });
+
+test('the model config\'s scoreParts is the default of route (a trained ablation variant)', async () => {
+  await ensureBackend();
+  const { model, batch } = tinyInstance(9, true);
+  const { h, ctx } = encode(model, batch);
+  const explicit = route(model, h, ctx, { steps: 1, scoreParts: 'relational-only' }).s.arraySync();
+  const viaConfig = route({ ...model, config: { ...model.config, scoreParts: 'relational-only' } }, h, ctx, { steps: 1 }).s.arraySync();
+  assert.deepEqual(viaConfig, explicit);
+  assert.notDeepEqual(route(model, h, ctx, { steps: 1 }).s.arraySync(), explicit);
+});
