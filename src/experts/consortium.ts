@@ -73,7 +73,7 @@ export class ConsortiumConfigError extends Error {
 }
 
 /** The built-in simulated presets, each a YAML file in data/consortia/. */
-export const SIMULATED_PRESETS = ['homogeneous', 'heterogeneous', 'planted-hub'] as const;
+export const SIMULATED_PRESETS = ['homogeneous', 'heterogeneous', 'planted-hub', 'hub-critical', 'null'] as const;
 export type SimulatedPresetName = (typeof SIMULATED_PRESETS)[number];
 
 /** The directory of the shipped consortium configs (data/consortia). */
@@ -124,7 +124,9 @@ function describeIssue(issue: z.ZodIssue, entry: Record<string, unknown>): strin
     return `unknown backend ${JSON.stringify(entry.backend)} (expected one of: ${issue.options.map(String).join(', ')})`;
   }
   if (key === 'temperature' && (issue.code === 'too_big' || issue.code === 'too_small' || issue.code === 'invalid_type')) {
-    return `temperature must be a number in [0, 2], got ${JSON.stringify(entry.temperature)}`;
+    const t = entry.temperature;
+    // JSON.stringify writes NaN and Infinity (YAML .nan, .inf) as null
+    return `temperature must be a number in [0, 2], got ${typeof t === 'number' && !Number.isFinite(t) ? String(t) : JSON.stringify(t)}`;
   }
   if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.join(', ')}`;
   return issue.message;
@@ -144,6 +146,25 @@ function requiredFiles(spec: ExpertSpec): { field: string; file: string }[] {
   if (spec.backend === 'transformers') return [{ field: 'modelDir', file: spec.modelDir }];
   if (spec.backend === 'replay') return [{ field: 'run', file: path.join(spec.run, TRANSCRIPTS_FILE) }];
   return [];
+}
+
+/** What an expert id may be: no whitespace, no commas (`--chain E1,E3` splits on them). */
+const EXPERT_ID = /^[^\s,]+$/;
+
+/** Every `dependsOn.on` of a simulated expert must name another expert of the consortium. */
+function checkDependencies(experts: ExpertSpec[], ids: Map<string, number>, at: (p: (string | number)[]) => string): void {
+  experts.forEach((e, i) => {
+    if (e.backend !== 'simulated' || !e.dependsOn) return;
+    const deps = Array.isArray(e.dependsOn) ? e.dependsOn : [e.dependsOn];
+    deps.forEach((d, k) => {
+      const base: (string | number)[] = Array.isArray(e.dependsOn) ? ['experts', i, 'dependsOn', k, 'on'] : ['experts', i, 'dependsOn', 'on'];
+      (Array.isArray(d.on) ? d.on : [d.on]).forEach((on, j) => {
+        const p = Array.isArray(d.on) ? [...base, j] : base;
+        if (on === e.id) throw new ConsortiumConfigError(at(p), fieldName(p), `expert ${e.id} cannot depend on itself`);
+        if (!ids.has(on)) throw new ConsortiumConfigError(at(p), fieldName(p), `expert ${e.id} depends on "${on}", which is not an expert of this consortium (${[...ids.keys()].join(', ')})`);
+      });
+    });
+  });
 }
 
 export interface LoadConsortiumOptions {
@@ -201,11 +222,15 @@ export function loadConsortiumConfig(nameOrPath: string, opts: LoadConsortiumOpt
   const experts = top.data.experts.map((e, i) => parseEntry(e, ['experts', i]));
   const seen = new Map<string, number>();
   experts.forEach((e, i) => {
+    // `--chain E1,E3` and the chain display split ids on commas and spaces
+    if (!EXPERT_ID.test(e.id)) throw new ConsortiumConfigError(at(['experts', i, 'id']), fieldName(['experts', i, 'id']), `expert id ${JSON.stringify(e.id)} must not contain spaces or commas (it could not be named in --chain)`);
     const first = seen.get(e.id);
     if (first !== undefined) throw new ConsortiumConfigError(at(['experts', i, 'id']), fieldName(['experts', i, 'id']), `duplicate expert id "${e.id}" (also experts[${first}])`);
     seen.set(e.id, i);
   });
+  checkDependencies(experts, seen, at);
   const oracle = top.data.oracle ? parseEntry(top.data.oracle, ['oracle']) : undefined;
+  if (oracle && !EXPERT_ID.test(oracle.id)) throw new ConsortiumConfigError(at(['oracle', 'id']), 'oracle.id', `expert id ${JSON.stringify(oracle.id)} must not contain spaces or commas`);
   // the oracle's answers and summaries are kept by id too, so it must not reuse an expert's id
   const clash = oracle ? seen.get(oracle.id) : undefined;
   if (oracle && clash !== undefined) throw new ConsortiumConfigError(at(['oracle', 'id']), 'oracle.id', `duplicate expert id "${oracle.id}" (also experts[${clash}])`);

@@ -1,13 +1,15 @@
 /**
  * Filling a run's transcript store: every expert's standalone answer to every item (what the
- * orchestrator trains on), graded by the real graders, each generation and grade written once.
+ * orchestrator reads) and, on request, ordered pairs' answers "j after i" (what the utility of a
+ * chain is trained on), graded by the real graders, each generation and grade written once.
  * A second run over the same store generates nothing. `collectResponses` then reads the per-item
  * table the orchestrator needs, from the store only.
  */
+import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import { goldSolutionText, gradeResponse } from '../tasks/index';
 import type { TaskItem, TaskName } from '../tasks/types';
-import { standalonePrompt } from './chain';
+import { chainPrompt, standalonePrompt } from './chain';
 import type { Consortium } from './consortium';
 import { formatTaskPrompt } from './task-prompt';
 import { storeKeyOf } from './store/key';
@@ -50,6 +52,17 @@ export interface GenerateTranscriptsOptions {
   signal?: AbortSignal;
   /** passed to the store when `run` is a directory */
   storeOptions?: JsonlLogOptions;
+  /** ordered pairs "j after i" to generate after the standalone answers (default 'none') */
+  pairs?: PairSelection;
+}
+
+/** Counts of the pair phase. */
+export interface PairSummary {
+  total: number;
+  generated: number;
+  reused: number;
+  graded: number;
+  correct: number;
 }
 
 export interface ExpertSummary {
@@ -67,8 +80,11 @@ export interface GenerateSummary {
   /** grades computed in this run (HumanEval grades run the tests) */
   graded: number;
   ms: number;
+  /** standalone answers only (the pairs are counted in `pairs`) */
   perExpert: ExpertSummary[];
   perTask: Partial<Record<TaskName, { items: number }>>;
+  /** the pair phase ("j after i"); total 0 with pairs 'none' */
+  pairs: PairSummary;
 }
 
 function expertsOf(c: Consortium | readonly Expert[]): Expert[] {
@@ -113,8 +129,62 @@ function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
 }
 
 /**
- * Generates (or reuses) and grades every expert's standalone answer to every item. Generation
- * runs `concurrency` at a time; grading overlaps with it, `gradeConcurrency` at a time.
+ * Which ordered pairs "j after i" (j answers with i's standalone response in its prompt) to
+ * generate per item: none, K of the N(N-1) drawn per item (seeded by the item id, so a re-run
+ * draws the same), or all.
+ */
+export type PairSelection = 'none' | 'all' | { sample: number };
+
+/** Parses `none`, `all` or `sample:K` (the --pairs flag); throws naming the accepted forms. */
+export function parsePairSelection(text: string): PairSelection {
+  if (text === 'none' || text === 'all') return text;
+  const m = /^sample:(\d+)$/.exec(text);
+  if (m && Number(m[1]) >= 1) return { sample: Number(m[1]) };
+  throw new Error(`--pairs must be none, all or sample:K with K >= 1, got '${text}'`);
+}
+
+/** The selection as text (`none`, `all`, `sample:K`). */
+export function formatPairSelection(p: PairSelection): string {
+  return typeof p === 'string' ? p : `sample:${p.sample}`;
+}
+
+/** The ordered pairs [i, j] (i != j, expert indices) selected for one item. */
+export function pairsForItem(itemId: string, nExperts: number, sel: PairSelection): Array<[number, number]> {
+  if (sel === 'none') return [];
+  const all: Array<[number, number]> = [];
+  for (let i = 0; i < nExperts; i++) for (let j = 0; j < nExperts; j++) if (i !== j) all.push([i, j]);
+  if (sel === 'all' || sel.sample >= all.length) return all;
+  // Fisher-Yates with a generator seeded by the item id: the same K pairs on every run
+  let x = createHash('sha256').update(itemId).digest().readUInt32LE(0) || 1;
+  const next = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+  for (let k = all.length - 1; k > 0; k--) {
+    const r = Math.floor(next() * (k + 1));
+    [all[k], all[r]] = [all[r], all[k]];
+  }
+  return all.slice(0, sel.sample).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+/** How many generation requests `generateTranscripts` makes for these settings (before the store answers any). */
+export function plannedCalls(nExperts: number, hasOracle: boolean, items: readonly { id: string }[], pairs: PairSelection = 'none'): { solo: number; pairs: number; total: number } {
+  const solo = items.length * (nExperts + (hasOracle ? 1 : 0));
+  const pairCount = items.reduce((n, it) => n + pairsForItem(it.id, nExperts, pairs).length, 0);
+  return { solo, pairs: pairCount, total: solo + pairCount };
+}
+
+/** The prompt and options of "expert j after i": exactly step 2 of `runChain([i, j])`. */
+export function pairRequest(item: TaskItem, previous: { expertId: string; text: string }): { prompt: string; previous: { expertId: string; text: string }[] } {
+  return { prompt: chainPrompt(formatTaskPrompt(item), previous), previous: [previous] };
+}
+
+/**
+ * Generates (or reuses) and grades every expert's standalone answer to every item, then (with
+ * `pairs`) each selected ordered pair's answer "j after i". Generation runs `concurrency` at a
+ * time; grading overlaps with it, `gradeConcurrency` at a time.
  */
 export async function generateTranscripts(opts: GenerateTranscriptsOptions): Promise<GenerateSummary> {
   const ownStore = typeof opts.run === 'string';
@@ -122,10 +192,17 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
   const grader = opts.grader ?? ((item: TaskItem, text: string) => gradeResponse(item, text));
   const graderId = opts.grader ? opts.graderId ?? 'custom' : opts.graderId ?? DEFAULT_GRADER_ID;
   const experts = expertsOf(opts.consortium);
+  const nMembers = Array.isArray(opts.consortium) ? experts.length : (opts.consortium as Consortium).experts.length; // the oracle joins no pair
   const wrapped = experts.map((e) => (e.backend === 'replay' ? e : withStore(e, store)));
   const perExpert = new Map<string, ExpertSummary>(experts.map((e) => [e.id, { expertId: e.id, generated: 0, reused: 0, graded: 0, correct: 0 }]));
-  const jobs: { item: TaskItem; k: number }[] = [];
-  for (const item of opts.items) for (let k = 0; k < experts.length; k++) jobs.push({ item, k });
+  const pairSel = opts.pairs ?? 'none';
+  type Job = { item: TaskItem; k: number; after?: number };
+  const soloJobs: Job[] = [];
+  for (const item of opts.items) for (let k = 0; k < experts.length; k++) soloJobs.push({ item, k });
+  const pairJobs: Job[] = [];
+  for (const item of opts.items) for (const [i, j] of pairsForItem(item.id, nMembers, pairSel)) pairJobs.push({ item, k: j, after: i });
+  const total = soloJobs.length + pairJobs.length;
+  const pairSum: PairSummary = { total: pairJobs.length, generated: 0, reused: 0, graded: 0, correct: 0 };
   const start = Date.now();
   let done = 0;
   let generated = 0;
@@ -134,9 +211,9 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
   let worked = 0; // finished answers that needed a generation or a grading
   const report = () => {
     const elapsedMs = Date.now() - start;
-    const left = jobs.length - done;
+    const left = total - done;
     const etaMs = left === 0 ? 0 : worked === 0 ? null : (elapsedMs / worked) * left;
-    opts.onProgress?.({ done, total: jobs.length, generated, reused, elapsedMs, etaMs });
+    opts.onProgress?.({ done, total, generated, reused, elapsedMs, etaMs });
   };
   const finish = (didWork: boolean) => {
     done++;
@@ -148,46 +225,50 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
   // unobserved rejection would end the process) and stops the pool before its next job.
   const grading: Promise<void>[] = [];
   let gradeFailure: { error: unknown } | null = null;
-  try {
-    await pool(
-      jobs,
-      opts.concurrency ?? 1,
-      async ({ item, k }) => {
-        if (gradeFailure) throw gradeFailure.error;
-        const expert = wrapped[k];
-        const sum = perExpert.get(expert.id)!;
-        const prompt = standalonePrompt(item);
-        const key = storeKeyOf(experts[k] as Expert & { recorded?: Expert }, prompt);
-        const had = expert.backend === 'replay' || store.get(key) !== undefined;
-        const gen = await expert.generate(prompt, { item, ...(opts.signal ? { signal: opts.signal } : {}) });
-        if (had) {
-          reused++;
-          sum.reused++;
-        } else {
-          generated++;
-          sum.generated++;
-        }
-        if (opts.grade === false) return finish(!had);
-        const stored = store.getGrade(key, item.id, graderId, gen.text);
-        if (stored !== undefined) {
-          if (stored) sum.correct++;
-          return finish(!had);
-        }
-        grading.push(
-          gradeSlot(async () => {
-            const correct = await grader(item, gen.text);
-            store.putGrade(key, item.id, graderId, gen.text, correct);
-            graded++;
-            sum.graded++;
-            if (correct) sum.correct++;
-            finish(true);
-          }).catch((e: unknown) => {
-            gradeFailure ??= { error: e };
-          }),
-        );
-      },
-      opts.signal,
+  const run = async ({ item, k, after }: Job) => {
+    if (gradeFailure) throw gradeFailure.error;
+    const expert = wrapped[k];
+    const signal = opts.signal ? { signal: opts.signal } : {};
+    let prompt = standalonePrompt(item);
+    let previous: { expertId: string; text: string }[] | undefined;
+    if (after !== undefined) {
+      // the predecessor's standalone answer (already stored by the solo phase)
+      const first = await wrapped[after].generate(prompt, { item, ...signal });
+      ({ prompt, previous } = pairRequest(item, { expertId: experts[after].id, text: first.text }));
+    }
+    const key = storeKeyOf(experts[k] as Expert & { recorded?: Expert }, prompt, previous ? { previous } : {});
+    const had = expert.backend === 'replay' || store.get(key) !== undefined;
+    const gen = await expert.generate(prompt, { item, ...(previous ? { previous } : {}), ...signal });
+    const sum = after === undefined ? perExpert.get(expert.id)! : pairSum;
+    if (had) {
+      reused++;
+      sum.reused++;
+    } else {
+      generated++;
+      sum.generated++;
+    }
+    if (opts.grade === false) return finish(!had);
+    const stored = store.getGrade(key, item.id, graderId, gen.text);
+    if (stored !== undefined) {
+      if (stored) sum.correct++;
+      return finish(!had);
+    }
+    grading.push(
+      gradeSlot(async () => {
+        const correct = await grader(item, gen.text);
+        store.putGrade(key, item.id, graderId, gen.text, correct);
+        graded++;
+        sum.graded++;
+        if (correct) sum.correct++;
+        finish(true);
+      }).catch((e: unknown) => {
+        gradeFailure ??= { error: e };
+      }),
     );
+  };
+  try {
+    await pool(soloJobs, opts.concurrency ?? 1, run, opts.signal);
+    await pool(pairJobs, opts.concurrency ?? 1, run, opts.signal);
     await Promise.all(grading);
     if (gradeFailure) throw (gradeFailure as { error: unknown }).error;
   } finally {
@@ -197,7 +278,7 @@ export async function generateTranscripts(opts: GenerateTranscriptsOptions): Pro
   }
   const perTask: GenerateSummary['perTask'] = {};
   for (const item of opts.items) perTask[item.task] = { items: (perTask[item.task]?.items ?? 0) + 1 };
-  return { total: jobs.length, generated, reused, graded, ms: Date.now() - start, perExpert: [...perExpert.values()], perTask };
+  return { total, generated, reused, graded, ms: Date.now() - start, perExpert: [...perExpert.values()], perTask, pairs: pairSum };
 }
 
 /** One expert's recorded answer to an item. */
@@ -216,8 +297,14 @@ export interface ResponseRow {
   prompt: string;
   /** one entry per expert, in consortium order */
   responses: ExpertResponse[];
-  /** the oracle's answer when the consortium has an oracle, else the gold solution text */
+  /**
+   * the distillation target o*: the consortium's oracle expert's answer (the simulated presets'
+   * oracle is a stronger simulated model with a set accuracy), or the gold solution text when
+   * asked for (`oracle: 'gold'`) or when the consortium has no oracle (`oracleSource` says which)
+   */
   oracleText: string;
+  /** where `oracleText` came from */
+  oracleSource?: 'expert' | 'gold';
   /** the gold solution text */
   goldText: string;
 }
@@ -243,12 +330,13 @@ export function collectResponses(
   run: string | TranscriptStore,
   consortium: Consortium | readonly Expert[],
   items: readonly TaskItem[],
-  opts: { graderId?: string } = {},
+  opts: { graderId?: string; oracle?: 'expert' | 'gold' } = {},
 ): ResponseRow[] {
   const store = typeof run === 'string' ? TranscriptStore.open(run, { readOnly: true }) : run;
   const graderId = opts.graderId ?? DEFAULT_GRADER_ID;
   const experts: Expert[] = Array.isArray(consortium) ? [...consortium] : [...(consortium as Consortium).experts];
-  const oracle = Array.isArray(consortium) ? undefined : (consortium as Consortium).oracle;
+  // the gold text as o* only when asked for explicitly (or when there is no oracle expert)
+  const oracle = opts.oracle === 'gold' || Array.isArray(consortium) ? undefined : (consortium as Consortium).oracle;
   const read = (e: Expert, item: TaskItem) => {
     const key = storeKeyOf(e as Expert & { recorded?: Expert }, standalonePrompt(item));
     const rec = store.get(key);
@@ -266,6 +354,6 @@ export function collectResponses(
       };
     });
     const goldText = goldSolutionText(item);
-    return { item, prompt: formatTaskPrompt(item), responses, oracleText: oracle ? read(oracle, item).rec.text : goldText, goldText };
+    return { item, prompt: formatTaskPrompt(item), responses, oracleText: oracle ? read(oracle, item).rec.text : goldText, oracleSource: oracle ? 'expert' : 'gold', goldText };
   });
 }

@@ -52,12 +52,14 @@ test('generation fills the store once; a re-run makes zero backend calls and zer
   assert.deepEqual(s2.perExpert.map((e) => e.correct), s1.perExpert.map((e) => e.correct));
 
   // the per-item table, read from the store only
-  const rows = collectResponses(run, c, ALL_ITEMS);
+  // (the preset's oracle expert was not generated here: ask for the gold text explicitly)
+  const rows = collectResponses(run, c, ALL_ITEMS, { oracle: 'gold' });
   assert.equal(rows.length, ALL_ITEMS.length);
   for (const row of rows) {
     assert.equal(row.responses.length, 10);
     assert.equal(row.goldText, goldSolutionText(row.item));
-    assert.equal(row.oracleText, row.goldText, 'no oracle configured: the gold text stands in');
+    assert.equal(row.oracleText, row.goldText, "oracle: 'gold' gives the gold text");
+    assert.equal(row.oracleSource, 'gold');
     for (const r of row.responses) {
       const expert = c.experts.find((e) => e.id === r.expertId)!;
       const fresh = await expert.generate(standalonePrompt(row.item), { item: row.item });

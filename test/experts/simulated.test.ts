@@ -42,7 +42,7 @@ test('describeExperts and consortiumTruth expose a consortium as data', () => {
   const c = loadConsortium('planted-hub');
   const rows = describeExperts(c);
   assert.equal(rows.length, 10);
-  assert.equal(rows[1].simulated?.dependsOn?.on, 'E1');
+  assert.equal((rows[1].simulated?.dependsOn as { on: string } | undefined)?.on, 'E1');
   assert.equal(rows[5].simulated?.family, 'deepseek');
   assert.deepEqual(consortiumTruth(c), presetTruth('planted-hub'));
   assert.throws(() => consortiumTruth({ name: 'x', config: { ...c.config, experts: [] } }), /no simulated experts/);
@@ -93,7 +93,8 @@ test('in a chain an expert copies or corrects the previous answer', () => {
   const gsm = syntheticGsm8k(200);
   const base = simulatedPresetSpecs('planted-hub').find((s) => s.id === 'E9')!;
   const copier = { ...base, chain: { copy: 1, fix: 0 } };
-  const fixer = { ...base, chain: { copy: 0, fix: 1 } };
+  const fixer = { ...base, chain: { copy: 0, fix: 1 }, cues: 0.4 }; // leaky: the remark says what happened
+  const quietFixer = { ...base, chain: { copy: 0, fix: 1 }, cues: 0 }; // zero-leak: it does not
   const wrongPrev = (item: TaskItem) => ({ expertId: 'E2', text: `The answer is ${Number((item as { gold: string }).gold) + 3}.` });
   for (const item of gsm.slice(0, 50)) {
     const copied = simulateResponse(copier, item, { seed: 0, position: 1, previous: wrongPrev(item) });
@@ -103,6 +104,9 @@ test('in a chain an expert copies or corrects the previous answer', () => {
     assert.equal(fixed.decision.source, 'corrected');
     assert.ok(gradeGsm8k(fixed.text, (item as { gold: string }).gold));
     assert.match(fixed.text, /mistake|disagree|does not hold up/);
+    const quiet = simulateResponse(quietFixer, item, { seed: 0, position: 1, previous: wrongPrev(item) });
+    assert.equal(quiet.decision.source, 'corrected');
+    assert.doesNotMatch(quiet.text, /mistake|disagree|does not hold up|sound to me|agree with/);
   }
 });
 
@@ -164,8 +168,14 @@ test('itemCorrelation makes experts fail on the same items without changing thei
   }
 });
 
-test('cues: wrong answers hedge far more often than right ones', () => {
-  const spec = simulatedPresetSpecs('planted-hub').find((s) => s.id === 'E9')!;
+test('leaky condition (cues > 0): wrong answers hedge far more often than right ones; zero-leak (default): never', () => {
+  const quiet = simulatedPresetSpecs('planted-hub').find((s) => s.id === 'E9')!;
+  assert.equal(quiet.cues, 0, 'presets are zero-leak');
+  for (const item of syntheticGsm8k(100)) {
+    const d = simulateResponse(quiet, item, { seed: 0, position: 0 }).decision;
+    assert.ok(!d.hedge && !d.verify);
+  }
+  const spec = { ...quiet, cues: 0.45 };
   let hedgeWrong = 0;
   let wrong = 0;
   let hedgeRight = 0;

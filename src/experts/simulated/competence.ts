@@ -17,23 +17,90 @@ export function domainSkill(spec: SimulatedSpec, task: TaskName, subject?: strin
   return spec.skill[task];
 }
 
+/** The sub-type of items that are none of the planted ones. */
+export const ROUTINE = 'routine';
+
+/**
+ * The latent sub-type of an item under `subtypes` (name -> share): a seeded function of the item
+ * id alone, so every expert and every seed agree on it; 'routine' when no sub-type is drawn.
+ */
+export function itemSubtype(subtypes: Record<string, number> | undefined, itemId: string): string {
+  if (!subtypes) return ROUTINE;
+  const u = seededRng('item-subtype', itemId).next();
+  let acc = 0;
+  for (const name of Object.keys(subtypes).sort()) {
+    acc += subtypes[name];
+    if (u < acc) return name;
+  }
+  return ROUTINE;
+}
+
+/** Skill on an item of `subtype` (the sub-type's own skill when the spec plants one). */
+export function subtypeSkillOf(spec: SimulatedSpec, task: TaskName, subtype: string, subject?: string): number {
+  return spec.subtypeSkill?.[subtype] ?? domainSkill(spec, task, subject);
+}
+
+/** The planted dependencies of a spec as a list, each with its hub ids as a list. */
+export function dependenciesOf(spec: SimulatedSpec): { on: string[]; boost: number; subtypes?: string[] }[] {
+  if (!spec.dependsOn) return [];
+  const list = Array.isArray(spec.dependsOn) ? spec.dependsOn : [spec.dependsOn];
+  return list.map((d) => ({ on: Array.isArray(d.on) ? d.on : [d.on], boost: d.boost, ...(d.subtypes ? { subtypes: d.subtypes } : {}) }));
+}
+
+/** The boost `spec` gets when `previousExpertId` answered just before it on an item of `subtype`. */
+export function boostAfter(spec: SimulatedSpec, previousExpertId: string | undefined, subtype: string): number {
+  if (previousExpertId === undefined) return 0;
+  let b = 0;
+  for (const d of dependenciesOf(spec)) {
+    if (d.on.includes(previousExpertId) && (!d.subtypes || d.subtypes.includes(subtype))) b = Math.max(b, d.boost);
+  }
+  return b;
+}
+
+/** How much of the task an expert could read in its prompt: 1 = intact, 0 = all gone. */
+export interface PromptReading {
+  /** share of the item's numbers that are readable */
+  numbers: number;
+  /** share of the item's consecutive sentence pairs still in order */
+  order: number;
+  /** share of the standard prompt's reasoning cues still present */
+  reasoning: number;
+}
+
+export const INTACT_READING: PromptReading = { numbers: 1, order: 1, reasoning: 1 };
+
+/** The factor on the success probability for what the expert could read (planted `prompt` sensitivity). */
+export function promptFactor(spec: SimulatedSpec, task: TaskName, r: PromptReading): number {
+  const s = spec.prompt;
+  return (1 - s.numbers[task] * (1 - r.numbers)) * (1 - s.order[task] * (1 - r.order)) * (1 - s.reasoning[task] * (1 - r.reasoning));
+}
+
 function clamp(p: number): number {
   return Math.min(CEIL, Math.max(FLOOR, p));
 }
 
-/** Standalone success probability on a domain: skill minus `noise` per unit of temperature. */
-export function standaloneProbability(spec: SimulatedSpec, task: TaskName, subject?: string): number {
-  return clamp(domainSkill(spec, task, subject) - spec.noise * spec.temperature);
+/**
+ * Standalone success probability on a domain: skill minus `noise` per unit of temperature (on
+ * items of `subtype` when given: its planted skill).
+ */
+export function standaloneProbability(spec: SimulatedSpec, task: TaskName, subject?: string, subtype: string = ROUTINE): number {
+  return clamp(subtypeSkillOf(spec, task, subtype, subject) - spec.noise * spec.temperature);
 }
 
 /**
- * Probability that the expert's own attempt at `item` is correct: the standalone probability,
- * plus its planted boost when the expert it depends on answered just before.
+ * Probability that the expert's own attempt at `item` is correct: the standalone probability on
+ * the item's sub-type, plus its planted boost when an expert it depends on answered just before,
+ * times what an intact reading of the prompt is worth (`promptFactor`).
  */
-export function ownSuccessProbability(spec: SimulatedSpec, item: TaskItem, previousExpertId?: string): number {
-  let p = domainSkill(spec, item.task, item.task === 'mmlu' ? item.subject : undefined) - spec.noise * spec.temperature;
-  if (spec.dependsOn && previousExpertId === spec.dependsOn.on) p += spec.dependsOn.boost;
-  return clamp(p);
+export function ownSuccessProbability(spec: SimulatedSpec, item: TaskItem, previousExpertId?: string, reading: PromptReading = INTACT_READING): number {
+  const subtype = itemSubtype(spec.subtypes, item.id);
+  const subject = item.task === 'mmlu' ? item.subject : undefined;
+  return clamp(ownProbabilityOn(spec, item.task, subtype, previousExpertId, subject) * promptFactor(spec, item.task, reading));
+}
+
+/** The own-attempt probability on a sub-type after `previousExpertId` (intact prompt). */
+export function ownProbabilityOn(spec: SimulatedSpec, task: TaskName, subtype: string, previousExpertId?: string, subject?: string): number {
+  return clamp(subtypeSkillOf(spec, task, subtype, subject) - spec.noise * spec.temperature + boostAfter(spec, previousExpertId, subtype));
 }
 
 /** How the final answer came about. */
@@ -87,12 +154,12 @@ function ownUniform(spec: SimulatedSpec, zItem: number, zOwn: number): number {
  * numbers): the same expert on the same item and position differs between two chains only
  * through what came before it.
  */
-export function decide(spec: SimulatedSpec, item: TaskItem, previous: PreviousView | null, rng: Rng, zItem = 0): Decision {
+export function decide(spec: SimulatedSpec, item: TaskItem, previous: PreviousView | null, rng: Rng, zItem = 0, reading: PromptReading = INTACT_READING): Decision {
   const uOwn = ownUniform(spec, zItem, standardNormal(rng));
   const uChain = rng.next();
   const uHedge = rng.next();
   const uVerify = rng.next();
-  const pOwn = ownSuccessProbability(spec, item, previous?.expertId);
+  const pOwn = ownSuccessProbability(spec, item, previous?.expertId, reading);
   let correct = uOwn < pOwn;
   let source: AnswerSource = 'own';
   if (previous && previous.correct !== null) {
@@ -112,6 +179,8 @@ export function decide(spec: SimulatedSpec, item: TaskItem, previous: PreviousVi
   }
   const hedge = uHedge < (correct ? spec.cues / 5 : spec.cues);
   const verify = correct && !hedge && uVerify < spec.cues / 2;
-  const visibleSlip = !correct && uVerify < spec.cues;
+  // zero-leak: a wrong answer always keeps the solution's full shape (the slip sits in a step);
+  // leaky: with probability 1 - cues it stops a step early instead (a shorter text)
+  const visibleSlip = !correct && (spec.cues === 0 || uVerify < spec.cues);
   return { correct, source, hedge, verify, visibleSlip, pOwn };
 }

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { TaskItem, TaskName } from '../../tasks/types';
 import type { Expert, GenerateOptions, Generation } from '../types';
-import { decide, itemFactor, standaloneProbability, type Decision } from './competence';
+import { decide, INTACT_READING, itemFactor, standaloneProbability, type Decision } from './competence';
+import { readPrompt } from './read-prompt';
 import { answerIsRight, readAnswer, type PreviousAnswer } from './read-previous';
 import { seededRng, type Rng } from './rng';
 import type { SimulatedSpec } from './spec';
@@ -60,7 +61,7 @@ export function simulatedModelName(spec: SimulatedSpec): string {
 
 /** Per-token entropies (nats): exponential draws whose mean grows with temperature and doubt. */
 function entropies(n: number, spec: SimulatedSpec, d: Decision, rng: Rng): number[] {
-  const mean = 0.15 + 0.35 * spec.temperature + (d.correct ? 0 : 0.6 * spec.cues) + (d.hedge ? 0.2 : 0);
+  const mean = 0.15 + 0.35 * spec.temperature + (d.correct ? 0 : spec.entropySignal + 0.6 * spec.cues) + (d.hedge ? 0.2 : 0);
   // 4 decimals: plenty for a confidence signal, and a third of the bytes in the store
   return Array.from({ length: n }, () => Math.round(-Math.log(1 - rng.next()) * mean * 1e4) / 1e4);
 }
@@ -76,14 +77,16 @@ function readPrevious(item: TaskItem, previous: { expertId: string; text: string
 export function simulateResponse(
   spec: SimulatedSpec,
   item: TaskItem,
-  opts: { seed: number; position: number; previous?: { expertId: string; text: string }; maxTokens?: number },
+  opts: { seed: number; position: number; previous?: { expertId: string; text: string }; maxTokens?: number; prompt?: string },
 ): SimulatedResponse {
   const base = [opts.seed, spec.id, item.id, opts.position] as const;
   const prev = readPrevious(item, opts.previous);
   const view = prev ? { expertId: prev.expertId, correct: prev.answer ? answerIsRight(item, prev.answer) : null } : null;
-  const decision = decide(spec, item, view, seededRng('decide', ...base), itemFactor(opts.seed, item.id));
+  // what the expert can read of its task in the prompt (intact when called without a prompt)
+  const reading = opts.prompt === undefined ? INTACT_READING : readPrompt(item, opts.prompt);
+  const decision = decide(spec, item, view, seededRng('decide', ...base), itemFactor(opts.seed, item.id), reading);
   const answerRng = seededRng('answer', ...base);
-  const voice: Voice = { family: spec.family, temperature: spec.temperature, rng: seededRng('text', ...base) };
+  const voice: Voice = { family: spec.family, temperature: spec.temperature, rng: seededRng('text', ...base), cues: spec.cues };
   const copied = decision.source === 'copied' && prev?.answer ? prev.answer : null;
   const hasPrevious = prev !== null;
   let text: string;
@@ -104,8 +107,9 @@ export function simulateResponse(
       if (copied?.task === 'humaneval') code = copied.value;
       else if (decision.correct) code = item.prompt + restyleSolution(item.canonicalSolution, voice);
       else {
-        const m = mutateSolution(item.canonicalSolution, answerRng);
-        code = item.prompt + m.code;
+        const m = mutateSolution(item.canonicalSolution, answerRng, spec.cues > 0);
+        // zero-leak: broken code gets the same cosmetic restyling as right code
+        code = item.prompt + (spec.cues > 0 ? m.code : restyleSolution(m.code, voice));
         mutation = m.mutation;
       }
       text = writeHumanEval(item, code, decision, voice, hasPrevious);
@@ -140,6 +144,7 @@ export function createSimulatedExpert(spec: SimulatedSpec): SimulatedExpert {
         position: opts.previous?.length ?? 0,
         previous,
         maxTokens: opts.maxTokens ?? spec.maxTokens,
+        prompt,
       });
       return { text: r.text, tokenEntropies: r.tokenEntropies, usage: { promptTokens: approxTokens(prompt), completionTokens: approxTokens(r.text) } };
     },

@@ -12,6 +12,8 @@ export interface Voice {
   family: SimulatedFamily;
   temperature: number;
   rng: Rng;
+  /** the expert's cue level: 0 (zero-leak) makes every remark independent of correctness */
+  cues: number;
 }
 
 /**
@@ -57,9 +59,17 @@ export function verifyLine(v: Voice, d: Decision): string | null {
   return d.verify ? say(v, VERIFIES) : null;
 }
 
+const NEUTRAL_REMARKS = [
+  'I read the previous response and worked through the task myself.',
+  'Taking the previous response into account, here is my solution.',
+  'Having gone over the earlier answer, I write out the solution in full.',
+];
+
 /** How the response relates to the previous one in a chain (null when standalone). */
 export function chainRemark(v: Voice, source: AnswerSource, hasPrevious: boolean): string | null {
   if (!hasPrevious) return null;
+  // zero-leak: whether the answer was kept, corrected or redone does not show in the wording
+  if (v.cues === 0) return say(v, NEUTRAL_REMARKS);
   if (source === 'copied') {
     return say(v, [
       "The previous expert's reasoning looks sound to me, so I build on it and keep its result.",

@@ -52,6 +52,16 @@ function showResult(steps: string[], gold: string, shown: string): string[] {
       return out;
     }
   }
+  // no mention of the gold number: the slip goes into the last number of the last step, so a
+  // wrong solution has as many lines as a right one (an added line would give it away)
+  const last = out.length - 1;
+  const nums = last >= 0 ? [...out[last].matchAll(/\d[\d,]*(?:\.\d+)?/g)] : [];
+  if (nums.length > 0) {
+    const m = nums[nums.length - 1];
+    const at = m.index ?? 0;
+    out[last] = out[last].slice(0, at) + shown + out[last].slice(at + m[0].length);
+    return out;
+  }
   out.push(`That gives ${shown}.`);
   return out;
 }

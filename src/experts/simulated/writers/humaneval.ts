@@ -29,10 +29,11 @@ const MUTATIONS: Mutation[] = [
 ];
 
 /** Applies one random applicable mutation to `body`; falls back to a stub returning None. */
-export function mutateSolution(body: string, rng: Rng): { code: string; mutation: string } {
+export function mutateSolution(body: string, rng: Rng, allowStub = true): { code: string; mutation: string } {
   const applicable = MUTATIONS.map((mu) => ({ mu, hits: [...body.matchAll(mu.pattern)] })).filter((x) => x.hits.length > 0);
-  // the stub is always possible, and is as likely as any single mutation kind
-  const k = rng.int(applicable.length + 1);
+  // the stub is always possible, and (leaky condition) as likely as any single mutation kind; in
+  // the zero-leak condition only when nothing else applies (a one-line body would give it away)
+  const k = allowStub || applicable.length === 0 ? rng.int(applicable.length + 1) : rng.int(applicable.length);
   if (k === applicable.length) {
     const indent = /^([ \t]+)\S/m.exec(body)?.[1] ?? '    ';
     return { code: `${indent}return None\n`, mutation: 'constant' };
