@@ -20,6 +20,7 @@ import { createModel, disposeModel, forward, readParameters, type OrchestratorMo
 import { adamStep, createAdamState, disposeAdamState, readAdamState, type AdamState } from './adam';
 import { Rng } from './rng';
 import { advanceSchedule, initialSchedule, learningRateAt, type ScheduleState } from './schedule';
+import { acquireFileLock } from '../experts/store/file-lock';
 
 /** What one optimisation step reports. */
 export interface StepReport {
@@ -166,9 +167,22 @@ export const TRAIN_LOCK_FILE = 'train.lock';
 /**
  * Trains the orchestrator on the dataset's training split (all items when no split is assigned),
  * evaluating on its test split after every epoch. With `runDir`, checkpoints every epoch and,
- * unless `resume: false`, continues from the newest checkpoint there.
+ * unless `resume: false`, continues from the newest checkpoint there. One trainer per run folder:
+ * it holds `<runDir>/train.lock` throughout (a second would resume from, or remove, and then
+ * overwrite the first one's checkpoints); a held lock is a LockHeldError naming the holder.
  */
 export async function trainOrchestrator(opts: TrainOptions): Promise<TrainResult> {
+  if (!opts.runDir) return trainInRun(opts);
+  fs.mkdirSync(opts.runDir, { recursive: true });
+  const lock = acquireFileLock(path.join(opts.runDir, TRAIN_LOCK_FILE), 'the run folder');
+  try {
+    return await trainInRun(opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainInRun(opts: TrainOptions): Promise<TrainResult> {
   const backend = await ensureBackend(opts.backend);
   const ds = opts.dataset;
   validateRoutingDataset(ds);

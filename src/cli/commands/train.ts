@@ -129,7 +129,6 @@ export const command: Command = {
         const frac = stringFlag(flags, 'test-fraction');
         dataset = splitRoutingDataset(dataset, { testFraction: frac === undefined ? 0.25 : Number(frac), seed: options.seed ?? 0 });
       }
-      if (options.fresh) fs.rmSync(path.join(runDir, 'checkpoints'), { recursive: true, force: true });
     } catch (e) {
       console.error(`inform train: ${(e as Error).message}`);
       return 2;
@@ -143,6 +142,8 @@ export const command: Command = {
       const result = await trainOrchestrator({
         dataset,
         runDir,
+        // --fresh: training removes the old checkpoints itself, once it holds the run folder's lock
+        ...(options.fresh ? { resume: false } : {}),
         backend: options.backend,
         model: { ...(options.hidden !== undefined ? { hidden: options.hidden } : {}), ...(options.backbone !== undefined ? { backbone: options.backbone } : {}) },
         train: { ...(options.epochs !== undefined ? { epochs: options.epochs } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) },
