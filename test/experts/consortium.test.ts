@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,8 +12,14 @@ import { GSM8K_ITEMS } from './sample-items';
 
 const TINY_GGUF = path.resolve(__dirname, '../../../shared/fixtures/llama-2-tiny-random.gguf');
 
+const tmpDirs: string[] = [];
+after(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
 function writeConfig(name: string, text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consortium-'));
+  tmpDirs.push(dir);
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
@@ -36,6 +42,25 @@ test('the paper consortia ship as configs with Table 6/7 temperatures and top_p 
     assert.equal(c.simulated, true);
     assert.equal(c.experts.length, 10);
   }
+});
+
+test('ids that --chain cannot name, dependencies on no expert and a NaN temperature are clear errors', () => {
+  const sim = 'defaults: { backend: simulated, family: qwen, temperature: 0.1, skill: { gsm8k: 0.5, mmlu: 0.5, humaneval: 0.5 } }\n';
+  const cases: [string, RegExp][] = [
+    [`name: x\n${sim}experts:\n  - { id: E1, model: M }\n  - { id: "E 2", model: M }\n`, /c\.yaml:5: experts\[1\]\.id: expert id "E 2" must not contain spaces or commas/],
+    [`name: x\n${sim}experts:\n  - { id: "E1,E2", model: M }\n`, /c\.yaml:4: experts\[0\]\.id: expert id "E1,E2" must not contain spaces or commas/],
+    [`name: x\n${sim}experts:\n  - { id: E1, model: M }\n  - id: E2\n    model: M\n    dependsOn: { on: E9, boost: 0.3 }\n`, /c\.yaml:7: experts\[1\]\.dependsOn\.on: expert E2 depends on "E9", which is not an expert of this consortium \(E1, E2\)/],
+    [`name: x\n${sim}experts:\n  - { id: E1, model: M }\n  - id: E2\n    model: M\n    dependsOn:\n      - { on: E1, boost: 0.3 }\n      - { on: [E1, Ex], boost: 0.1 }\n`, /c\.yaml:9: experts\[1\]\.dependsOn\[1\]\.on\[1\]: expert E2 depends on "Ex"/],
+    [`name: x\n${sim}experts:\n  - { id: E1, model: M, dependsOn: { on: E1, boost: 0.3 } }\n`, /experts\[0\]\.dependsOn\.on: expert E1 cannot depend on itself/],
+    [`name: x\n${sim}experts:\n  - { id: E1, model: M, temperature: .nan }\n`, /experts\[0\]\.temperature: temperature must be a number in \[0, 2\], got NaN/],
+    [`name: x\n${sim}experts:\n  - { id: E1, model: M, temperature: .inf }\n`, /got Infinity/],
+  ];
+  for (const [text, re] of cases) {
+    const file = writeConfig('c.yaml', text);
+    assert.throws(() => loadConsortiumConfig(file), (e: unknown) => e instanceof ConsortiumConfigError && re.test(e.message), text);
+  }
+  // every shipped config still loads
+  for (const f of fs.readdirSync('data/consortia').filter((f) => /\.ya?ml$/.test(f))) loadConsortiumConfig(path.join('data/consortia', f), { checkFiles: false });
 });
 
 test('a missing GGUF is reported at load time with file, line and field', () => {
