@@ -1,0 +1,152 @@
+/**
+ * Recovery scores: how well a probe recovers a simulated preset's planted truth. The notebooks
+ * state recovery only through these functions.
+ *
+ * The planted truth (src/experts, `presetTruth(name).expected[task]` and `.perTask[task]`) names,
+ * per task, the hub (most used expert under the ideal policy), the critical expert (most
+ * necessary, or null when no expert matters) and whether they diverge; it also gives each
+ * expert's planted usage and necessity. The types below are the parts read here, structurally.
+ */
+import { kendallTau } from '../stats/kendall-tau';
+import { spearman } from '../stats/spearman';
+import type { PairedComparison } from './masking';
+
+/** What a probe is checked against, for one task. */
+export interface TaskTruthInput {
+  hub: string;
+  critical: string | null;
+  divergence: boolean;
+  /** planted usage share per expert id */
+  usage?: Record<string, number>;
+  /** planted necessity per expert id */
+  necessity?: Record<string, number>;
+}
+
+/** Reads one task's truth out of a PlantedTruth-shaped object. */
+export function taskTruthOf(
+  truth: { expected: Record<string, { hub: string; critical: string | null; divergence: boolean }>; perTask?: Record<string, { usage: Record<string, number>; necessity: Record<string, number> }> },
+  task: string,
+): TaskTruthInput {
+  const e = truth.expected[task];
+  if (!e) throw new Error(`recovery: the planted truth has no task '${task}' (has ${Object.keys(truth.expected).join(', ')})`);
+  const t = truth.perTask?.[task];
+  return { ...e, ...(t ? { usage: t.usage, necessity: t.necessity } : {}) };
+}
+
+/** 1-based rank of expert `id` when `scores` (in `expertIds` order) are sorted descending; ties share the best rank. */
+export function rankOf(id: string, scores: readonly number[], expertIds: readonly string[]): number {
+  const k = expertIds.indexOf(id);
+  if (k < 0) throw new Error(`recovery: expert '${id}' is not among [${expertIds.join(', ')}]`);
+  if (scores.length !== expertIds.length) throw new Error(`recovery: ${scores.length} scores for ${expertIds.length} experts`);
+  return 1 + scores.filter((s) => s > scores[k]).length;
+}
+
+function argmax(v: readonly number[]): number {
+  return v.reduce((bi, x, i) => (x > v[bi] ? i : bi), 0);
+}
+
+/** Structure-probe recovery for one task and epoch. */
+export interface StructureRecovery {
+  /** rank of the planted hub by relational importance u_j (1 = recovered) */
+  hubRankByRelational: number;
+  /** rank of the planted hub by usage in the inferred chains */
+  hubRankByUsage: number;
+  /** rank of the planted critical expert by intrinsic importance (null when none is planted) */
+  criticalRankByIntrinsic: number | null;
+  /** rank of the planted critical expert by relational importance (a hub-like signal should NOT find it) */
+  criticalRankByRelational: number | null;
+  /** Spearman rho (and p) between planted usage and relational importance */
+  usageVsRelational: { rho: number; pValue: number } | null;
+  /** Spearman rho (and p) between planted necessity and intrinsic importance */
+  necessityVsIntrinsic: { rho: number; pValue: number } | null;
+}
+
+function corr(a: Record<string, number> | undefined, scores: readonly number[], ids: readonly string[]): { rho: number; pValue: number } | null {
+  if (!a) return null;
+  const x = ids.map((id) => a[id] ?? 0);
+  if (new Set(x).size < 2 || new Set(scores).size < 2) return null; // a constant side has no rank correlation
+  const r = spearman(x, [...scores]);
+  return { rho: r.rho, pValue: r.pValue };
+}
+
+/** Scores a structure summary (relational, intrinsic, usage per expert) against one task's truth. */
+export function structureRecovery(summary: { relational: number[]; intrinsic: number[]; usage: number[] }, truth: TaskTruthInput, expertIds: readonly string[]): StructureRecovery {
+  return {
+    hubRankByRelational: rankOf(truth.hub, summary.relational, expertIds),
+    hubRankByUsage: rankOf(truth.hub, summary.usage, expertIds),
+    criticalRankByIntrinsic: truth.critical ? rankOf(truth.critical, summary.intrinsic, expertIds) : null,
+    criticalRankByRelational: truth.critical ? rankOf(truth.critical, summary.relational, expertIds) : null,
+    usageVsRelational: corr(truth.usage, summary.relational, expertIds),
+    necessityVsIntrinsic: corr(truth.necessity, summary.intrinsic, expertIds),
+  };
+}
+
+/** Rank agreement of relational and intrinsic importance over experts (Table 10). */
+export function relationalIntrinsicAgreement(relational: readonly number[], intrinsic: readonly number[]): { rho: number; rhoP: number; tau: number; tauP: number } | null {
+  if (new Set(relational).size < 2 || new Set(intrinsic).size < 2) return null;
+  const s = spearman([...relational], [...intrinsic]);
+  const k = kendallTau([...relational], [...intrinsic]);
+  return { rho: s.rho, rhoP: s.pValue, tau: k.tau, tauP: k.pValue };
+}
+
+/**
+ * Whether the probes report a divergence between routing dominance and causal importance for
+ * one task, from per-epoch structure summaries and the paired masking comparison
+ * (x = masking the top-intrinsic expert, y = masking the top-relational expert, routing KL):
+ * reported when (1) the top-intrinsic expert is the same in at least `stability` of the epochs,
+ * (2) so is the top-relational expert, (3) they differ, and (4) masking the top-intrinsic
+ * expert moves routing more, with a paired-t or Wilcoxon p below `alpha`. Each condition guards
+ * against a different accident of one trained model: on exchangeable experts the argmax
+ * wanders between epochs and masking effects do not differ systematically.
+ */
+export interface DivergenceVerdict {
+  reported: boolean;
+  topIntrinsic: string;
+  topRelational: string;
+  /** share of epochs whose top-intrinsic / top-relational expert is the modal one */
+  intrinsicStability: number;
+  relationalStability: number;
+  pValue: number | null;
+  reason: string;
+}
+
+function modal(ids: string[]): { id: string; share: number } {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const [id, c] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+  return { id, share: c / ids.length };
+}
+
+export function divergenceVerdict(
+  perEpoch: readonly { intrinsic: readonly number[]; relational: readonly number[] }[],
+  masking: PairedComparison | null,
+  expertIds: readonly string[],
+  opts: { alpha?: number; stability?: number } = {},
+): DivergenceVerdict {
+  if (perEpoch.length === 0) throw new Error('divergenceVerdict: no epochs');
+  const alpha = opts.alpha ?? 0.05;
+  const need = opts.stability ?? 2 / 3;
+  const ti = modal(perEpoch.map((e) => expertIds[argmax(e.intrinsic)]));
+  const tr = modal(perEpoch.map((e) => expertIds[argmax(e.relational)]));
+  const ps = masking ? [masking.tTestP, masking.wilcoxonP].filter((p): p is number => p !== null) : [];
+  const p = ps.length ? Math.min(...ps) : null;
+  const base = { topIntrinsic: ti.id, topRelational: tr.id, intrinsicStability: ti.share, relationalStability: tr.share, pValue: p };
+  if (ti.share < need) return { ...base, reported: false, reason: `the top-intrinsic expert changes between epochs (modal ${ti.id} in ${(ti.share * 100).toFixed(0)}%)` };
+  if (tr.share < need) return { ...base, reported: false, reason: `the top-relational expert changes between epochs (modal ${tr.id} in ${(tr.share * 100).toFixed(0)}%)` };
+  if (ti.id === tr.id) return { ...base, reported: false, reason: `${ti.id} tops both intrinsic and relational importance` };
+  if (!masking || p === null) return { ...base, reported: false, reason: 'no paired masking test available' };
+  if (!(masking.meanX > masking.meanY)) return { ...base, reported: false, reason: `masking ${ti.id} (top intrinsic) moves routing less than masking ${tr.id} (top relational)` };
+  if (p >= alpha) return { ...base, reported: false, reason: `masking difference not significant (p = ${p.toPrecision(3)} >= ${alpha})` };
+  return { ...base, reported: true, reason: `${ti.id} tops intrinsic importance, ${tr.id} routing mass; masking ${ti.id} moves routing more (p = ${p.toPrecision(3)})` };
+}
+
+/** The divergence verdict scored against the planted truth. */
+export function divergenceRecovery(verdict: DivergenceVerdict, truth: TaskTruthInput): { planted: boolean; reported: boolean; correct: boolean; identifiedCritical: boolean | null; identifiedHub: boolean } {
+  return {
+    planted: truth.divergence,
+    reported: verdict.reported,
+    correct: verdict.reported === truth.divergence,
+    identifiedCritical: truth.critical ? verdict.topIntrinsic === truth.critical : null,
+    identifiedHub: verdict.topRelational === truth.hub,
+  };
+}
