@@ -41,6 +41,14 @@ export interface LoadOptions {
   onSkip?: (issue: DatasetIssue) => void;
 }
 
+/**
+ * An empty dataset file (no non-blank line, or no parquet row) is an error, never 0 items loaded
+ * without a word: a truncated download or a wrong path would otherwise look like a tiny dataset.
+ */
+export function assertNotEmpty(isEmpty: boolean, file: string, unit: 'line' | 'row' = 'line'): void {
+  if (isEmpty) throw new DatasetError({ file, line: 1, unit, message: unit === 'row' ? 'the file has no rows (no items to load)' : 'the file is empty (no items to load)' });
+}
+
 /** Turns the first zod issue into (field, message). */
 export function describeZodError(err: ZodError): { field?: string; message: string } {
   const first = err.issues[0];

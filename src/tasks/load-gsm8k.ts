@@ -4,9 +4,9 @@
  */
 import * as path from 'node:path';
 import { z } from 'zod';
-import { describeZodError, IssueSink, type LoadOptions } from './dataset-error';
+import { assertNotEmpty, describeZodError, IssueSink, type LoadOptions } from './dataset-error';
 import { parseNumber } from './numbers';
-import { jsonLines, readTextFile } from './read-text';
+import { jsonLines, numberedLines, readTextFile } from './read-text';
 import type { Gsm8kItem } from './types';
 
 const gsm8kLine = z.object({
@@ -30,7 +30,9 @@ export function gsm8kGoldFromSolution(answer: string): string | null {
 export function parseGsm8k(text: string, file: string, opts: LoadOptions = {}): Gsm8kItem[] {
   const sink = new IssueSink(opts);
   const stem = path.basename(file).replace(/\.jsonl(\.gz)?$|\.json$/, '');
+  assertNotEmpty(numberedLines(text).length === 0, file);
   const items: Gsm8kItem[] = [];
+  const seen = new Map<string, number>();
   for (const { line, raw } of jsonLines(text, file, sink)) {
     const parsed = gsm8kLine.safeParse(raw);
     if (!parsed.success) {
@@ -42,9 +44,17 @@ export function parseGsm8k(text: string, file: string, opts: LoadOptions = {}): 
       sink.fail({ file, line, unit: 'line', field: 'answer', message: "must end with '#### <number>'" });
       continue;
     }
+    const id = parsed.data.id ?? `gsm8k/${stem}/${line}`;
+    // ids key transcripts, grades and splits: two items with one id would share them
+    const first = seen.get(id);
+    if (first !== undefined) {
+      sink.fail({ file, line, unit: 'line', field: 'id', message: `duplicate id '${id}' (also line ${first})` });
+      continue;
+    }
+    seen.set(id, line);
     items.push({
       task: 'gsm8k',
-      id: parsed.data.id ?? `gsm8k/${stem}/${line}`,
+      id,
       question: parsed.data.question,
       answer: parsed.data.answer,
       gold,

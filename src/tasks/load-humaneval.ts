@@ -4,8 +4,8 @@
  * `check(candidate)`) and entry_point (the function name).
  */
 import { z } from 'zod';
-import { describeZodError, IssueSink, type LoadOptions } from './dataset-error';
-import { jsonLines, readTextFile } from './read-text';
+import { assertNotEmpty, describeZodError, IssueSink, type LoadOptions } from './dataset-error';
+import { jsonLines, numberedLines, readTextFile } from './read-text';
 import type { HumanEvalItem } from './types';
 
 const humanEvalLine = z.object({
@@ -19,6 +19,7 @@ const humanEvalLine = z.object({
 /** Parses HumanEval JSONL text; `file` is used in error messages. */
 export function parseHumanEval(text: string, file: string, opts: LoadOptions = {}): HumanEvalItem[] {
   const sink = new IssueSink(opts);
+  assertNotEmpty(numberedLines(text).length === 0, file);
   const items: HumanEvalItem[] = [];
   const seen = new Set<string>();
   for (const { line, raw } of jsonLines(text, file, sink)) {

@@ -10,9 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { parseCsv, CsvSyntaxError } from './csv';
-import { describeZodError, IssueSink, type LoadOptions } from './dataset-error';
+import { assertNotEmpty, describeZodError, IssueSink, type LoadOptions } from './dataset-error';
 import { importEsm } from '../experts/import-esm';
-import { jsonLines, readTextFile } from './read-text';
+import { jsonLines, numberedLines, readTextFile } from './read-text';
 import type { Choice, MmluItem } from './types';
 
 const LETTERS: Choice[] = ['A', 'B', 'C', 'D'];
@@ -41,6 +41,7 @@ export function mmluSubjectFromFileName(file: string): { subject: string; split:
 
 /** Parses one MMLU CSV file's text (original release format). */
 export function parseMmluCsv(text: string, file: string, opts: LoadOptions = {}): MmluItem[] {
+  assertNotEmpty(numberedLines(text).length === 0, file);
   const sink = new IssueSink(opts);
   const { subject, split } = mmluSubjectFromFileName(file);
   let records;
@@ -92,6 +93,7 @@ function hfItem(raw: unknown, file: string, line: number, unit: 'line' | 'row', 
 
 /** Parses the Hugging Face JSONL export (question, subject, choices, answer 0-3). */
 export function parseMmluJsonl(text: string, file: string, opts: LoadOptions = {}): MmluItem[] {
+  assertNotEmpty(numberedLines(text).length === 0, file);
   const sink = new IssueSink(opts);
   const items: MmluItem[] = [];
   for (const { line, raw } of jsonLines(text, file, sink)) {
@@ -114,6 +116,7 @@ export async function parseMmluParquet(file: string, opts: LoadOptions = {}): Pr
   } catch (e) {
     throw new Error(`${file}: cannot read parquet (${(e as Error).message})`);
   }
+  assertNotEmpty(rows.length === 0, file, 'row');
   const sink = new IssueSink(opts);
   const items: MmluItem[] = [];
   rows.forEach((row, i) => {

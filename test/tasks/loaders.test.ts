@@ -189,3 +189,36 @@ test('loadHumanEval rejects malformed problems naming file, line and field', asy
     cleanup();
   }
 });
+
+test('GSM8K rejects duplicate ids, as HumanEval does (they would share transcripts, grades and splits)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const line = (id: string, q: string) => JSON.stringify({ id, question: q, answer: 'x\n#### 1' });
+    const file = writeFile(dir, 'dup.jsonl', [line('g-1', 'first'), line('g-2', 'second'), line('g-1', 'third')].join('\n'));
+    await assert.rejects(loadGsm8k(file), /dup\.jsonl:3: field 'id': duplicate id 'g-1' \(also line 1\)/);
+    const skipped: DatasetIssue[] = [];
+    const items = await loadGsm8k(file, { onError: 'skip', onSkip: (i) => skipped.push(i) });
+    assert.deepEqual(items.map((i) => i.question), ['first', 'second']);
+    assert.deepEqual(skipped.map((s) => [s.line, s.field]), [[3, 'id']]);
+  } finally {
+    cleanup();
+  }
+});
+
+test('an empty dataset file is an error naming it, not 0 items loaded without a word', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    for (const [name, load] of [
+      ['gsm8k.jsonl', loadGsm8k],
+      ['humaneval.jsonl', loadHumanEval],
+      ['anatomy_test.csv', loadMmlu],
+      ['mmlu.jsonl', loadMmlu],
+      ['gsm8k.jsonl.gz', loadGsm8k],
+    ] as const) {
+      const file = writeFile(dir, name, name.endsWith('.gz') ? zlib.gzipSync('\n') : '\n  \n');
+      await assert.rejects(load(file, { onError: 'skip' }), (e: unknown) => e instanceof DatasetError && e.message === `${file}:1: the file is empty (no items to load)`, name);
+    }
+  } finally {
+    cleanup();
+  }
+});
