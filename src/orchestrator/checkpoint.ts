@@ -5,9 +5,14 @@
  *   weights.bin     every parameter as raw little-endian float32, in parameterSpecs order
  *   adam.bin        Adam's first moments then second moments, same order
  * Raw float32 bytes and JSON numbers (which round-trip doubles exactly) make a reload bit-for-bit.
+ * Every tensor's entry carries the SHA-256 of its bytes (first 128 bits) and each file its byte
+ * length (format version 2): a load verifies both, so a checkpoint changed after it was written is
+ * refused naming the file and the tensor, instead of resuming on other weights. A tensor holding
+ * NaN or Infinity is refused too (the only check a version-1 checkpoint, without sums, gets).
  * A checkpoint is written into a temporary sibling directory and renamed into place, so a run
  * killed mid-write leaves either the previous complete checkpoint or the new one, never half.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -46,6 +51,15 @@ interface TensorEntry {
   shape: number[];
   offset: number;
   length: number;
+  /** SHA-256 of the tensor's bytes, first 128 bits in hex (absent in version-1 checkpoints) */
+  sha256?: string;
+}
+
+/** The newest manifest version (2 added the per-tensor checksums and file lengths). */
+const CHECKPOINT_VERSION = 2;
+
+function tensorSum(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 32);
 }
 
 /** Directory of epoch `n`'s checkpoint inside a run directory. */
@@ -62,7 +76,7 @@ function packTensors(values: Array<Record<string, Float32Array>>, specs: Array<{
       const v = group[spec.name];
       if (!v) throw new Error(`checkpoint: missing tensor '${prefixes[g]}${spec.name}'`);
       const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-      table.push({ name: prefixes[g] + spec.name, shape: spec.shape, offset, length: v.length });
+      table.push({ name: prefixes[g] + spec.name, shape: spec.shape, offset, length: v.length, sha256: tensorSum(b) });
       chunks.push(Buffer.from(b)); // copy: the view may share memory with a larger buffer
       offset += b.length;
     }
@@ -100,7 +114,7 @@ export function saveCheckpoint(runDir: string, data: CheckpointData): string {
   const adam = packTensors([data.adam.m, data.adam.v], specs, ['m:', 'v:']);
   const manifest = {
     format: CHECKPOINT_FORMAT,
-    version: 1,
+    version: CHECKPOINT_VERSION,
     epoch: data.epoch,
     modelConfig: data.modelConfig,
     trainConfig: data.trainConfig,
@@ -108,8 +122,8 @@ export function saveCheckpoint(runDir: string, data: CheckpointData): string {
     rngState: data.rngState,
     expertIds: data.expertIds,
     adamStep: data.adam.t,
-    weights: { file: 'weights.bin', tensors: weights.table },
-    adam: { file: 'adam.bin', tensors: adam.table },
+    weights: { file: 'weights.bin', bytes: weights.buf.length, tensors: weights.table },
+    adam: { file: 'adam.bin', bytes: adam.buf.length, tensors: adam.table },
     ...(data.dataset ? { dataset: data.dataset } : {}),
     metrics: data.metrics,
   };
@@ -131,22 +145,40 @@ export function saveCheckpoint(runDir: string, data: CheckpointData): string {
   return final;
 }
 
-function unpack(file: string, table: TensorEntry[], where: string): Record<string, Float32Array> {
+/**
+ * Reads the tensors of one binary file. `bytes` (version 2) is the file's length as written; the
+ * tensors' sums are checked where the manifest has them.
+ */
+function unpack(file: string, spec: { tensors: TensorEntry[]; bytes?: number }, where: string): Record<string, Float32Array> {
   const buf = fs.readFileSync(file);
   const out: Record<string, Float32Array> = {};
-  for (const e of table) {
-    const end = e.offset + e.length * 4;
-    if (end > buf.length) throw new Error(`${where}: tensor '${e.name}' runs past the end of ${path.basename(file)} (${end} > ${buf.length} bytes)`);
-    const copy = new Uint8Array(buf.subarray(e.offset, end)); // aligned copy
-    out[e.name] = new Float32Array(copy.buffer);
+  const damaged = `the file was changed or damaged after it was written; delete this checkpoint folder to go back to the previous epoch`;
+  let end = 0;
+  for (const e of spec.tensors) {
+    const stop = e.offset + e.length * 4;
+    if (stop > buf.length) throw new Error(`${where}: tensor '${e.name}' runs past the end of ${path.basename(file)} (${stop} > ${buf.length} bytes)`);
+    const copy = new Uint8Array(buf.subarray(e.offset, stop)); // aligned copy
+    if (e.sha256 !== undefined && tensorSum(copy) !== e.sha256) {
+      throw new Error(`${file}: tensor '${e.name}' (bytes ${e.offset}-${stop - 1}) does not match its checksum in manifest.json: ${damaged}`);
+    }
+    const values = new Float32Array(copy.buffer);
+    const bad = values.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new Error(`${file}: tensor '${e.name}' holds ${values[bad]} at index ${bad}: not a usable checkpoint`);
+    out[e.name] = values;
+    end = Math.max(end, stop);
+  }
+  if (spec.bytes !== undefined && buf.length !== spec.bytes) {
+    const what = buf.length > end ? `${buf.length - end} bytes after the last tensor` : `${buf.length} bytes`;
+    throw new Error(`${file}: ${what} (manifest.json says the file has ${spec.bytes}): ${damaged}`);
   }
   return out;
 }
 
-const tensorEntrySchema = z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() });
+const tensorEntrySchema = z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), offset: z.number().int().nonnegative(), length: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{32}$/).optional() });
+const binaryFileSchema = z.object({ file: z.string(), bytes: z.number().int().nonnegative().optional(), tensors: z.array(tensorEntrySchema) });
 const manifestSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT),
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(CHECKPOINT_VERSION)]),
   epoch: z.number().int().nonnegative(),
   modelConfig: modelConfigSchema,
   trainConfig: trainConfigSchema,
@@ -154,8 +186,8 @@ const manifestSchema = z.object({
   rngState: z.tuple([z.number(), z.number(), z.number(), z.number()]),
   expertIds: z.array(z.string()),
   adamStep: z.number().int().nonnegative(),
-  weights: z.object({ file: z.string(), tensors: z.array(tensorEntrySchema) }),
-  adam: z.object({ file: z.string(), tensors: z.array(tensorEntrySchema) }),
+  weights: binaryFileSchema,
+  adam: binaryFileSchema,
   dataset: z.object({ items: z.number().int().nonnegative(), trainItems: z.number().int().nonnegative(), fingerprint: z.string() }).optional(),
   metrics: z.record(z.unknown()),
 });
@@ -168,8 +200,8 @@ interface Manifest extends Omit<CheckpointData, 'params' | 'adam'> {
   format: string;
   version: number;
   adamStep: number;
-  weights: { file: string; tensors: TensorEntry[] };
-  adam: { file: string; tensors: TensorEntry[] };
+  weights: { file: string; bytes?: number; tensors: TensorEntry[] };
+  adam: { file: string; bytes?: number; tensors: TensorEntry[] };
 }
 
 /**
@@ -207,8 +239,16 @@ export function loadCheckpoint<M = Record<string, unknown>>(dir: string): Checkp
   // Asserted to the plain interface: tslab compiles without strictNullChecks, where zod's
   // inferred types have every property optional.
   const m = parsed.data as Manifest;
-  const params = unpack(path.join(dir, m.weights.file), m.weights.tensors, manifestPath);
-  const moments = unpack(path.join(dir, m.adam.file), m.adam.tensors, manifestPath);
+  if (m.version >= 2) {
+    // a version-2 manifest vouches for every byte: a sum or a length missing is a damaged manifest
+    for (const [key, f] of [['weights', m.weights], ['adam', m.adam]] as const) {
+      if (f.bytes === undefined) throw new Error(`${manifestPath}: field '${key}.bytes': required in a version-${m.version} checkpoint`);
+      const i = f.tensors.findIndex((t) => t.sha256 === undefined);
+      if (i >= 0) throw new Error(`${manifestPath}: field '${key}.tensors.${i}.sha256': required in a version-${m.version} checkpoint`);
+    }
+  }
+  const params = unpack(path.join(dir, m.weights.file), m.weights, manifestPath);
+  const moments = unpack(path.join(dir, m.adam.file), m.adam, manifestPath);
   const am: Record<string, Float32Array> = {};
   const av: Record<string, Float32Array> = {};
   for (const s of parameterSpecs(m.modelConfig)) {

@@ -212,3 +212,59 @@ test('a checkpoint written before selectionReadsH / distillation existed keeps i
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a checkpoint changed after it was written is refused on load, naming the file and the tensor', async () => {
+  await ensureBackend();
+  const run = tmp();
+  try {
+    const small = { dataset: syntheticRoutingDataset({ seed: 2, nItems: 6, nExperts: 3, dim: 8 }), model: { hidden: 8, heads: 2 }, train: { seed: 1, epochs: 3 }, progressBar: false, runDir: run } as const;
+    disposeModel((await trainOrchestrator(small)).model);
+    const dir = checkpointDir(run, 3);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const pristine = { weights: bytes(dir, 'weights.bin'), adam: bytes(dir, 'adam.bin'), manifest: bytes(dir, 'manifest.json') };
+    const restore = () => {
+      fs.writeFileSync(path.join(dir, 'weights.bin'), pristine.weights);
+      fs.writeFileSync(path.join(dir, 'adam.bin'), pristine.adam);
+      fs.writeFileSync(path.join(dir, 'manifest.json'), pristine.manifest);
+    };
+    type Entry = { name: string; offset: number; length: number };
+    const patch = (file: string, entry: Entry, index: number, value: Buffer) => {
+      const buf = Buffer.from(bytes(dir, file));
+      value.copy(buf, entry.offset + 4 * index);
+      fs.writeFileSync(path.join(dir, file), buf);
+    };
+    const nan = Buffer.from([0x00, 0x00, 0xc0, 0x7f]); // float32 NaN, little-endian
+
+    // 4 bytes changed inside a weight tensor: resuming refuses it instead of training on other weights.
+    const w: Entry = manifest.weights.tensors[Math.floor(manifest.weights.tensors.length / 2)];
+    patch('weights.bin', w, Math.floor(w.length / 2), Buffer.from([1, 2, 3, 4]));
+    const changed = new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/weights\\.bin: tensor '${w.name}' .*does not match its checksum`);
+    await assert.rejects(trainOrchestrator(small), changed);
+    assert.throws(() => loadCheckpoint(dir), changed);
+    restore();
+
+    // NaN bytes in Adam's moments: named as a damaged file, not reported later as divergence.
+    const m: Entry = manifest.adam.tensors[0];
+    patch('adam.bin', m, 0, nan);
+    assert.throws(() => loadCheckpoint(dir), new RegExp(`adam\\.bin: tensor '${m.name.replace('.', '\\.')}' .*does not match its checksum`));
+    restore();
+
+    // Bytes appended to a file.
+    fs.appendFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(8));
+    assert.throws(() => loadCheckpoint(dir), /weights\.bin: \d+ bytes after the last tensor/);
+    restore();
+
+    // A checkpoint of the first format (no checksums) still loads, but a NaN in it is named.
+    const v1 = { ...manifest, version: 1, weights: { file: 'weights.bin', tensors: manifest.weights.tensors.map(({ sha256: _s, ...e }: Entry & { sha256: string }) => e) }, adam: { file: 'adam.bin', tensors: manifest.adam.tensors.map(({ sha256: _s, ...e }: Entry & { sha256: string }) => e) } };
+    delete v1.weights.bytes;
+    delete v1.adam.bytes;
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(v1));
+    assert.equal(loadCheckpoint(dir).epoch, 3);
+    patch('weights.bin', w, 1, nan);
+    assert.throws(() => loadCheckpoint(dir), new RegExp(`weights\\.bin: tensor '${w.name.replace('.', '\\.')}' holds NaN at index 1`));
+    restore();
+    assert.equal(loadCheckpoint(dir).epoch, 3, 'the untouched checkpoint loads');
+  } finally {
+    fs.rmSync(run, { recursive: true, force: true });
+  }
+});
