@@ -1,25 +1,26 @@
 /**
- * `exportFigure`: writes a figure to disk as images (SVG/PNG through headless Chromium), an
- * interactive self-contained HTML page, and the data behind it (CSV + JSON).
+ * `exportFigure`: writes a figure to disk as images (SVG/PNG/vector PDF through headless
+ * Chromium), an interactive self-contained HTML page, and the data behind it (CSV + JSON).
  *
- * CSV and JSON are always written. Without Chromium, SVG/PNG are skipped with a message that
- * says how to install it, and an HTML page is written instead so the figure can still be viewed.
+ * CSV and JSON are always written. Without any Chromium (system or bundled), SVG/PNG/PDF are
+ * skipped with a message that says how to get one, and an HTML page is written instead so the
+ * figure can still be viewed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rowsToCsv } from './csv';
-import { assertFigureName, plotlySpec, type Figure } from './figure';
+import { assertFigureName, figureTitle, plotlySpec, type Figure } from './figure';
 import { standaloneHtml } from './html';
-import { ChromiumMissingError, renderFigure, type RenderOptions } from './renderer';
+import { ChromiumMissingError, exporterBrowser, renderFigure, type RenderOptions } from './renderer';
 
 /** File kinds `exportFigure` can write. */
-export type ExportFormat = 'svg' | 'png' | 'html' | 'csv' | 'json';
+export type ExportFormat = 'svg' | 'png' | 'pdf' | 'html' | 'csv' | 'json';
 
 /** Every format, in the order they are written. */
-export const ALL_FORMATS: readonly ExportFormat[] = ['svg', 'png', 'html', 'csv', 'json'];
+export const ALL_FORMATS: readonly ExportFormat[] = ['svg', 'png', 'pdf', 'html', 'csv', 'json'];
 
-/** Default formats: images plus the data. HTML (4.7 MB each, plotly inlined) only on request. */
-export const DEFAULT_FORMATS: readonly ExportFormat[] = ['svg', 'png', 'csv', 'json'];
+/** Default formats: images (PDF for LaTeX) plus the data. HTML (4.7 MB each, plotly inlined) only on request. */
+export const DEFAULT_FORMATS: readonly ExportFormat[] = ['svg', 'png', 'pdf', 'csv', 'json'];
 
 /** Options of {@link exportFigure}. */
 export interface ExportOptions extends RenderOptions {
@@ -36,6 +37,8 @@ export interface ExportOptions extends RenderOptions {
 export interface ExportResult {
   written: Partial<Record<ExportFormat, string>>;
   skipped: Array<{ format: ExportFormat; reason: string }>;
+  /** the browser that drew the images, e.g. 'system Chromium /usr/bin/chromium'; null when none was used */
+  browser: string | null;
 }
 
 /** The JSON file's content: the data behind the figure and the spec to redraw it. */
@@ -62,7 +65,7 @@ function writeFile(file: string, content: string | Buffer): void {
 
 /** The JSON written beside a figure. */
 export function figureJson(fig: Figure): FigureJson {
-  return { name: fig.name, title: fig.layout.title?.text ?? null, source: fig.source, figure: plotlySpec(fig) };
+  return { name: fig.name, title: figureTitle(fig), source: fig.source, figure: plotlySpec(fig) };
 }
 
 /**
@@ -78,7 +81,7 @@ export async function exportFigure(fig: Figure, opts: ExportOptions): Promise<Ex
   }
   fs.mkdirSync(opts.dir, { recursive: true });
   const file = (f: ExportFormat) => path.resolve(opts.dir, `${name}.${f}`);
-  const result: ExportResult = { written: {}, skipped: [] };
+  const result: ExportResult = { written: {}, skipped: [], browser: null };
   const want = (f: ExportFormat) => formats.includes(f);
 
   if (want('csv')) {
@@ -90,16 +93,17 @@ export async function exportFigure(fig: Figure, opts: ExportOptions): Promise<Ex
     result.written.json = file('json');
   }
   let chromiumMissing: string | null = null;
-  for (const f of ['svg', 'png'] as const) {
+  for (const f of ['svg', 'png', 'pdf'] as const) {
     if (!want(f)) continue;
     if (chromiumMissing) {
       result.skipped.push({ format: f, reason: chromiumMissing });
       continue;
     }
     try {
-      const image = f === 'svg' ? await renderFigure(fig, 'svg', opts) : await renderFigure(fig, 'png', opts);
+      const image = f === 'svg' ? await renderFigure(fig, 'svg', opts) : await renderFigure(fig, f, opts);
       writeFile(file(f), image);
       result.written[f] = file(f);
+      result.browser = exporterBrowser()?.description ?? null;
     } catch (err) {
       if (!(err instanceof ChromiumMissingError)) throw err;
       chromiumMissing = err.message;

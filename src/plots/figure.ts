@@ -45,6 +45,8 @@ export interface HeatmapTrace {
   hovertemplate?: string;
   colorbar?: { title?: Title };
   showscale?: boolean;
+  /** font of the printed cell values; plotly picks a contrasting colour per cell by default */
+  textfont?: Font;
 }
 
 /** Plotly scatter trace, used for lines, points and filled error bands. */
@@ -57,13 +59,17 @@ export interface ScatterTrace {
   text?: string[];
   textposition?: 'top center' | 'bottom center' | 'middle right' | 'middle left';
   line?: { color?: string; width?: number; dash?: 'solid' | 'dash' | 'dot' | 'dashdot' };
-  marker?: { color?: string; size?: number; symbol?: string };
+  /** one colour, or one per point (e.g. each expert in its own colour) */
+  marker?: { color?: string | string[]; size?: number; symbol?: string };
   fill?: 'none' | 'toself' | 'tonexty';
   fillcolor?: string;
   showlegend?: boolean;
   legendgroup?: string;
   hoverinfo?: 'skip' | 'all' | 'x+y' | 'text';
   hovertemplate?: string;
+  /** the y axis this trace is drawn against ('y', 'y2', ...) when a figure has several panels */
+  yaxis?: string;
+  xaxis?: string;
 }
 
 /** Plotly bar trace (one group of a grouped bar chart). */
@@ -73,7 +79,8 @@ export interface BarTrace {
   x: string[];
   y: number[];
   error_y?: { type: 'data'; array: number[]; visible: boolean };
-  marker?: { color?: string };
+  /** one colour, or one per bar */
+  marker?: { color?: string | string[] };
   hovertemplate?: string;
 }
 
@@ -101,6 +108,13 @@ export interface Axis {
   tickangle?: number;
   dtick?: number;
   scaleanchor?: 'x' | 'y';
+  /** fraction of the plotting area this axis spans, for stacked panels */
+  domain?: [number, number];
+  /** the axis this one is drawn against ('x', 'y2', ...) or 'free' */
+  anchor?: string;
+  /** another axis whose range this one shares */
+  matches?: string;
+  showticklabels?: boolean;
 }
 
 /** A text annotation placed on the plot. */
@@ -127,6 +141,8 @@ export interface Layout {
   height: number;
   xaxis?: Axis;
   yaxis?: Axis;
+  /** further y axes of stacked panels: yaxis2, yaxis3, ... */
+  [axis: `yaxis${number}`]: Axis | undefined;
   barmode?: 'group' | 'stack' | 'overlay';
   annotations?: Annotation[];
   showlegend?: boolean;
@@ -155,6 +171,12 @@ export function assertFigureName(name: string): void {
   if (!NAME_RE.test(name)) {
     throw new Error(`figure name '${name}' is not a safe file stem: use letters, digits, '.', '_' or '-' (no spaces or slashes)`);
   }
+}
+
+/** The figure's title as plain text (wrapped lines joined by a space), or null without one. */
+export function figureTitle(fig: Figure): string | null {
+  const text = fig.layout.title?.text;
+  return text ? text.split(/<br\s*\/?>/i).join(' ') : null;
 }
 
 /**

@@ -4,7 +4,8 @@
  */
 import { assertFigureName, type Figure, type SourceRow, type Trace } from './figure';
 import { assertFinite, assertLength, assertNonEmpty } from './check';
-import { baseLayout, seriesColor } from './theme';
+import { expertColor, isExpertId } from './experts';
+import { assertMeaningfulTitle, baseLayout, colorFor } from './theme';
 
 /** One group (a colour, a legend entry) of {@link groupedBar}. */
 export interface BarGroup {
@@ -29,12 +30,23 @@ export interface GroupedBarOptions {
   height?: number;
 }
 
-/** Builds the grouped bar chart. Source rows: `{category, group, value}` (+ `error`). */
+/**
+ * Builds the grouped bar chart. Source rows are named after the axes:
+ * `{<x title>: category, group, <y title>: value}` (+ `error`); 'category' and 'value' when untitled.
+ * A group named after an expert gets that expert's colour; with a single group whose categories
+ * are experts, each bar gets its expert's colour.
+ */
 export function groupedBar(opts: GroupedBarOptions): Figure {
   const where = `groupedBar '${opts.name}'`;
   assertFigureName(opts.name);
   assertNonEmpty(where, 'categories', opts.categories);
   assertNonEmpty(where, 'groups', opts.groups);
+  assertMeaningfulTitle(where, 'xTitle', opts.xTitle);
+  assertMeaningfulTitle(where, 'yTitle', opts.yTitle);
+  const xCol = opts.xTitle ?? 'category';
+  const yCol = opts.yTitle ?? 'value';
+  if (xCol === 'group' || yCol === 'group' || xCol === yCol) throw new Error(`${where}: axis titles '${xCol}' and '${yCol}' must differ from each other and from 'group'`);
+  const perExpertBars = opts.groups.length === 1 && !opts.groups[0].color && opts.categories.every(isExpertId);
   const data: Trace[] = [];
   const source: SourceRow[] = [];
   opts.groups.forEach((g, i) => {
@@ -51,10 +63,10 @@ export function groupedBar(opts: GroupedBarOptions): Figure {
       x: opts.categories.slice(),
       y: g.values.slice(),
       error_y: g.errors ? { type: 'data', array: g.errors.slice(), visible: true } : undefined,
-      marker: { color: g.color ?? seriesColor(i) },
+      marker: { color: perExpertBars ? opts.categories.map(expertColor) : g.color ?? colorFor(g.name, i) },
     });
     opts.categories.forEach((c, k) => {
-      const row: SourceRow = { category: c, group: g.name, value: g.values[k] };
+      const row: SourceRow = { [xCol]: c, group: g.name, [yCol]: g.values[k] };
       if (g.errors) row.error = g.errors[k];
       source.push(row);
     });

@@ -1,5 +1,5 @@
 /** HTML around plotly figures: a self-contained page for export, and a snippet for notebooks. */
-import { plotlySpec, type Figure } from './figure';
+import { figureTitle, plotlySpec, type Figure } from './figure';
 import { plotlyScriptBody } from './plotly-bundle';
 
 /**
@@ -24,7 +24,7 @@ export function escapeHtml(s: string): string {
 
 /** A complete HTML page showing the figure interactively, with plotly.js inlined (works offline). */
 export function standaloneHtml(fig: Figure): string {
-  const title = escapeHtml(fig.layout.title?.text ?? fig.name);
+  const title = escapeHtml(figureTitle(fig) ?? fig.name);
   return [
     '<!DOCTYPE html>',
     '<html><head><meta charset="utf-8">',

@@ -10,12 +10,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { chromiumMissingMessage, findChromium } from './chromium';
+import { locateBrowser, type BrowserChoice } from './chromium';
 import { plotlySpec, type Figure } from './figure';
 import { plotlyScriptBody } from './plotly-bundle';
 
-/** Formats Chromium renders. */
-export type ImageFormat = 'svg' | 'png';
+/** Formats Chromium renders: plotly's SVG and PNG, and a vector PDF printed from the SVG. */
+export type ImageFormat = 'svg' | 'png' | 'pdf';
 
 /** Size of a render; defaults come from the figure's layout. */
 export interface RenderOptions {
@@ -49,10 +49,12 @@ interface Session {
   context: BrowserContext;
   page: Page;
   profileDir: string;
+  browser: BrowserChoice;
 }
 
 let session: Promise<Session> | null = null;
 let profileDirInUse: string | null = null;
+let lastBrowser: BrowserChoice | null = null;
 let queue: Promise<unknown> = Promise.resolve();
 let idleTimer: NodeJS.Timeout | null = null;
 let idleMs = 30_000;
@@ -61,6 +63,11 @@ let exitHookInstalled = false;
 /** Sets how long the shared browser may sit unused before it is closed (default 30 s). */
 export function setExporterIdleTimeout(ms: number): void {
   idleMs = ms;
+}
+
+/** The browser the exporter started last (system or bundled Chromium), or null before any render. */
+export function exporterBrowser(): BrowserChoice | null {
+  return lastBrowser;
 }
 
 /** The profile directory of the running shared browser (a unique temp dir), or null. */
@@ -114,8 +121,8 @@ export function removeStaleProfiles(tmp: string = os.tmpdir()): string[] {
 }
 
 async function start(): Promise<Session> {
-  const lookup = findChromium();
-  if (!lookup.path) throw new ChromiumMissingError(chromiumMissingMessage(lookup));
+  const browser = await locateBrowser();
+  if ('missing' in browser) throw new ChromiumMissingError(browser.missing);
   removeStaleProfiles();
   // Loaded only when a render is asked for (notebooks that never export pay nothing); plain
   // require because tslab's vm context has no dynamic-import support.
@@ -126,9 +133,10 @@ async function start(): Promise<Session> {
   installExitHook();
   try {
     const context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: lookup.path,
+      executablePath: browser.path,
       headless: true,
-      args: [...CHROMIUM_ARGS],
+      args: [...CHROMIUM_ARGS, ...browser.extraArgs],
+      env: { ...process.env, ...browser.env },
       handleSIGINT: true,
       handleSIGTERM: true,
       handleSIGHUP: true,
@@ -137,11 +145,12 @@ async function start(): Promise<Session> {
     await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"><script>${plotlyScriptBody()}</script></head><body></body></html>`);
     const ok = await page.evaluate(() => typeof (globalThis as unknown as { Plotly?: unknown }).Plotly === 'object');
     if (!ok) throw new Error('plotly.js did not load in headless Chromium');
-    return { context, page, profileDir };
+    lastBrowser = browser;
+    return { context, page, profileDir, browser };
   } catch (err) {
     profileDirInUse = null;
     fs.rmSync(profileDir, { recursive: true, force: true });
-    throw new Error(`could not start headless Chromium at ${lookup.path}: ${(err as Error).message}`);
+    throw new Error(`could not start headless Chromium (${browser.description}): ${(err as Error).message}`);
   }
 }
 
@@ -159,12 +168,27 @@ function serialized<T>(job: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Renders a figure to SVG (returns the SVG text) or PNG (returns the bytes) with plotly's own
- * `Plotly.toImage` in the shared headless browser. Throws {@link ChromiumMissingError} when no
- * Chromium is installed.
+ * A one-page vector PDF of an SVG at exactly `width` x `height` CSS px (Chromium prints 96 px to
+ * the inch), printed from a page of its own so the plotly page stays as it is.
+ */
+async function printSvgToPdf(context: BrowserContext, svg: string, width: number, height: number): Promise<Buffer> {
+  const page = await context.newPage();
+  try {
+    const css = `@page{size:${width}px ${height}px;margin:0}html,body{margin:0;padding:0;width:${width}px;height:${height}px;overflow:hidden}svg{display:block}`;
+    await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"><style>${css}</style></head><body>${svg}</body></html>`);
+    return await page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, preferCSSPageSize: true, pageRanges: '1' });
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Renders a figure to SVG (returns the SVG text), PNG (returns the bytes) with plotly's own
+ * `Plotly.toImage` in the shared headless browser, or PDF (the bytes: Chromium's print of that
+ * SVG, vector, at the figure's size). Throws {@link ChromiumMissingError} when no Chromium is found.
  */
 export function renderFigure(fig: Figure, format: 'svg', opts?: RenderOptions): Promise<string>;
-export function renderFigure(fig: Figure, format: 'png', opts?: RenderOptions): Promise<Buffer>;
+export function renderFigure(fig: Figure, format: 'png' | 'pdf', opts?: RenderOptions): Promise<Buffer>;
 export function renderFigure(fig: Figure, format: ImageFormat, opts: RenderOptions = {}): Promise<string | Buffer> {
   return serialized(async () => {
     if (idleTimer) clearTimeout(idleTimer);
@@ -187,10 +211,10 @@ export function renderFigure(fig: Figure, format: ImageFormat, opts: RenderOptio
         },
       );
     }
-    const { page } = await session;
+    const { page, context } = await session;
     const args = {
       spec: plotlySpec(fig),
-      format,
+      format: format === 'pdf' ? 'svg' : format,
       width: opts.width ?? fig.layout.width,
       height: opts.height ?? fig.layout.height,
       scale: format === 'png' ? opts.scale ?? 2 : 1,
@@ -203,6 +227,7 @@ export function renderFigure(fig: Figure, format: ImageFormat, opts: RenderOptio
         // SVG comes URI-encoded, PNG base64-encoded.
         return a.format === 'svg' ? decodeURIComponent(body) : body;
       }, args);
+      if (format === 'pdf') return await printSvgToPdf(context, payload, args.width, args.height);
       return format === 'svg' ? payload : Buffer.from(payload, 'base64');
     } finally {
       scheduleIdleClose();

@@ -7,7 +7,8 @@ import { assertFigureName, type Annotation, type Figure, type SourceRow, type Tr
 import { assertFinite, assertLength } from './check';
 import { formatSignificant, formatPValue } from './format';
 import { leastSquaresLine } from './least-squares';
-import { baseLayout, seriesColor } from './theme';
+import { expertColor, isExpertId } from './experts';
+import { assertMeaningfulTitle, baseLayout, seriesColor } from './theme';
 
 /** Statistics printed in the corner of {@link scatterWithFit}. */
 export interface FitAnnotation {
@@ -51,8 +52,9 @@ export function fitAnnotationText(a: FitAnnotation | undefined): string {
 }
 
 /**
- * Builds the scatter plot. Source rows: `{x, y, fitted}` (+ `label`), where `fitted` is the
- * least-squares line's value at x (or '' when the fit is off).
+ * Builds the scatter plot. Source rows are named after the axes: `{label?, <x title>, <y title>,
+ * fitted}` ('x' and 'y' when untitled), where `fitted` is the least-squares line's value at x (or
+ * '' when the fit is off). Points labelled with expert ids are drawn in their experts' colours.
  */
 export function scatterWithFit(opts: ScatterWithFitOptions): Figure {
   const where = `scatterWithFit '${opts.name}'`;
@@ -61,6 +63,14 @@ export function scatterWithFit(opts: ScatterWithFitOptions): Figure {
   assertFinite(where, 'x', opts.x);
   assertFinite(where, 'y', opts.y);
   if (opts.labels) assertLength(where, 'labels', opts.labels, opts.x.length, 'x');
+  assertMeaningfulTitle(where, 'xTitle', opts.xTitle);
+  assertMeaningfulTitle(where, 'yTitle', opts.yTitle);
+  const xCol = opts.xTitle ?? 'x';
+  const yCol = opts.yTitle ?? 'y';
+  if (xCol === yCol || [xCol, yCol].some((c) => c === 'label' || c === 'fitted')) {
+    throw new Error(`${where}: axis titles '${xCol}' and '${yCol}' must differ from each other and from 'label' and 'fitted'`);
+  }
+  const expertPoints = opts.labels !== undefined && opts.labels.every(isExpertId);
   const wantFit = opts.fit ?? true;
   const line = wantFit ? leastSquaresLine(opts.x, opts.y) : null;
   const data: Trace[] = [
@@ -72,7 +82,7 @@ export function scatterWithFit(opts: ScatterWithFitOptions): Figure {
       mode: opts.labels ? 'markers+text' : 'markers',
       text: opts.labels ? opts.labels.slice() : undefined,
       textposition: opts.labels ? 'top center' : undefined,
-      marker: { color: seriesColor(0), size: 9 },
+      marker: { color: expertPoints && opts.labels ? opts.labels.map(expertColor) : seriesColor(0), size: 9 },
     },
   ];
   if (line) {
@@ -91,8 +101,8 @@ export function scatterWithFit(opts: ScatterWithFitOptions): Figure {
   const source: SourceRow[] = opts.x.map((x, i) => {
     const row: SourceRow = {};
     if (opts.labels) row.label = opts.labels[i];
-    row.x = x;
-    row.y = opts.y[i];
+    row[xCol] = x;
+    row[yCol] = opts.y[i];
     row.fitted = line ? line.slope * x + line.intercept : '';
     return row;
   });

@@ -33,8 +33,8 @@ test('heatmap keeps matrix orientation, labels and a tidy source row per cell', 
   assert.equal(fig.layout.yaxis?.autorange, 'reversed', 'row 0 is drawn at the top');
   assert.equal(fig.layout.title?.text, 'C');
   assert.equal(fig.source.length, 9);
-  assert.deepEqual(fig.source[1], { row: 'E1', column: 'E2', value: 0.7 });
-  assert.deepEqual(fig.source[0], { row: 'E1', column: 'E1', value: '' });
+  assert.deepEqual(fig.source[1], { row: 'E1', column: 'E2', C_ij: 0.7 }, 'columns named after the axes (untitled: row, column)');
+  assert.deepEqual(fig.source[0], { row: 'E1', column: 'E1', C_ij: '' });
 });
 
 test('heatmap rejects ragged or mislabelled matrices with the offending field named', () => {
@@ -66,8 +66,8 @@ test('lineOverEpochs draws each band before its line and numbers epochs from 1',
   assert.notEqual(line.line?.color, other.line?.color, 'series get distinct colours');
   assert.equal(fig.layout.xaxis?.title?.text, 'epoch');
   assert.equal(fig.source.length, 6);
-  assert.deepEqual(fig.source[0], { series: 'homogeneous', epoch: 1, value: 3, lower: 2.5, upper: 3.5 });
-  assert.deepEqual(fig.source[5], { series: 'heterogeneous', epoch: 10, value: 2.7 });
+  assert.deepEqual(fig.source[0], { series: 'homogeneous', epoch: 1, H: 3, lower: 2.5, upper: 3.5 });
+  assert.deepEqual(fig.source[5], { series: 'heterogeneous', epoch: 10, H: 2.7 });
   assert.throws(
     () => lineOverEpochs({ name: 'x', series: [{ name: 's', values: [1, 2], band: { lower: [1], upper: [2, 3] } }] }),
     /series\[0\] 's'\.band\.lower has 1 entries but values has 2/,
@@ -90,7 +90,7 @@ test('groupedBar emits one bar trace per group over shared categories', () => {
     if (t.type === 'bar') assert.deepEqual(t.x, ['full', 'static C']);
   }
   assert.deepEqual(fig.source, [
-    { category: 'full', group: 'GSM8K', value: 0.8, error: 0.01 },
+    { category: 'full', group: 'GSM8K', value: 0.8, error: 0.01 }, // untitled axes: category, value
     { category: 'static C', group: 'GSM8K', value: 0.7, error: 0.02 },
     { category: 'full', group: 'MMLU', value: 0.6 },
     { category: 'static C', group: 'MMLU', value: 0.5 },

@@ -63,10 +63,10 @@ test('exportFigure writes SVG, PNG, HTML, CSV and JSON that hold the figure and 
   assert.ok(png.length > 5000, 'a real picture, not an empty canvas');
 
   const csv = pythonCsv(path.join(dir, 'collab-matrix.csv'));
-  assert.deepEqual(csv[0], ['row', 'column', 'value']);
+  assert.deepEqual(csv[0], ['row', 'column', 'C_ij']);
   assert.deepEqual(
     csv.slice(1),
-    fig.source.map((row) => [String(row.row), String(row.column), String(row.value)]),
+    fig.source.map((row) => [String(row.row), String(row.column), String(row.C_ij)]),
   );
 
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'collab-matrix.json'), 'utf8')) as FigureJson;
@@ -99,5 +99,5 @@ test('the shared browser is reused across exports and gone after closeExporter',
 
 test('an unknown format or an unsafe name is rejected before anything is written', async () => {
   await assert.rejects(exportFigure(fig, { dir, name: '../escape', formats: ['csv'] }), /not a safe file stem/);
-  await assert.rejects(exportFigure(fig, { dir, formats: ['pdf' as 'svg'] }), /unknown format 'pdf'/);
+  await assert.rejects(exportFigure(fig, { dir, formats: ['eps' as 'svg'] }), /unknown format 'eps'/);
 });
