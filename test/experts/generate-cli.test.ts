@@ -17,14 +17,14 @@ test('inform generate fills a run, a re-run generates nothing, a corrupt record 
   t.after(() => fs.rmSync(run, { recursive: true, force: true }));
   const first = inform('generate', '--consortium', 'heterogeneous', '--task', 'mmlu', '--split', 'test', '--limit', '6', '--run', run);
   assert.equal(first.code, 0, first.err);
-  assert.match(first.out, /simulated consortium: every answer is simulated\): 10 experts x 6 items = 60 answers/);
-  assert.match(first.out, /60 new generations, 0 reused, 60 graded/);
+  assert.match(first.out, /simulated consortium: every answer is simulated\): 10 experts \+ oracle x 6 items = 66 standalone answers/);
+  assert.match(first.out, /66 new generations, 0 reused, 66 graded/);
   assert.match(first.out, /E1 +simulated:LLaMA 3\.2 1B:E1:[0-9a-f]{8} +accuracy/);
-  assert.match(first.err, /generate: 60\/60 \(100\.0%\)/, 'plain progress lines when not a terminal');
+  assert.match(first.err, /generate: 66\/66 (done )?\(100\.0%\)/, 'plain progress lines when not a terminal');
 
   const again = inform('generate', '--consortium', 'heterogeneous', '--task', 'mmlu', '--split', 'test', '--limit', '6', '--run', run);
   assert.equal(again.code, 0, again.err);
-  assert.match(again.out, /nothing to generate: all 60 answers were already stored \(0 new generations\)/);
+  assert.match(again.out, /nothing to generate: all 66 answers were already stored \(0 new generations\)/);
   assert.equal(again.out.replace(/run directory.*\n/, '').split('\n').slice(2).join('\n'), first.out.replace(/run directory.*\n/, '').split('\n').slice(2).join('\n'), 'same accuracies');
 
   const file = path.join(run, 'transcripts.jsonl');
@@ -37,7 +37,16 @@ test('inform generate fills a run, a re-run generates nothing, a corrupt record 
   const repaired = inform('generate', '--consortium', 'heterogeneous', '--task', 'mmlu', '--split', 'test', '--limit', '6', '--run', run, '--repair');
   assert.equal(repaired.code, 0, repaired.err);
   assert.match(repaired.err, /dropped corrupt line\(s\) 10/);
-  assert.match(repaired.out, /1 new generations, 59 reused/);
+  assert.match(repaired.out, /1 new generations, 65 reused/);
+
+  // ordered pairs "j after i": the solo answers are reused, only the pairs are new
+  const pairs = inform('generate', '--consortium', 'heterogeneous', '--task', 'mmlu', '--split', 'test', '--limit', '6', '--run', run, '--pairs', 'sample:3');
+  assert.equal(pairs.code, 0, pairs.err);
+  assert.match(pairs.out, /\+ 18 pair answers \("j after i"\): 18 new, 0 reused/);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8')).pairs, 'sample:3');
+  const badPairs = inform('generate', '--consortium', 'heterogeneous', '--pairs', 'some', '--run', run);
+  assert.equal(badPairs.code, 2);
+  assert.match(badPairs.err, /--pairs must be none, all or sample:K/);
 
   const bad = inform('generate', '--consortium', 'heterogeneous', '--chain', 'E1,E42', '--run', run);
   assert.equal(bad.code, 2);

@@ -10,7 +10,7 @@ import { intFlag, parseFlags, stringFlag, type Command } from '../command';
 import { runChain } from '../../experts/chain';
 import { loadConsortium, type Consortium } from '../../experts/consortium';
 import { loadSelectedItems, writeRunManifest, type RunManifest } from '../../experts/run-manifest';
-import { generateTranscripts, type GenerateProgress, type GenerateSummary } from '../../experts/generate';
+import { formatPairSelection, generateTranscripts, parsePairSelection, plannedCalls, type GenerateProgress, type GenerateSummary, type PairSelection } from '../../experts/generate';
 import { withStore } from '../../experts/store/stored-expert';
 import { TranscriptStore } from '../../experts/store/transcript-store';
 import type { FsyncPolicy } from '../../experts/store/jsonl-log';
@@ -24,7 +24,7 @@ type Split = (typeof SPLITS)[number];
 const HELP = [
   'usage: inform generate --consortium <config|preset> [--task gsm8k|mmlu|humaneval|all] [--split train|validation|test|all]',
   '                       [--run <dir>] [--chain E1,E3,E2] [--limit N] [--concurrency N] [--data <dir>]',
-  '                       [--no-grade] [--repair] [--fsync always|batch|never]',
+  '                       [--pairs none|sample:K|all] [--no-grade] [--repair] [--fsync always|batch|never]',
   '',
   'Fills <dir>/transcripts.jsonl with every expert\'s standalone answer to every item, and',
   '<dir>/grades.jsonl with their graded correctness (HumanEval answers run in the sandbox).',
@@ -36,6 +36,9 @@ const HELP = [
   '  --split       bundled sample split, or all (default all)',
   '  --data        data directory with gsm8k/, mmlu/, humaneval/, splits/ (default: bundled data/)',
   '  --run         run directory (default runs/<consortium name>)',
+  '  --pairs       also generate ordered pairs "j after i" (j sees i\'s answer): none (default),',
+  '                sample:K (K of the N(N-1) pairs per item, drawn per item) or all; the chain',
+  '                utility of `inform train` is learned from them',
   '  --chain       also run this expert order as a chain on every item and report its accuracy',
   '  --limit       at most N items per task (after the split)',
   '  --concurrency parallel generations (default 1; raise for endpoints)',
@@ -82,7 +85,8 @@ function progressReporter(total: number): { update(p: GenerateProgress): void; s
 
 function printSummary(c: Consortium, items: TaskItem[], s: GenerateSummary, graded: boolean): void {
   const label = c.simulated ? ' (simulated consortium: every answer is simulated)' : '';
-  console.log(`consortium ${c.name}${label}: ${c.experts.length} experts x ${items.length} items = ${s.total} answers`);
+  console.log(`consortium ${c.name}${label}: ${c.experts.length} experts${c.oracle ? ' + oracle' : ''} x ${items.length} items = ${s.total - s.pairs.total} standalone answers`);
+  if (s.pairs.total > 0) console.log(`  + ${s.pairs.total} pair answers ("j after i"): ${s.pairs.generated} new, ${s.pairs.reused} reused${graded ? `, ${s.pairs.correct} correct` : ''}`);
   if (s.generated === 0) console.log(`nothing to generate: all ${s.total} answers were already stored (0 new generations)`);
   else console.log(`${s.generated} new generations, ${s.reused} reused, ${s.graded} graded, in ${formatMs(s.ms)}`);
   if (!graded) return;
@@ -100,14 +104,14 @@ export const command: Command = {
   async run(argv) {
     let flags: Record<string, string | true>;
     try {
-      flags = parseFlags(argv, { values: ['consortium', 'task', 'split', 'data', 'run', 'chain', 'limit', 'concurrency', 'fsync'], booleans: ['no-grade', 'repair'] }).flags;
+      flags = parseFlags(argv, { values: ['consortium', 'task', 'split', 'data', 'run', 'chain', 'limit', 'concurrency', 'fsync', 'pairs'], booleans: ['no-grade', 'repair'] }).flags;
     } catch (e) {
       console.error(`inform generate: ${(e as Error).message}`);
       return 2;
     }
     let consortium: Consortium;
     let items: TaskItem[];
-    let opts: { run: string; chain?: string[]; concurrency: number; grade: boolean; fsync: FsyncPolicy; repair: boolean };
+    let opts: { run: string; chain?: string[]; concurrency: number; grade: boolean; fsync: FsyncPolicy; repair: boolean; pairs: PairSelection };
     let manifest: RunManifest;
     try {
       const task = stringFlag(flags, 'task') ?? 'all';
@@ -118,6 +122,7 @@ export const command: Command = {
       const concurrency = intFlag(flags, 'concurrency', 1) ?? 1;
       const fsync = (stringFlag(flags, 'fsync') ?? 'batch') as FsyncPolicy;
       if (!['always', 'batch', 'never'].includes(fsync)) throw new Error(`--fsync must be always, batch or never, got ${fsync}`);
+      const pairs = parsePairSelection(stringFlag(flags, 'pairs') ?? 'none');
       const consortiumArg = stringFlag(flags, 'consortium') ?? 'planted-hub';
       consortium = loadConsortium(consortiumArg);
       const chainText = stringFlag(flags, 'chain');
@@ -135,6 +140,7 @@ export const command: Command = {
         grade: flags['no-grade'] === undefined,
         fsync,
         repair: flags.repair === true,
+        pairs,
       };
       // Written before generating, so train/probe find the selection even after an interrupted run.
       manifest = {
@@ -147,7 +153,7 @@ export const command: Command = {
         limit: selection.limit,
         data: selection.dataDir ? { source: 'directory', dir: selection.dataDir } : { source: 'bundled' },
         seeds: Object.fromEntries(consortium.experts.flatMap((e) => (e.params.seed === undefined ? [] : [[e.id, e.params.seed]]))),
-        pairs: 'none',
+        pairs: formatPairSelection(pairs) as RunManifest['pairs'],
         graded: flags['no-grade'] === undefined,
         items: items.length,
       };
@@ -166,10 +172,14 @@ export const command: Command = {
     try {
       console.log(`run directory ${opts.run} (${store.transcripts.size} answers stored before this run)`);
       writeRunManifest(opts.run, manifest);
-      const progress = progressReporter(items.length * (consortium.experts.length + (consortium.oracle ? 1 : 0)));
+      const planned = plannedCalls(consortium.experts.length, Boolean(consortium.oracle), items, opts.pairs);
+      // Real backends cost time or money: say how many requests this may make before making any
+      // (stored answers are reused, so a resumed run makes fewer).
+      if (!consortium.simulated) console.log(`this run makes up to ${planned.total} generation calls: ${planned.solo} standalone answers + ${planned.pairs} pair answers (pairs ${formatPairSelection(opts.pairs)}); stored answers are reused`);
+      const progress = progressReporter(planned.total);
       let summary: GenerateSummary;
       try {
-        summary = await generateTranscripts({ consortium, items, run: store, grade: opts.grade, concurrency: opts.concurrency, onProgress: (p) => progress.update(p) });
+        summary = await generateTranscripts({ consortium, items, run: store, grade: opts.grade, concurrency: opts.concurrency, pairs: opts.pairs, onProgress: (p) => progress.update(p) });
       } finally {
         progress.stop();
       }
