@@ -27,6 +27,8 @@ interface RoundResult {
   round: number;
   took: boolean;
   error: string | null;
+  /** when it held the log: from taking the lock to starting to close (shared clock) */
+  held: [number, number] | null;
 }
 
 /** Runs `children` processes that race to open one JsonlLog over a dead writer's lock, `rounds` times. */
@@ -57,19 +59,27 @@ async function race(file: string, children: number, rounds: number, periodMs: nu
   return Array.from({ length: rounds }, (_, r) => perChild.map((c) => c[r]));
 }
 
-test('processes racing to take over a dead writer\'s lock: exactly one wins each round, the others are told who holds it', { timeout: 120_000 }, async () => {
+test('processes racing to take over a dead writer\'s lock: never two holders at once, the others are told who holds it', { timeout: 120_000 }, async () => {
   const dir = tmpDir();
   try {
     const file = path.join(dir, 'race.jsonl');
     const rounds = 12;
     const results = await race(file, 3, rounds, 300);
-    for (const [r, round] of results.entries()) {
-      const winners = round.filter((x) => x.took).length;
-      assert.equal(winners, 1, `round ${r}: ${winners} processes took the lock: ${JSON.stringify(round)}`);
-      for (const x of round.filter((y) => !y.took)) assert.match(x.error ?? '', /race\.jsonl\.lock: the store is being written by process \d+/);
+    const holds = results.flat().filter((x) => x.took);
+    // Two holds overlapping in time = two writers (a child late to a round may take the log after
+    // the round's holder closed it: that is no overlap, and fine).
+    for (const a of holds) {
+      for (const b of holds) {
+        if (a !== b) assert.ok(a.held![1] <= b.held![0] || b.held![1] <= a.held![0], `two processes held the log at once: ${JSON.stringify([a, b])}`);
+      }
     }
+    const refused = results.flat().filter((x) => !x.took);
+    for (const x of refused) assert.match(x.error ?? '', /race\.jsonl\.lock: the store is being written by process \d+/);
+    // The race did happen: most rounds had a process refused while another held the log.
+    const contested = results.filter((round) => round.some((x) => !x.took)).length;
+    assert.ok(contested >= rounds / 2, `only ${contested} of ${rounds} rounds were contested`);
     const log = JsonlLog.open<number>(file, { readOnly: true });
-    assert.equal(log.size, rounds, 'one record per round: no second writer appended');
+    assert.equal(log.size, holds.length, 'every holder appended its record');
     assert.deepEqual(fs.readdirSync(dir).sort(), ['race.jsonl'], 'no lock, guard or temporary file left behind');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -147,6 +157,11 @@ test('release removes the lock only while it is still its own; a second take in 
     b.release();
     b.release();
     assert.equal(fs.existsSync(lock), false);
+    // The temporary record of a process killed while taking the lock is swept by the next taker.
+    const orphan = `${lock}.${deadPid()}-0123abcd.tmp`;
+    fs.writeFileSync(orphan, '{}');
+    acquireFileLock(lock, 'the store').release();
+    assert.deepEqual(fs.readdirSync(dir), [], 'left behind');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -179,6 +179,22 @@ function removeStale(lockPath: string, staleText: string): void {
   }
 }
 
+/** Removes `<lock>.<pid>-<nonce>.tmp` files left by processes killed while taking the lock. */
+function sweepTemporaries(lockPath: string): void {
+  const base = path.basename(lockPath);
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(lockPath));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(base + '.') || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)-[0-9a-f]+$/.exec(name.slice(base.length + 1, -4));
+    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) fs.rmSync(path.join(path.dirname(lockPath), name), { force: true });
+  }
+}
+
 /** Creates `lockPath` holding `text`, atomically; false when it exists. */
 function createExclusive(lockPath: string, text: string, tmp: string): boolean {
   try {
@@ -220,6 +236,7 @@ export function acquireFileLock(lockPath: string, what: string): FileLock {
     since: new Date().toISOString(),
   };
   const text = JSON.stringify(owner) + '\n';
+  sweepTemporaries(abs);
   const tmp = `${abs}.${process.pid}-${owner.nonce}.tmp`;
   fs.writeFileSync(tmp, text);
   try {
