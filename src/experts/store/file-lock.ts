@@ -232,7 +232,7 @@ export function acquireFileLock(lockPath: string, what: string): FileLock {
     boot: bootId(),
     start: startTicks(process.pid),
     nonce: randomBytes(8).toString('hex'),
-    argv: process.argv.map((a) => path.basename(a)).join(' ').slice(0, 200),
+    argv: process.argv.map((a, i) => (i < 2 ? path.basename(a) : a)).join(' ').slice(0, 200),
     since: new Date().toISOString(),
   };
   const text = JSON.stringify(owner) + '\n';
