@@ -1,30 +1,42 @@
 /**
- * `npm run bench -- train [--seconds S] [--rounds R] [--no-backbone]`: training steps per second of the
- * orchestrator at the paper's size (768-d encodings, d = 256, 4-head backbone, N = 10 experts,
- * batch 2, a full 10-step rollout as at the start of training), on every tfjs backend available
- * here (tfjs-node-gpu when installed, wasm, cpu), and of the PyTorch reference
- * (test/fixtures/torch/reference.py: the same model, loss, clipping and Adam, float32, CPU) on
- * this machine. Each timing runs for S seconds (default 4) after warm-up steps; wasm and PyTorch
- * alternate for R rounds (default 3) and the median ratio is reported.
- * Last line: `ratio: <x> (tfjs wasm over pytorch cpu steps/s)`.
+ * `npm run bench -- train [--seconds S] [--rounds R] [--no-backbone] [--cpu] [--no-epoch]`:
+ * training steps per second of the orchestrator at the paper's size (768-d encodings, d = 256,
+ * 4-head backbone, N = 10 experts, batch 2, a full 10-step rollout as at the start of training) on
+ * tfjs wasm, against the PyTorch reference (test/fixtures/torch/reference.py: the same model,
+ * loss, clipping and Adam, float32, CPU) in the same script.
+ *
+ * Each timing runs for S seconds (default 3) after warm-up steps. Per round (R rounds, default 3)
+ * the measurements alternate, so load from other processes on a shared machine hits all alike:
+ *   - tfjs wasm, one thread (the only mode tfjs-backend-wasm runs under Node: see backend.ts);
+ *   - PyTorch with one thread (OMP_NUM_THREADS=1): the equal-thread comparison;
+ *   - PyTorch at its default threads, and with every CPU when that differs: the all-threads one.
+ * The medians over rounds of the per-round ratios are reported. Then one epoch at the notebook
+ * size (200 training items, batch 2, through `trainOrchestrator`, held-out evaluation included)
+ * gives items per second, beside PyTorch's training-only items per second (2 x steps/s).
+ * `--cpu` also times the pure-JS tfjs cpu backend (slow; off by default).
+ *
+ * Last line: `ratio: <x> (tfjs wasm over pytorch cpu steps/s)`, one thread each.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { ensureBackend, type BackendChoice } from '../src/orchestrator/backend';
+import { ensureBackend, wasmThreads, type BackendChoice } from '../src/orchestrator/backend';
 import { createAdamState, disposeAdamState } from '../src/orchestrator/adam';
 import { resolveModelConfig, resolveTrainConfig } from '../src/orchestrator/config';
+import { splitRoutingDataset } from '../src/orchestrator/dataset';
 import { createModel, disposeModel } from '../src/orchestrator/model';
 import { Rng } from '../src/orchestrator/rng';
 import { initialSchedule } from '../src/orchestrator/schedule';
 import { syntheticRoutingDataset } from '../src/orchestrator/synthetic';
-import { trainStep } from '../src/orchestrator/train';
+import { trainOrchestrator, trainStep } from '../src/orchestrator/train';
 
 const D = 768;
 const HIDDEN = 256;
 const N = 10;
 const BATCH = 2;
+/** training items of one task in a notebook run */
+const NOTEBOOK_TRAIN_ITEMS = 200;
 
 function available(name: string): boolean {
   try {
@@ -44,7 +56,7 @@ async function tfjsStepsPerSecond(backend: BackendChoice, seconds: number, backb
   const sched = initialSchedule(tc, N); // k = N: the longest rollout
   const rng = new Rng(2);
   const step = (i: number) => trainStep(model, adam, data.items.slice((2 * i) % 16, ((2 * i) % 16) + BATCH), sched, 1e-3, tc, rng);
-  for (let i = 0; i < 5; i++) step(i); // warm-up (kernel set-up, memory growth)
+  for (let i = 0; i < 5; i++) step(i); // warm-up (kernel set-up, memory growth, JIT)
   let n = 0;
   const t0 = process.hrtime.bigint();
   let elapsed = 0;
@@ -57,14 +69,55 @@ async function tfjsStepsPerSecond(backend: BackendChoice, seconds: number, backb
   return n / elapsed;
 }
 
-function torchStepsPerSecond(seconds: number, backbone: boolean): { sps: number; threads: number; version: string } | string {
+interface TorchResult {
+  sps: number;
+  threads: number;
+  version: string;
+}
+
+/** torch takes its intra-op thread count from OMP_NUM_THREADS at start-up; null = its default. */
+function torchEnv(threads: number | null): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OMP_NUM_THREADS;
+  delete env.MKL_NUM_THREADS;
+  if (threads !== null) env.OMP_NUM_THREADS = String(threads);
+  return env;
+}
+
+/** PyTorch steps/s; `threads` null = its default. Returns the reason when it cannot run. */
+function torchStepsPerSecond(seconds: number, backbone: boolean, threads: number | null): TorchResult | string {
   const python = '/usr/bin/python3';
   if (!fs.existsSync(python)) return `${python} not found`;
   const script = path.join(__dirname, '..', 'test', 'fixtures', 'torch', 'reference.py');
-  const r = spawnSync(python, [script, 'bench', String(D), String(HIDDEN), String(N), String(BATCH), backbone ? '1' : '0', String(seconds)], { encoding: 'utf8' });
+  const r = spawnSync(python, [script, 'bench', String(D), String(HIDDEN), String(N), String(BATCH), backbone ? '1' : '0', String(seconds)], { encoding: 'utf8', env: torchEnv(threads) });
   if (r.status !== 0) return `reference.py failed: ${(r.stderr || '').trim().split('\n').pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop() as string);
+  if (threads !== null && out.threads !== threads) return `asked PyTorch for ${threads} threads, it ran ${out.threads}`;
   return { sps: out.stepsPerSecond, threads: out.threads, version: out.torch };
+}
+
+/** One epoch at the notebook size through the real training loop: items per second. */
+async function epochItemsPerSecond(backbone: boolean): Promise<{ itemsPerSecond: number; trainItems: number; seconds: number }> {
+  await ensureBackend('wasm', () => undefined);
+  const total = Math.round(NOTEBOOK_TRAIN_ITEMS / 0.75);
+  const dataset = splitRoutingDataset(syntheticRoutingDataset({ seed: 3, nItems: total, nExperts: N, dim: D }), { testFraction: 0.25, seed: 0 });
+  const trainItems = dataset.items.filter((it) => it.split === 'train').length;
+  let t0 = 0;
+  let seconds = 0;
+  const result = await trainOrchestrator({
+    dataset,
+    model: { hidden: HIDDEN, backbone },
+    train: { epochs: 1, seed: 0 },
+    backend: 'wasm',
+    progressBar: false,
+    // Timed from the end of epoch 0 (the untrained model's evaluation) to the end of epoch 1.
+    onEpoch: (e) => {
+      if (e.epoch === 0) t0 = performance.now();
+      else seconds = (performance.now() - t0) / 1000;
+    },
+  });
+  disposeModel(result.model);
+  return { itemsPerSecond: trainItems / seconds, trainItems, seconds };
 }
 
 function median(xs: number[]): number {
@@ -74,36 +127,67 @@ function median(xs: number[]): number {
 
 export async function run(args: string[]): Promise<void> {
   const si = args.indexOf('--seconds');
-  const seconds = si >= 0 ? Number(args[si + 1]) : 4;
+  const seconds = si >= 0 ? Number(args[si + 1]) : 3;
   const ri = args.indexOf('--rounds');
   const rounds = ri >= 0 ? Number(args[ri + 1]) : 3;
   // A bare or malformed value would time nothing and print `ratio: NaN`.
   if (!(Number.isFinite(seconds) && seconds > 0)) throw new Error(`bench train: --seconds must be a positive number, got ${args[si + 1]}`);
   if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`bench train: --rounds must be an integer >= 1, got ${args[ri + 1]}`);
   const backbone = !args.includes('--no-backbone');
-  console.log(`orchestrator training step: D=${D}, d=${HIDDEN}, N=${N}, batch ${BATCH}, backbone ${backbone ? 'on' : 'off'}, rollout ${N} steps; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
+  const cpus = os.cpus().length;
+  console.log(`orchestrator training step: D=${D}, d=${HIDDEN}, N=${N}, batch ${BATCH}, backbone ${backbone ? 'on' : 'off'}, rollout ${N} steps; ${cpus} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0].toFixed(1)}`);
   if (!available('@tensorflow/tfjs-node-gpu')) console.log('tfjs-node-gpu: not installed (optional), skipped');
   else console.log(`tfjs tensorflow (tfjs-node-gpu): ${(await tfjsStepsPerSecond('tensorflow', seconds, backbone)).toFixed(2)} steps/s`);
-  const cpu = await tfjsStepsPerSecond('cpu', seconds, backbone);
-  console.log(`tfjs cpu: ${cpu.toFixed(2)} steps/s`);
-  // wasm and PyTorch alternate, so load from other processes on a shared machine hits both alike.
+  let cpu: number | null = null;
+  if (args.includes('--cpu')) {
+    cpu = await tfjsStepsPerSecond('cpu', seconds, backbone);
+    console.log(`tfjs cpu: ${cpu.toFixed(2)} steps/s`);
+  }
+  await ensureBackend('wasm', () => undefined);
+  const tfThreads = wasmThreads();
+  console.log(`tfjs wasm: SIMD on, ${tfThreads} thread${tfThreads === 1 ? '' : 's'} (the threaded build does not start under Node; docs/performance.md)`);
+
+  // PyTorch's own default thread count; where it is 1 the default run is the 1-thread run.
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.get_num_threads())'], { encoding: 'utf8', env: torchEnv(null) });
+  const defaultThreads = probe.status === 0 ? Number(probe.stdout.trim()) : 0;
+
   const wasm: number[] = [];
-  const torch: number[] = [];
-  let torchInfo = '';
+  const torch1: number[] = [];
+  const torchDefault: number[] = [];
+  const torchAll: number[] = [];
+  let version = '';
   for (let r = 0; r < rounds; r++) {
     wasm.push(await tfjsStepsPerSecond('wasm', seconds, backbone));
-    const t = torchStepsPerSecond(seconds, backbone);
-    if (typeof t === 'string') {
+    const one = torchStepsPerSecond(seconds, backbone, 1);
+    if (typeof one === 'string') {
       console.log(`tfjs wasm: ${wasm[0].toFixed(2)} steps/s`);
-      console.log(`pytorch: unavailable (${t})`);
-      console.log(`ratio: ${(wasm[0] / cpu).toFixed(3)} (tfjs wasm over tfjs cpu steps/s; PyTorch reference unavailable)`);
+      console.log(`pytorch: unavailable (${one})`);
+      if (cpu !== null) console.log(`ratio: ${(wasm[0] / cpu).toFixed(3)} (tfjs wasm over tfjs cpu steps/s; PyTorch reference unavailable)`);
+      else console.log('no ratio: the PyTorch reference is unavailable (run with --cpu for tfjs wasm over tfjs cpu)');
       return;
     }
-    torch.push(t.sps);
-    torchInfo = `pytorch ${t.version} cpu, ${t.threads} thread${t.threads === 1 ? '' : 's'}`;
-    console.log(`round ${r + 1}: tfjs wasm ${wasm[r].toFixed(2)} steps/s, ${torchInfo} ${t.sps.toFixed(2)} steps/s`);
+    version = one.version;
+    torch1.push(one.sps);
+    const def = defaultThreads === 1 ? one : torchStepsPerSecond(seconds, backbone, null);
+    if (typeof def === 'string') throw new Error(`pytorch at its default threads: ${def}`);
+    torchDefault.push(def.sps);
+    let line = `round ${r + 1}: tfjs wasm ${wasm[r].toFixed(2)} steps/s | pytorch 1 thread ${one.sps.toFixed(2)}${def === one ? ' (= its default)' : ` | pytorch default (${def.threads} threads) ${def.sps.toFixed(2)}`}`;
+    if (cpus !== def.threads && cpus > 1) {
+      const all = torchStepsPerSecond(seconds, backbone, cpus);
+      if (typeof all === 'string') throw new Error(`pytorch on ${cpus} threads: ${all}`);
+      torchAll.push(all.sps);
+      line += ` | pytorch ${cpus} threads ${all.sps.toFixed(2)}`;
+    }
+    console.log(line);
   }
-  const ratios = wasm.map((w, i) => w / torch[i]);
-  console.log(`tfjs wasm: ${median(wasm).toFixed(2)} steps/s (median of ${rounds}); ${torchInfo}: ${median(torch).toFixed(2)} steps/s; tfjs wasm / tfjs cpu: ${(median(wasm) / cpu).toFixed(1)}x`);
-  console.log(`ratio: ${median(ratios).toFixed(3)} (tfjs wasm over pytorch cpu steps/s)`);
+  const ratio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
+  const oneThread = ratio(wasm, torch1);
+  console.log(`medians over ${rounds} rounds: tfjs wasm ${median(wasm).toFixed(2)} steps/s; pytorch ${version} cpu 1 thread ${median(torch1).toFixed(2)}, default ${defaultThreads} thread${defaultThreads === 1 ? '' : 's'} ${median(torchDefault).toFixed(2)}${torchAll.length ? `, ${cpus} threads ${median(torchAll).toFixed(2)}` : ''} steps/s${cpu !== null ? `; tfjs wasm / tfjs cpu ${(median(wasm) / cpu).toFixed(1)}x` : ''}`);
+  console.log(`all-threads ratio: ${ratio(wasm, torchDefault).toFixed(3)} (tfjs wasm, ${tfThreads} thread${tfThreads === 1 ? '' : 's'}, over pytorch cpu at its default ${defaultThreads} thread${defaultThreads === 1 ? '' : 's'})${torchAll.length ? `; ${ratio(wasm, torchAll).toFixed(3)} over pytorch on all ${cpus} threads` : ''}`);
+  if (!args.includes('--no-epoch')) {
+    const ep = await epochItemsPerSecond(backbone);
+    const torchItems = median(torch1) * BATCH;
+    console.log(`epoch at the notebook size (${ep.trainItems} training items, batch ${BATCH}, trainOrchestrator with its held-out evaluation): tfjs wasm ${ep.itemsPerSecond.toFixed(1)} items/s (${ep.seconds.toFixed(2)} s); pytorch 1 thread, training steps only at k = N: ${torchItems.toFixed(1)} items/s`);
+  }
+  console.log(`ratio: ${oneThread.toFixed(3)} (tfjs wasm over pytorch cpu steps/s)`);
 }

@@ -4,6 +4,11 @@
  *
  * Order: tfjs-node-gpu (CUDA, only when the optional package is installed and loads), then the
  * WebAssembly backend (~60x the pure-JS `cpu` backend on a 2-core machine), then `cpu`.
+ *
+ * The wasm backend under Node (measured, docs/performance.md): SIMD is detected and used (its
+ * matMul is ~2.9x the non-SIMD build's); threads are not: tfjs turns WASM_HAS_MULTITHREAD_SUPPORT
+ * off under Node (tfjs#3830), and forcing it on fails at start-up (the pthread workers are given a
+ * `blob:` URL, which Node's Worker refuses), so `setThreadsCount` has nothing to act on.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -58,4 +63,36 @@ export function ensureBackend(
     () => previous,
   );
   return next;
+}
+
+/** Threads the wasm backend computes with (1 under Node; see above), or 0 when wasm is not loaded. */
+export function wasmThreads(): number {
+  if (tf.getBackend() !== 'wasm') return 0;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const wasm = require('@tensorflow/tfjs-backend-wasm') as { getThreadsCount(): number };
+    return wasm.getThreadsCount();
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The float32 values of `t` without copying them where the backend allows it: a view of the wasm
+ * heap, or the cpu backend's own array; elsewhere (tfjs-node-gpu) a copy (`dataSync`). Read-only,
+ * and valid only until the next tfjs operation (a wasm allocation may move the heap).
+ */
+export function hostView(t: tf.Tensor): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`hostView: expected a float32 tensor, got ${t.dtype}`);
+  const backend = tf.backend() as unknown as {
+    typedArrayFromHeap?: (t: { shape: number[]; dtype: string; dataId: object }) => Float32Array;
+    data?: { get(dataId: object): { values?: unknown } | undefined };
+  };
+  const name = tf.getBackend();
+  if (name === 'wasm' && backend.typedArrayFromHeap) return backend.typedArrayFromHeap(t);
+  if (name === 'cpu') {
+    const values = backend.data?.get(t.dataId)?.values;
+    if (values instanceof Float32Array && values.length === t.size) return values;
+  }
+  return t.dataSync() as Float32Array;
 }

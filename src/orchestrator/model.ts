@@ -28,6 +28,7 @@
 import { tf } from './backend';
 import type { ModelConfig } from './config';
 import { Rng } from './rng';
+import { ROUTE_FIELDS, routeFieldSizes, routeKernel, type RouteField } from './route-kernel';
 
 /** A logit this negative has probability exactly 0 after softmax in float32. */
 export const MASKED_LOGIT = -1e9;
@@ -360,23 +361,88 @@ function validateForcedChain(chain: number[][], B: number, N: number, available:
   });
 }
 
-/**
- * Everything downstream of the representations. Taking h and ctx as arguments (instead of the
- * encodings) is what lets probes differentiate a selection's log-probability with respect to h_i.
- */
-export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, opts: RouteOptions): Omit<ForwardCache, 'h' | 'ctx' | 'hAdapter' | 'hOracle'> {
-  const p = model.params;
-  const { nExperts: N, hidden: d, lengthPenalty: gamma } = model.config;
-  const B = h.shape[0];
+/** What `route` returns: every routed quantity of ForwardCache. */
+export type Routed = Omit<ForwardCache, 'h' | 'ctx' | 'hAdapter' | 'hOracle'>;
+
+/** Route options checked and resolved against the model (shared by both implementations of route). */
+function resolveRouteOptions(model: OrchestratorModel, B: number, opts: RouteOptions) {
+  const N = model.config.nExperts;
   const available = opts.available ?? new Array<boolean>(N).fill(true);
   if (available.length !== N) throw new Error(`route: 'available' has ${available.length} entries, expected ${N}`);
   const nAvailable = available.filter(Boolean).length;
   if (nAvailable === 0) throw new Error('route: every expert is masked');
   const steps = Math.min(opts.steps, nAvailable);
   if (steps < 1) throw new Error(`route: steps must be >= 1 (got ${opts.steps})`);
-  const tau = opts.tau ?? 1;
-  const parts = opts.scoreParts ?? model.config.scoreParts ?? 'full';
   if (opts.forcedChain) validateForcedChain(opts.forcedChain, B, N, available);
+  const parts: ScoreParts = opts.scoreParts ?? model.config.scoreParts ?? 'full';
+  return { available, nAvailable, steps, tau: opts.tau ?? 1, parts };
+}
+
+/**
+ * Everything downstream of the representations. Taking h and ctx as arguments (instead of the
+ * encodings) is what lets probes differentiate a selection's log-probability with respect to h_i.
+ *
+ * The projections (Q, K, the prompt's and the stop head's scores) are tfjs ops; the interaction
+ * module, the scores and the whole rollout are one hand-differentiated op (route-kernel.ts),
+ * which computes exactly what `routeByOps` computes op by op (test/orchestrator/route-kernel.test.ts).
+ */
+export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, opts: RouteOptions): Routed {
+  const p = model.params;
+  const { nExperts: N, lengthPenalty: gamma } = model.config;
+  const B = h.shape[0];
+  const { available, steps, tau, parts } = resolveRouteOptions(model, B, opts);
+  const q = linear(h, p['collab.Wq']) as tf.Tensor3D;
+  const k = linear(h, p['collab.Wk']) as tf.Tensor3D;
+  const promptScore = linear(ctx, p['select.Wa'], p['select.ba']);
+  const inputScore = model.config.selectionReadsH ? tf.add(promptScore, tf.sum(tf.mul(h, p['select.r']), -1)) : promptScore;
+  const intrinsicScore = tf.add(inputScore, p['select.phi']) as tf.Tensor2D;
+  const stopLogit = tf.add(tf.sum(tf.mul(ctx, p['stop.w']), -1), p['stop.b']) as tf.Tensor1D;
+  const { packed, chosen, stepMask } = routeKernel(q, k, h, p['collab.lambda'], intrinsicScore, stopLogit, {
+    steps,
+    gamma,
+    tau,
+    parts,
+    available,
+    gumbel: opts.gumbel,
+    forcedChain: opts.forcedChain,
+    collabOverride: opts.collabOverride,
+  });
+  const sizes = routeFieldSizes(N, steps);
+  const pieces = tf.split(packed, ROUTE_FIELDS.map((f) => sizes[f]), 1);
+  const field = (f: RouteField, shape: number[]) => pieces[ROUTE_FIELDS.indexOf(f)].reshape(shape);
+  return {
+    collabLogits: field('collabLogits', [B, N, N]) as tf.Tensor3D,
+    logC: field('logC', [B, N, N]) as tf.Tensor3D,
+    C: field('C', [B, N, N]) as tf.Tensor3D,
+    connectivity: field('connectivity', [B, N]) as tf.Tensor2D,
+    intrinsicScore,
+    baseScore: field('baseScore', [B, N]) as tf.Tensor2D,
+    stopLogit,
+    stepLogits: field('stepLogits', [B, steps, N + 1]) as tf.Tensor3D,
+    stepProbs: field('stepProbs', [B, steps, N + 1]) as tf.Tensor3D,
+    expertLogProbs: field('expertLogProbs', [B, steps, N]) as tf.Tensor3D,
+    relaxedSelection: field('relaxedSelection', [B, steps, N]) as tf.Tensor3D,
+    chosen,
+    logProbSelected: field('logProbSelected', [B, steps]) as tf.Tensor2D,
+    stepMask,
+    stopProb: field('stopProb', [B, steps]) as tf.Tensor2D,
+    halting: field('halting', [B, steps]) as tf.Tensor2D,
+    finalDist: field('finalDist', [B, N]) as tf.Tensor2D,
+    expectedLength: field('expectedLength', [B]) as tf.Tensor1D,
+    s: field('s', [B, N]) as tf.Tensor2D,
+    steps,
+  };
+}
+
+/**
+ * `route` written op by op with tfjs's autodiff: the reference the fused routing op is tested
+ * against (same values, same gradients), ~10x more kernels.
+ */
+export function routeByOps(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, opts: RouteOptions): Routed {
+  const p = model.params;
+  const { nExperts: N, hidden: d, lengthPenalty: gamma } = model.config;
+  const B = h.shape[0];
+  const { available, nAvailable, steps, tau, parts } = resolveRouteOptions(model, B, opts);
   const availMask = tf.tensor1d(available.map((a) => (a ? 0 : MASKED_LOGIT)));
 
   // Interaction module: C(x) = rowsoftmax(Q K^T / sqrt(d) + lambda * CosSim(h)), no self-transition.

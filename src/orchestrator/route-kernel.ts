@@ -1,0 +1,399 @@
+/**
+ * The routing step (interaction module, selection scores and the whole rollout) as ONE tfjs
+ * operation with a hand-written backward pass (tf.customGrad).
+ *
+ * Why: written with tfjs ops, a 10-step rollout is ~250 small kernels forward and ~600 in the
+ * backward pass, each on a few dozen numbers; their per-kernel overhead was most of a training
+ * step (docs/performance.md). Here the same arithmetic runs as plain loops over host arrays, in
+ * float64, and the gradients are derived by hand below. `route()` in model.ts calls this;
+ * `routeByOps` there keeps the op-by-op composition, and test/orchestrator/route-kernel.test.ts
+ * checks values and gradients of the two against each other (and parity.test.ts against PyTorch).
+ *
+ * Inputs (differentiable): q = h Wq, k = h Wk [B, N, d]; h [B, N, d] (for the cosine term);
+ * lambda []; the intrinsic score a_i + phi_i [B, N]; the stop logit [B]. Everything else
+ * (Gumbel noise, masks, forced choices, an override of C) is a constant of the call.
+ * Output: one packed tensor [B, W] holding every routed quantity per item (see ROUTE_FIELDS);
+ * model.ts splits it into the named ForwardCache entries. The chosen experts and the step mask
+ * are integers/constants and come back beside it (`RouteKernelResult`).
+ */
+import { hostView, tf } from './backend';
+
+/** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
+const MASKED = -1e9;
+
+/** The packed output's fields, in order, with their per-item sizes for N experts and k steps. */
+export const ROUTE_FIELDS = ['collabLogits', 'logC', 'C', 'connectivity', 'baseScore', 'stepLogits', 'stepProbs', 'expertLogProbs', 'relaxedSelection', 'logProbSelected', 'stopProb', 'halting', 'finalDist', 'expectedLength', 's'] as const;
+export type RouteField = (typeof ROUTE_FIELDS)[number];
+
+export function routeFieldSizes(N: number, k: number): Record<RouteField, number> {
+  return {
+    collabLogits: N * N,
+    logC: N * N,
+    C: N * N,
+    connectivity: N,
+    baseScore: N,
+    stepLogits: k * (N + 1),
+    stepProbs: k * (N + 1),
+    expertLogProbs: k * N,
+    relaxedSelection: k * N,
+    logProbSelected: k,
+    stopProb: k,
+    halting: k,
+    finalDist: N,
+    expectedLength: 1,
+    s: N,
+  };
+}
+
+export interface RouteKernelOptions {
+  /** rollout steps k (already capped at the number of available experts) */
+  steps: number;
+  /** per-position penalty gamma */
+  gamma: number;
+  tau: number;
+  /** 'full' | 'relational-only' | 'intrinsic-only' */
+  parts: 'full' | 'relational-only' | 'intrinsic-only';
+  /** length N */
+  available: boolean[];
+  /** Gumbel noise [B, G, N] with G >= steps (step t reads slice t-1), or absent */
+  gumbel?: tf.Tensor3D;
+  /** validated forced choices, [B][<= steps], -1 = free */
+  forcedChain?: number[][];
+  /** replacement for C, broadcastable to [B, N, N] */
+  collabOverride?: tf.Tensor;
+}
+
+export interface RouteKernelResult {
+  /** [B, W], the fields of ROUTE_FIELDS per item, differentiable */
+  packed: tf.Tensor2D;
+  /** the expert taken at each step (int32), [B, k] */
+  chosen: tf.Tensor2D;
+  /** 1 where argmax inference takes step t (a constant), [B, k] */
+  stepMask: tf.Tensor2D;
+}
+
+/** log-sum-exp of x[0..n) with stride 1 starting at `off`. */
+function logSumExp(x: Float64Array, off: number, n: number): number {
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) if (x[off + i] > m) m = x[off + i];
+  if (m === -Infinity) return -Infinity;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp(x[off + i] - m);
+  return m + Math.log(s);
+}
+
+/** What the backward pass needs of one item's forward pass. */
+interface ItemTape {
+  unit: Float64Array; // [N, d] h_i / |h_i|
+  norm: Float64Array; // [N]
+  cos: Float64Array; // [N, N]
+  softZ: Float64Array; // [N, N] softmax rows of the collaboration logits (before the row mask)
+  C: Float64Array; // [N, N]
+  logC: Float64Array; // [N, N]
+  probs: Float64Array; // [k, N+1] joint softmax
+  pe: Float64Array; // [k, N] softmax of the expert logits (= exp(expertLogProbs))
+  y: Float64Array; // [k, N]
+  pick: Int32Array; // [k]
+  stopP: Float64Array; // [k]
+  survive: Float64Array; // [k+1], survive[0] = 1
+  halt: Float64Array; // [k]
+}
+
+/**
+ * Runs the routing step. Differentiable in q, k, h, lambda, intrinsic score and stop logit.
+ * Throws (like route()) when a forced expert repeats one the chain already took.
+ */
+export function routeKernel(q: tf.Tensor3D, k: tf.Tensor3D, h: tf.Tensor3D, lambda: tf.Tensor, intrinsic: tf.Tensor2D, stopLogit: tf.Tensor1D, opts: RouteKernelOptions): RouteKernelResult {
+  const [B, N, d] = h.shape;
+  const K = opts.steps;
+  const sizes = routeFieldSizes(N, K);
+  const offsets = {} as Record<RouteField, number>;
+  let W = 0;
+  for (const f of ROUTE_FIELDS) {
+    offsets[f] = W;
+    W += sizes[f];
+  }
+  const availLogit = opts.available.map((a) => (a ? 0 : MASKED));
+  const nAvailable = opts.available.filter(Boolean).length;
+  const G = opts.gumbel ? opts.gumbel.shape[1] : 0;
+  const gumbel = opts.gumbel ? Float64Array.from(hostView(opts.gumbel)) : null;
+  const override = opts.collabOverride ? Float64Array.from(tf.tidy(() => tf.broadcastTo(opts.collabOverride!, [B, N, N]).dataSync())) : null;
+  const useSuccessor = opts.parts !== 'intrinsic-only';
+  const invSqrtD = 1 / Math.sqrt(d);
+  const tapes: ItemTape[] = [];
+  const chosen = new Int32Array(B * K);
+  const stepMask = new Float32Array(B * K);
+
+  const forwardFn = (qT: tf.Tensor, kT: tf.Tensor, hT: tf.Tensor, lamT: tf.Tensor, intrT: tf.Tensor, stopT: tf.Tensor) => {
+    const qv = Float64Array.from(hostView(qT));
+    const kv = Float64Array.from(hostView(kT));
+    const hv = Float64Array.from(hostView(hT));
+    const lam = hostView(lamT)[0];
+    const intr = Float64Array.from(hostView(intrT));
+    const stopL = Float64Array.from(hostView(stopT));
+    const out = new Float32Array(B * W);
+    for (let b = 0; b < B; b++) {
+      const o = b * W;
+      const hb = b * N * d;
+      // Interaction module.
+      const norm = new Float64Array(N);
+      const unit = new Float64Array(N * d);
+      for (let i = 0; i < N; i++) {
+        let s = 0;
+        for (let c = 0; c < d; c++) s += hv[hb + i * d + c] * hv[hb + i * d + c];
+        norm[i] = Math.sqrt(s + 1e-8);
+        for (let c = 0; c < d; c++) unit[i * d + c] = hv[hb + i * d + c] / norm[i];
+      }
+      const cos = new Float64Array(N * N);
+      const Z = new Float64Array(N * N);
+      for (let i = 0; i < N; i++) {
+        for (let j = 0; j < N; j++) {
+          let qk = 0;
+          let uu = 0;
+          for (let c = 0; c < d; c++) {
+            qk += qv[hb + i * d + c] * kv[hb + j * d + c];
+            uu += unit[i * d + c] * unit[j * d + c];
+          }
+          cos[i * N + j] = uu;
+          Z[i * N + j] = qk * invSqrtD + lam * uu + (i === j ? MASKED : 0) + availLogit[j];
+        }
+      }
+      const softZ = new Float64Array(N * N);
+      let logC = new Float64Array(N * N);
+      let C = new Float64Array(N * N);
+      for (let i = 0; i < N; i++) {
+        const lse = logSumExp(Z, i * N, N);
+        for (let j = 0; j < N; j++) {
+          logC[i * N + j] = Z[i * N + j] - lse;
+          softZ[i * N + j] = Math.exp(logC[i * N + j]);
+          // A masked expert has no outgoing row (as route()).
+          C[i * N + j] = nAvailable < N && !opts.available[i] ? 0 : softZ[i * N + j];
+        }
+      }
+      if (override) {
+        C = override.slice(b * N * N, (b + 1) * N * N);
+        logC = new Float64Array(N * N);
+        for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) logC[i * N + j] = Math.log(C[i * N + j] + (i === j ? 1e-30 : 0));
+      }
+      const conn = new Float64Array(N);
+      for (let i = 0; i < N; i++) {
+        let s = 0;
+        for (let j = 0; j < N; j++) s += C[i * N + j] + C[j * N + i];
+        conn[i] = 0.5 * s;
+      }
+      const base = new Float64Array(N);
+      for (let i = 0; i < N; i++) base[i] = opts.parts === 'relational-only' ? conn[i] : opts.parts === 'intrinsic-only' ? intr[b * N + i] : intr[b * N + i] + conn[i];
+
+      // Rollout.
+      const taken = new Uint8Array(N);
+      const probs = new Float64Array(K * (N + 1));
+      const pe = new Float64Array(K * N);
+      const y = new Float64Array(K * N);
+      const pick = new Int32Array(K);
+      const stopP = new Float64Array(K);
+      const joint = new Float64Array(N + 1);
+      const noisy = new Float64Array(N);
+      let prev = -1;
+      for (let t = 1; t <= K; t++) {
+        for (let i = 0; i < N; i++) {
+          let l = base[i] - opts.gamma * t + availLogit[i] + (taken[i] ? MASKED : 0);
+          if (prev >= 0 && useSuccessor) l += logC[prev * N + i];
+          joint[i] = l;
+        }
+        joint[N] = t === 1 ? MASKED : stopL[b];
+        const lseJ = logSumExp(joint, 0, N + 1);
+        const lseL = logSumExp(joint, 0, N);
+        const r = t - 1;
+        for (let i = 0; i <= N; i++) {
+          probs[r * (N + 1) + i] = Math.exp(joint[i] - lseJ);
+          out[o + offsets.stepLogits + r * (N + 1) + i] = joint[i];
+          out[o + offsets.stepProbs + r * (N + 1) + i] = probs[r * (N + 1) + i];
+        }
+        for (let i = 0; i < N; i++) {
+          const lp = joint[i] - lseL;
+          pe[r * N + i] = Math.exp(lp);
+          out[o + offsets.expertLogProbs + r * N + i] = lp;
+          noisy[i] = (gumbel ? joint[i] + gumbel[(b * G + r) * N + i] : joint[i]) / opts.tau;
+        }
+        const lseY = logSumExp(noisy, 0, N);
+        let best = 0;
+        for (let i = 0; i < N; i++) {
+          y[r * N + i] = Math.exp(noisy[i] - lseY);
+          out[o + offsets.relaxedSelection + r * N + i] = y[r * N + i];
+          if (noisy[i] > noisy[best]) best = i;
+        }
+        const forced = opts.forcedChain && r < opts.forcedChain[b].length ? opts.forcedChain[b][r] : -1;
+        if (forced >= 0) {
+          if (taken[forced]) throw new Error(`route: forcedChain[${b}][${r}] forces expert ${forced}, which item ${b}'s chain already took at an earlier step`);
+          best = forced;
+        }
+        pick[r] = best;
+        chosen[b * K + r] = best;
+        out[o + offsets.logProbSelected + r] = joint[best] - lseL;
+        stopP[r] = probs[r * (N + 1) + N];
+        out[o + offsets.stopProb + r] = stopP[r];
+        taken[best] = 1;
+        prev = best;
+      }
+      // Step mask (argmax inference's steps; a forced chain's steps always count).
+      const forcedLen = opts.forcedChain ? opts.forcedChain[b].length : 0;
+      let going = true;
+      for (let r = 0; r < K; r++) {
+        if (r > 0 && r >= forcedLen && Math.fround(stopP[r]) >= 0.5) going = false;
+        stepMask[b * K + r] = going ? 1 : 0;
+      }
+      // Halting: P(K = t) = prod_{u<=t}(1 - stop_u) * stop_{t+1}; the last step takes the rest.
+      const survive = new Float64Array(K + 1);
+      const halt = new Float64Array(K);
+      const finalDist = new Float64Array(N);
+      survive[0] = 1;
+      let ek = 0;
+      for (let r = 0; r < K; r++) survive[r + 1] = survive[r] * (1 - stopP[r]);
+      for (let r = 0; r < K; r++) {
+        halt[r] = r + 1 < K ? survive[r + 1] * stopP[r + 1] : survive[r + 1];
+        out[o + offsets.halting + r] = halt[r];
+        ek += (r + 1) * halt[r];
+        for (let i = 0; i < N; i++) finalDist[i] += halt[r] * y[r * N + i];
+      }
+      for (let i = 0; i < N; i++) out[o + offsets.finalDist + i] = finalDist[i];
+      out[o + offsets.expectedLength] = ek;
+      for (let i = 0; i < N; i++) {
+        out[o + offsets.s + i] = pe[i];
+        out[o + offsets.connectivity + i] = conn[i];
+        out[o + offsets.baseScore + i] = base[i];
+      }
+      for (let x = 0; x < N * N; x++) {
+        out[o + offsets.collabLogits + x] = Z[x];
+        out[o + offsets.logC + x] = logC[x];
+        out[o + offsets.C + x] = C[x];
+      }
+      tapes.push({ unit, norm, cos, softZ, C, logC, probs, pe, y, pick, stopP, survive, halt });
+    }
+
+    const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+      const g = Float64Array.from(hostView(dy));
+      const gq = new Float32Array(B * N * d);
+      const gk = new Float32Array(B * N * d);
+      const gh = new Float32Array(B * N * d);
+      const gIntr = new Float32Array(B * N);
+      const gStop = new Float32Array(B);
+      let gLam = 0;
+      for (let b = 0; b < B; b++) {
+        const o = b * W;
+        const tp = tapes[b];
+        const at = (f: RouteField, x: number) => g[o + offsets[f] + x];
+        // s = exp(logp_1); E[K] = sum_t t halt_t; finalDist = sum_t halt_t y_t.
+        const gLogp = new Float64Array(K * N);
+        for (let r = 0; r < K; r++) for (let i = 0; i < N; i++) gLogp[r * N + i] = at('expertLogProbs', r * N + i);
+        for (let i = 0; i < N; i++) gLogp[i] += at('s', i) * tp.pe[i];
+        for (let r = 0; r < K; r++) gLogp[r * N + tp.pick[r]] += at('logProbSelected', r);
+        const gHalt = new Float64Array(K);
+        for (let r = 0; r < K; r++) {
+          let s = at('halting', r) + (r + 1) * at('expectedLength', 0);
+          for (let i = 0; i < N; i++) s += at('finalDist', i) * tp.y[r * N + i];
+          gHalt[r] = s;
+        }
+        // Halting backward: survive[r+1] = survive[r] (1 - sp_r); halt_r = survive[r+1] sp_{r+1} (r < K-1) or survive[K].
+        const gSp = new Float64Array(K);
+        for (let r = 0; r < K; r++) gSp[r] = at('stopProb', r);
+        const gSurv = new Float64Array(K + 1);
+        for (let r = 0; r < K; r++) {
+          if (r + 1 < K) {
+            gSurv[r + 1] += gHalt[r] * tp.stopP[r + 1];
+            gSp[r + 1] += gHalt[r] * tp.survive[r + 1];
+          } else gSurv[r + 1] += gHalt[r];
+        }
+        for (let r = K - 1; r >= 0; r--) {
+          gSurv[r] += gSurv[r + 1] * (1 - tp.stopP[r]);
+          gSp[r] -= gSurv[r + 1] * tp.survive[r];
+        }
+        // Per step: joint softmax, expert log-softmax, relaxed softmax, all onto the step's logits.
+        const gBase = new Float64Array(N);
+        const gLogC = new Float64Array(N * N);
+        for (let r = 0; r < K; r++) {
+          const gl = new Float64Array(N);
+          // probs = softmax(joint); joint = [l, stop]
+          let dot = 0;
+          const gP = new Float64Array(N + 1);
+          for (let i = 0; i <= N; i++) {
+            gP[i] = at('stepProbs', r * (N + 1) + i) + (i === N ? gSp[r] : 0);
+            dot += gP[i] * tp.probs[r * (N + 1) + i];
+          }
+          for (let i = 0; i < N; i++) gl[i] += tp.probs[r * (N + 1) + i] * (gP[i] - dot) + at('stepLogits', r * (N + 1) + i);
+          if (r > 0) gStop[b] += tp.probs[r * (N + 1) + N] * (gP[N] - dot) + at('stepLogits', r * (N + 1) + N);
+          // logp = logsoftmax(l)
+          let sumG = 0;
+          for (let i = 0; i < N; i++) sumG += gLogp[r * N + i];
+          for (let i = 0; i < N; i++) gl[i] += gLogp[r * N + i] - tp.pe[r * N + i] * sumG;
+          // y = softmax((l + g) / tau)
+          const gY = new Float64Array(N);
+          let dy2 = 0;
+          for (let i = 0; i < N; i++) {
+            gY[i] = at('relaxedSelection', r * N + i) + tp.halt[r] * at('finalDist', i);
+            dy2 += gY[i] * tp.y[r * N + i];
+          }
+          for (let i = 0; i < N; i++) gl[i] += (tp.y[r * N + i] * (gY[i] - dy2)) / opts.tau;
+          // l = base - gamma t + masks + log C[prev, .]
+          for (let i = 0; i < N; i++) gBase[i] += gl[i];
+          if (r > 0 && useSuccessor) {
+            const prev = tp.pick[r - 1];
+            for (let i = 0; i < N; i++) gLogC[prev * N + i] += gl[i];
+          }
+        }
+        // base (itself an output too) -> intrinsic score and connectivity.
+        const gConn = new Float64Array(N);
+        for (let i = 0; i < N; i++) {
+          const gb = gBase[i] + at('baseScore', i);
+          gConn[i] = at('connectivity', i) + (opts.parts !== 'intrinsic-only' ? gb : 0);
+          gIntr[b * N + i] = opts.parts !== 'relational-only' ? gb : 0;
+        }
+        // Collaboration logits Z: from collabLogits directly, and through logC and C unless overridden.
+        const gZ = new Float64Array(N * N);
+        for (let x = 0; x < N * N; x++) gZ[x] = at('collabLogits', x);
+        if (!override) {
+          const gLC = new Float64Array(N * N);
+          for (let i = 0; i < N; i++) {
+            for (let j = 0; j < N; j++) {
+              const gC = at('C', i * N + j) + 0.5 * (gConn[i] + gConn[j]);
+              gLC[i * N + j] = gLogC[i * N + j] + at('logC', i * N + j) + gC * tp.C[i * N + j];
+            }
+          }
+          for (let i = 0; i < N; i++) {
+            let s = 0;
+            for (let j = 0; j < N; j++) s += gLC[i * N + j];
+            for (let j = 0; j < N; j++) gZ[i * N + j] += gLC[i * N + j] - tp.softZ[i * N + j] * s;
+          }
+        }
+        // Z = q k^T / sqrt(d) + lambda cos(h) + masks.
+        const hb = b * N * d;
+        const gU = new Float64Array(N * d);
+        for (let i = 0; i < N; i++) {
+          for (let j = 0; j < N; j++) {
+            const gz = gZ[i * N + j];
+            if (gz === 0) continue;
+            gLam += gz * tp.cos[i * N + j];
+            const a = gz * invSqrtD;
+            const c2 = gz * lam;
+            for (let c = 0; c < d; c++) {
+              gq[hb + i * d + c] += a * kv[hb + j * d + c];
+              gk[hb + j * d + c] += a * qv[hb + i * d + c];
+              gU[i * d + c] += c2 * tp.unit[j * d + c];
+              gU[j * d + c] += c2 * tp.unit[i * d + c];
+            }
+          }
+        }
+        // unit = h / sqrt(|h|^2 + 1e-8): dh = dU / n - h (h . dU) / n^3 = (dU - unit (unit . dU)) / n.
+        for (let i = 0; i < N; i++) {
+          let dot2 = 0;
+          for (let c = 0; c < d; c++) dot2 += tp.unit[i * d + c] * gU[i * d + c];
+          for (let c = 0; c < d; c++) gh[hb + i * d + c] = (gU[i * d + c] - tp.unit[i * d + c] * dot2) / tp.norm[i];
+        }
+      }
+      return [tf.tensor3d(gq, [B, N, d]), tf.tensor3d(gk, [B, N, d]), tf.tensor3d(gh, [B, N, d]), tf.scalar(gLam), tf.tensor2d(gIntr, [B, N]), tf.tensor1d(gStop)];
+    };
+    return { value: tf.tensor2d(out, [B, W]), gradFunc };
+  };
+  const op = tf.customGrad(forwardFn as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor2D;
+  const packed = op(q, k, h, lambda, intrinsic, stopLogit);
+  return { packed, chosen: tf.tensor2d(chosen, [B, K], 'int32'), stepMask: tf.tensor2d(stepMask, [B, K]) };
+}
