@@ -15,7 +15,21 @@ export { gradeResponse, runHumanEvalResponse, type GradeOptions } from './grade-
 export { goldSolutionText } from './gold-solution';
 export { assertTaskItem, humanEvalItemFromOfficial, TaskItemError } from './validate-item';
 export { loadSplit, loadSplitSync, loadBundledSync, BUNDLED_DATA_DIR, type SplitOptions } from './load-split';
-export { seededSplit, SPLIT_NAMES, DEFAULT_SPLIT_FRACTIONS, type SplitName, type SplitFile } from './split-ids';
+export {
+  seededSplit,
+  hashSplit,
+  splitOfPrompt,
+  promptHash,
+  normalisePrompt,
+  itemPrompt,
+  findDuplicatePrompts,
+  SPLIT_NAMES,
+  DEFAULT_SPLIT_FRACTIONS,
+  type SplitName,
+  type SplitFile,
+  type DuplicatePrompt,
+} from './split-ids';
+export { loadTaskItems, defaultOfficialDir, type LoadTaskItemsOptions, type TaskItemsSelection, type TaskSourceInfo, type DataSourceChoice } from './task-source';
 export { HUMANEVAL_PROBLEMS, type AuthoredProblem } from './samples/humaneval-problems';
 export { generateSampleFiles, SAMPLE_PATHS } from './samples/generate';
 export { defaultSandboxConcurrency } from './sandbox/pool';

@@ -1,6 +1,7 @@
 /**
  * The bundled samples' fixed train / validation / test splits (data/splits/<task>.json, drawn
- * by a seeded shuffle; MMLU stratified by subject). Items come back in the split file's order.
+ * by the hash of each item's normalised prompt, see split-ids.ts). Items come back in the split
+ * file's order.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -30,6 +31,7 @@ interface ItemOf {
 
 const splitSchema = z.object({
   task: z.enum(['gsm8k', 'mmlu', 'humaneval']),
+  method: z.literal('prompt-hash').optional(),
   seed: z.number().int(),
   train: z.array(z.string()),
   validation: z.array(z.string()),

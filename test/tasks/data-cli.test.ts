@@ -9,8 +9,8 @@ const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'data', ...
 test('`inform data info` reports the bundled samples per split and the sandbox', () => {
   const r = run('info');
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /gsm8k +130 bundled items \(train 78, validation 26, test 26\)/);
-  assert.match(r.stdout, /mmlu +120 bundled items over 8 subjects/);
+  assert.match(r.stdout, /gsm8k +130 bundled items \(train 75, validation 31, test 24\)/);
+  assert.match(r.stdout, /mmlu +128 bundled items over 8 subjects/);
   assert.match(r.stdout, /humaneval +31 bundled items/);
   assert.match(r.stdout, /sandbox +\S+python\S* \(Python 3\.\d+/);
 });

@@ -165,6 +165,7 @@ const geography = bank('high_school_geography', [
   ['Which line of latitude divides the Earth into the Northern and Southern Hemispheres?', 'The Equator', ['The Tropic of Cancer', 'The Prime Meridian', 'The Arctic Circle']],
   ['Which desert is the largest hot desert in the world?', 'The Sahara', ['The Gobi', 'The Kalahari', 'The Atacama']],
   ['What is the capital of Kenya?', 'Nairobi', ['Mombasa', 'Kisumu', 'Nakuru']],
+  ['Which strait separates Europe from Africa at the western end of the Mediterranean?', 'The Strait of Gibraltar', ['The Bosporus', 'The Strait of Hormuz', 'The Bering Strait']],
 ]);
 
 const astronomy = bank('astronomy', [
@@ -183,6 +184,7 @@ const astronomy = bank('astronomy', [
   ['Which object is classified as a dwarf planet?', 'Pluto', ['Titan', 'Ganymede', 'Europa']],
   ['What is a light-year a unit of?', 'Distance', ['Time', 'Brightness', 'Speed']],
   ['Which planet is known for the most prominent ring system?', 'Saturn', ['Jupiter', 'Mars', 'Mercury']],
+  ['What is the name of the largest moon of Saturn?', 'Titan', ['Ganymede', 'Callisto', 'Io']],
 ]);
 
 const biology = bank('high_school_biology', [
@@ -201,16 +203,17 @@ const biology = bank('high_school_biology', [
   ['What is the largest organ of the human body?', 'The skin', ['The liver', 'The brain', 'The lungs']],
   ['Most enzymes are made of which kind of molecule?', 'Proteins', ['Lipids', 'Carbohydrates', 'Nucleic acids']],
   ['Which kingdom do mushrooms belong to?', 'Fungi', ['Plantae', 'Protista', 'Monera']],
+  ['Which blood vessels carry blood away from the heart?', 'Arteries', ['Veins', 'Capillaries', 'Lymph vessels']],
 ]);
 
 /** Subjects and how many questions each contributes; generated subjects cycle their templates. */
 export const MMLU_SUBJECTS: ReadonlyArray<{ subject: string; generators: Generator[]; count: number }> = [
   { subject: 'elementary_mathematics', generators: elementaryMath, count: 16 },
   { subject: 'high_school_physics', generators: physics, count: 16 },
-  { subject: 'high_school_chemistry', generators: chemistry, count: 15 },
+  { subject: 'high_school_chemistry', generators: chemistry, count: 16 },
   { subject: 'college_computer_science', generators: computerScience, count: 16 },
-  { subject: 'high_school_statistics', generators: statistics, count: 12 },
-  { subject: 'high_school_geography', generators: geography, count: 15 },
-  { subject: 'astronomy', generators: astronomy, count: 15 },
-  { subject: 'high_school_biology', generators: biology, count: 15 },
+  { subject: 'high_school_statistics', generators: statistics, count: 16 },
+  { subject: 'high_school_geography', generators: geography, count: 16 },
+  { subject: 'astronomy', generators: astronomy, count: 16 },
+  { subject: 'high_school_biology', generators: biology, count: 16 },
 ];
