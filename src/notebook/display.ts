@@ -17,8 +17,8 @@
  *  - `text/plain`: a one-line description.
  */
 import { randomBytes } from 'node:crypto';
-import { findChromium } from '../plots/chromium';
-import { plotlySpec, type Figure } from '../plots/figure';
+import { browserAvailable } from '../plots/chromium';
+import { figureTitle, plotlySpec, type Figure } from '../plots/figure';
 import { escapeHtml, INTERACTIVE_CONFIG, scriptJson } from '../plots/html';
 import { plotlyScriptBody } from '../plots/plotly-bundle';
 import { renderFigure } from '../plots/renderer';
@@ -74,7 +74,7 @@ function defaultSettings(env: NodeJS.ProcessEnv = process.env): DisplaySettings 
   }
   return {
     embedPlotly: env.INFORM_EMBED_PLOTLY !== '0',
-    staticImage: (kind as StaticImageKind | undefined) ?? (findChromium(env).path ? 'svg' : 'none'),
+    staticImage: (kind as StaticImageKind | undefined) ?? (browserAvailable(env) ? 'svg' : 'none'),
   };
 }
 
@@ -130,7 +130,7 @@ export interface FigureBundleOptions {
 /** The HTML that draws a figure with plotly.js, over a static image when one is given. */
 export function figureHtml(fig: Figure, opts: FigureBundleOptions): string {
   const id = opts.divId ?? `inform-fig-${randomBytes(6).toString('hex')}`;
-  const title = fig.layout.title?.text ?? fig.name;
+  const title = figureTitle(fig) ?? fig.name;
   let fallback = '';
   if (opts.staticSvg) fallback = `<img alt="${escapeHtml(title)}" src="data:image/svg+xml;base64,${Buffer.from(opts.staticSvg).toString('base64')}">`;
   else if (opts.staticPng) fallback = `<img alt="${escapeHtml(title)}" width="${fig.layout.width}" src="data:image/png;base64,${opts.staticPng.toString('base64')}">`;
@@ -160,7 +160,7 @@ export function figureHtml(fig: Figure, opts: FigureBundleOptions): string {
 
 /** A one-line text description of a figure (the text/plain representation). */
 export function figureSummary(fig: Figure): string {
-  const title = fig.layout.title?.text;
+  const title = figureTitle(fig);
   const kinds = [...new Set(fig.data.map((t) => t.type))].join('+');
   return `[figure ${fig.name}${title ? `: ${title}` : ''}] ${fig.data.length} ${kinds} trace(s), ${fig.source.length} data rows`;
 }

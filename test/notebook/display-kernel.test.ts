@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkoutRoot, kernelSpecFor, KERNEL_NAME } from '../../src/notebook/kernel';
-import { findChromium } from '../../src/plots/index';
+import { browserAvailable, findChromium } from '../../src/plots/index';
 
 interface Output {
   output_type: string;
@@ -89,8 +89,10 @@ test('the smoke notebook runs under nbconvert and its outputs carry the rich rep
 
   // The exports landed where INFORM_FIGURES_DIR points.
   const smoke = path.join(figures, 'smoke');
-  const expected = ['toy-training-curve.csv', 'toy-training-curve.json', 'toy-training-curve.html', 'toy-training-history.csv', 'toy-training-history.json'];
-  if (findChromium().path) expected.push('toy-training-curve.svg', 'toy-training-curve.png');
+  const expected = ['toy-training-curve.csv', 'toy-training-curve.json', 'toy-training-history.csv', 'toy-training-history.json', 'smoke-collaboration-matrix.csv', 'smoke-collaboration-matrix.json'];
+  for (const stem of ['toy-training-curve', 'smoke-collaboration-matrix']) {
+    for (const ext of browserAvailable() ? ['svg', 'png', 'pdf'] : ['html']) expected.push(`${stem}.${ext}`);
+  }
   for (const f of expected) assert.ok(fs.existsSync(path.join(smoke, f)), `${f} written`);
   const csv = fs.readFileSync(path.join(smoke, 'toy-training-history.csv'), 'utf8').split('\n');
   assert.equal(csv[0], 'step,loss,accuracy');
