@@ -1,0 +1,91 @@
+/**
+ * Probe outputs on disk and their reuse: each output file records the inputs it was computed
+ * from (checkpoint and data fingerprints, probe options, code version); a later pass reuses the
+ * file while those inputs are unchanged. Writes are atomic (temporary file, then rename), so a
+ * killed pass leaves complete files only and resumes where it stopped.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RoutingItem } from '../orchestrator/dataset';
+
+/** Short sha256 of a checkpoint's weights and manifest (what the model computes with). */
+export function checkpointFingerprint(dir: string): string {
+  const h = crypto.createHash('sha256');
+  for (const f of ['manifest.json', 'weights.bin']) {
+    const p = path.join(dir, f);
+    if (!fs.existsSync(p)) throw new Error(`probes: checkpoint ${dir} has no ${f}`);
+    h.update(f);
+    h.update(fs.readFileSync(p));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Short sha256 of items as the probes read them: ids, tasks, grades and every encoding. */
+export function itemsFingerprint(items: readonly RoutingItem[]): string {
+  const h = crypto.createHash('sha256');
+  for (const it of items) {
+    h.update(JSON.stringify([it.id, it.task, it.split ?? 'train', it.correct]));
+    h.update(Buffer.from(it.ex.buffer, it.ex.byteOffset, it.ex.byteLength));
+    for (const o of it.outputs) h.update(Buffer.from(o.buffer, o.byteOffset, o.byteLength));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+let codeVersion: string | null = null;
+
+/**
+ * A tag of the code the probes compute with: a hash of src/probes/*.ts and the orchestrator's
+ * model.ts. Any edit there invalidates stored probe outputs.
+ */
+export function probesCodeVersion(): string {
+  if (codeVersion) return codeVersion;
+  const h = crypto.createHash('sha256');
+  const probesDir = __dirname;
+  const files = [
+    ...fs.readdirSync(probesDir).filter((f) => f.endsWith('.ts') || f.endsWith('.js')).sort().map((f) => path.join(probesDir, f)),
+    ...['model.ts', 'model.js'].map((f) => path.join(probesDir, '..', 'orchestrator', f)).filter((f) => fs.existsSync(f)),
+  ];
+  for (const f of files) {
+    h.update(path.basename(f));
+    h.update(fs.readFileSync(f));
+  }
+  codeVersion = h.digest('hex').slice(0, 12);
+  return codeVersion;
+}
+
+/** What a stored output was computed from. */
+export type ProbeInputs = Record<string, unknown>;
+
+interface Stored<T> {
+  kind: 'inform-probe-output';
+  inputs: ProbeInputs;
+  result: T;
+}
+
+/** The stored result when `file` exists and was computed from exactly `inputs`; else undefined. */
+export function readCached<T>(file: string, inputs: ProbeInputs): T | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  let data: Stored<T>;
+  try {
+    data = JSON.parse(fs.readFileSync(file, 'utf8')) as Stored<T>;
+  } catch {
+    return undefined; // unreadable: recompute and overwrite
+  }
+  if (data?.kind !== 'inform-probe-output') return undefined;
+  return JSON.stringify(data.inputs) === JSON.stringify(inputs) ? data.result : undefined;
+}
+
+/** Writes text atomically (temporary file in the same folder, then rename). */
+export function writeAtomic(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+/** Stores a result with its inputs. */
+export function writeCached<T>(file: string, inputs: ProbeInputs, result: T): void {
+  const data: Stored<T> = { kind: 'inform-probe-output', inputs, result };
+  writeAtomic(file, JSON.stringify(data));
+}
