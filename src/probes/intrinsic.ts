@@ -52,7 +52,8 @@ export function intrinsicImportance(model: OrchestratorModel, items: readonly Ro
           const idx = tf.tensor1d(rowItem, 'int32');
           const hRows = tf.gather(h, idx) as tf.Tensor3D;
           const ctxRows = tf.gather(ctx, idx) as tf.Tensor2D;
-          const mask = tf.oneHot(tf.tensor1d(rowStep, 'int32'), steps).toFloat(); // [R, steps]
+          // [R, steps], 1 at each row's own step (built directly: tf.oneHot refuses depth 1)
+          const mask = tf.tensor2d(rowStep.map((t) => Array.from({ length: steps }, (_, u) => (u === t ? 1 : 0))), [R, steps]);
           const forcedChain = rowItem.map((b) => [...chunkChains[b]]);
           const objective = (hh: tf.Tensor) =>
             tf.sum(tf.mul(route(model, hh as tf.Tensor3D, ctxRows, { steps, forcedChain, available: opts.available, collabOverride: override, scoreParts: opts.scoreParts }).logProbSelected, mask));
