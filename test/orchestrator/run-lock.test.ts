@@ -53,11 +53,9 @@ test('a second training in a run folder that is being trained is refused; the fi
     assert.equal(child.exitCode, null, `the first training stopped: ${stderr}`);
     assert.ok(fs.readFileSync(path.join(checkpointDir(run, 0), 'weights.bin')).equals(epoch0), "the first run's epoch-0 checkpoint was replaced");
     assert.ok(listCheckpoints(run).includes(1));
-  } finally {
+
     child.kill('SIGKILL');
     await exited;
-  }
-  try {
     // Once that trainer is gone (killed: its lock stays behind), the run folder can be trained again.
     assert.ok(fs.existsSync(path.join(run, TRAIN_LOCK_FILE)), 'a killed trainer leaves its lock');
     const resumed = await trainOrchestrator({ ...childSettings(), runDir: run, stopAfterEpoch: listCheckpoints(run).at(-1)! + 1 });
@@ -65,6 +63,8 @@ test('a second training in a run folder that is being trained is refused; the fi
     disposeModel(resumed.model);
     assert.equal(fs.existsSync(path.join(run, TRAIN_LOCK_FILE)), false, 'the lock is released when training ends');
   } finally {
+    child.kill('SIGKILL');
+    await exited;
     fs.rmSync(run, { recursive: true, force: true });
   }
 });
