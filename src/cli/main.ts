@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Command> = {
   data: () => require('./commands/data').command,
   generate: () => require('./commands/generate').command,
   train: () => require('./commands/train').command,
+  probe: () => require('./commands/probe').command,
 };
 
 function available(): Command[] {
