@@ -36,7 +36,7 @@ let codeVersion: string | null = null;
 
 /**
  * A tag of the code the probes compute with: a hash of src/probes/*.ts and the orchestrator's
- * model.ts. Any edit there invalidates stored probe outputs.
+ * forward pass (model.ts, route-kernel.ts). Any edit there invalidates stored probe outputs.
  */
 export function probesCodeVersion(): string {
   if (codeVersion) return codeVersion;
@@ -44,7 +44,7 @@ export function probesCodeVersion(): string {
   const probesDir = __dirname;
   const files = [
     ...fs.readdirSync(probesDir).filter((f) => f.endsWith('.ts') || f.endsWith('.js')).sort().map((f) => path.join(probesDir, f)),
-    ...['model.ts', 'model.js'].map((f) => path.join(probesDir, '..', 'orchestrator', f)).filter((f) => fs.existsSync(f)),
+    ...['model', 'route-kernel'].flatMap((f) => [`${f}.ts`, `${f}.js`]).map((f) => path.join(probesDir, '..', 'orchestrator', f)).filter((f) => fs.existsSync(f)),
   ];
   for (const f of files) {
     h.update(path.basename(f));

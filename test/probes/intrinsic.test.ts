@@ -70,3 +70,13 @@ test('an expert whose representation the model cannot read (masked) has intrinsi
   const one = intrinsicImportance(model, items, read.chains, { available, batchSize: 1 });
   one.perItem.forEach((row, b) => row.forEach((x, i) => assert.ok(Math.abs(x - I.perItem[b][i]) < 1e-5)));
 });
+
+test('chains of one step (every item stops at once) still get intrinsic importance (tf.oneHot refused depth 1)', async () => {
+  await ensureBackend();
+  const { model, items } = setup();
+  const read = readRouting(model, items, { maxSteps: 1 });
+  assert.ok(read.chains.every((c) => c.length === 1));
+  const I = intrinsicImportance(model, items, read.chains);
+  assert.equal(I.perItem.length, items.length);
+  assert.ok(I.mean.every((x) => Number.isFinite(x) && x >= 0) && I.mean.some((x) => x > 0));
+});
