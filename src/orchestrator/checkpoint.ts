@@ -205,8 +205,9 @@ interface Manifest extends Omit<CheckpointData, 'params' | 'adam'> {
 }
 
 /**
- * Checkpoints written before `selectionReadsH` and `distillation` existed were trained with r . h_i
- * in the score (their weights hold 'select.r') and encoder-space distillation: keep that meaning
+ * Checkpoints written before `selectionReadsH`, `distillation` and `minRolloutSteps` existed were
+ * trained with r . h_i in the score (their weights hold 'select.r'), encoder-space distillation
+ * and rollouts down to one step: keep that meaning
  * instead of reading them with today's defaults.
  */
 function withPreFlagDefaults(raw: unknown): unknown {
@@ -217,7 +218,11 @@ function withPreFlagDefaults(raw: unknown): unknown {
     const hasR = Array.isArray(m.weights?.tensors) && m.weights!.tensors!.some((t) => t?.name === 'select.r');
     out.modelConfig = { ...m.modelConfig, selectionReadsH: hasR };
   }
-  if (m.trainConfig && typeof m.trainConfig === 'object' && !('distillation' in m.trainConfig)) out.trainConfig = { ...m.trainConfig, distillation: 'encoder-mse' };
+  if (m.trainConfig && typeof m.trainConfig === 'object') {
+    // before minRolloutSteps, a rollout was as long as the adaptive top-k (down to 1)
+    const pre = { ...('distillation' in m.trainConfig ? {} : { distillation: 'encoder-mse' }), ...('minRolloutSteps' in m.trainConfig ? {} : { minRolloutSteps: 1 }) };
+    if (Object.keys(pre).length) out.trainConfig = { ...m.trainConfig, ...pre };
+  }
   return out;
 }
 

@@ -80,6 +80,13 @@ export const trainConfigSchema = z.object({
   tauStart: z.number().positive().default(1.0),
   tauDecay: z.number().positive().max(1).default(0.999),
   tauMin: z.number().positive().default(0.5),
+  /**
+   * the fewest steps a training rollout has, whatever the adaptive top-k says. At k = 1 a rollout
+   * is one expert, so the pair term of the utility and the successor term log C_prev,i vanish and
+   * C learns from the task only through the connectivity term; 2 keeps one successor step in every
+   * rollout (docs/decisions.md has the measurement behind the default)
+   */
+  minRolloutSteps: z.number().int().min(1).default(2),
   /** smoothing of the moving average of selection confidence that drives the adaptive top-k */
   confidenceMomentum: z.number().min(0).max(1).default(0.98),
   /** alpha in the length loss alpha * E[K]; null means 1/N so the term lies in [0, 1] */

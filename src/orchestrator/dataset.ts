@@ -2,10 +2,14 @@
  * What the orchestrator trains on: for each task item, the prompt encoding e_x, every expert's
  * response encoding o_i, an optional oracle encoding o*, and each expert's graded correctness.
  *
+ * and, where pairs were generated, the graded correctness of each ordered pair "j after i".
+ *
  * On disk a dataset is JSON Lines: line 1 is a header
- *   {"kind":"inform-routing-dataset","version":1,"expertIds":[...],"dim":768,"meta":{...}}
+ *   {"kind":"inform-routing-dataset","version":2,"expertIds":[...],"dim":768,"meta":{...}}
  * and every further line is one item
- *   {"id":"...","task":"gsm8k","split":"train","ex":[...],"outputs":[[...],...],"oracle":[...]|null,"correct":[1,0,...]}
+ *   {"id":"...","task":"gsm8k","split":"train","ex":[...],"outputs":[[...],...],"oracle":[...]|null,"correct":[1,0,...],
+ *    "pairCorrect":[[null,1,0,...],...]}            (optional; null = diagonal or not generated)
+ * Version 1 files (no pairs) still load: they are read as version 2 datasets without pairs.
  * Every line is validated; an error names the file, the line and the field.
  */
 import * as crypto from 'node:crypto';
@@ -32,6 +36,11 @@ export interface RoutingItem {
   oracle: Float32Array | null;
   /** graded correctness of each expert's response (0 or 1), in `expertIds` order */
   correct: number[];
+  /**
+   * pairCorrect[i][j]: graded correctness (0/1) of expert j's answer after expert i's ("j after
+   * i"); null on the diagonal and where the pair was not generated. Absent: no pairs at all.
+   */
+  pairCorrect?: (number | null)[][];
 }
 
 /** A routing dataset: the consortium's expert ids and its items. */
@@ -63,6 +72,16 @@ export function validateRoutingDataset(ds: RoutingDataset, where = 'routing data
     it.correct.forEach((c, i) => {
       if (c !== 0 && c !== 1) throw new Error(`${at}: correct[${i}] is ${c}, expected 0 or 1`);
     });
+    if (it.pairCorrect) {
+      if (it.pairCorrect.length !== N) throw new Error(`${at}: pairCorrect has ${it.pairCorrect.length} rows, expected ${N}`);
+      it.pairCorrect.forEach((row, i) => {
+        if (row.length !== N) throw new Error(`${at}: pairCorrect[${i}] has ${row.length} entries, expected ${N}`);
+        row.forEach((c, j) => {
+          if (i === j && c !== null) throw new Error(`${at}: pairCorrect[${i}][${j}] is ${c}: an expert does not follow itself (expected null)`);
+          if (c !== null && c !== 0 && c !== 1) throw new Error(`${at}: pairCorrect[${i}][${j}] is ${c}, expected 0, 1 or null`);
+        });
+      });
+    }
   });
 }
 
@@ -80,7 +99,8 @@ export function itemsOfSplit(ds: RoutingDataset, split: Split | 'all'): RoutingI
 export function routingDatasetFingerprint(ds: RoutingDataset): string {
   const h = crypto.createHash('sha256');
   h.update(JSON.stringify([ds.dim, ds.expertIds]));
-  for (const it of ds.items) h.update(JSON.stringify([it.id, it.split ?? 'train', it.correct]));
+  // (pairs enter only when present, so datasets without pairs keep their earlier fingerprint)
+  for (const it of ds.items) h.update(JSON.stringify(it.pairCorrect ? [it.id, it.split ?? 'train', it.correct, it.pairCorrect] : [it.id, it.split ?? 'train', it.correct]));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -101,6 +121,13 @@ export interface RoutingBatch {
   oracle: tf.Tensor2D;
   hasOracle: tf.Tensor1D;
   correct: tf.Tensor2D;
+  /**
+   * pair[b, i, j]: correctness of "j after i" where generated, else expert j's solo correctness
+   * (the estimate that assumes i's answer does not change j's); [B, N, N]
+   */
+  pairCorrect: tf.Tensor3D;
+  /** 1 where pair[b, i, j] was generated, else 0, [B, N, N] */
+  pairMask: tf.Tensor3D;
 }
 
 /** Packs items into tensors (missing oracles become zero rows with hasOracle = 0). */
@@ -112,6 +139,8 @@ export function toBatch(items: RoutingItem[], dim: number): RoutingBatch {
   const oracle = new Float32Array(B * dim);
   const hasOracle = new Float32Array(B);
   const correct = new Float32Array(B * N);
+  const pairCorrect = new Float32Array(B * N * N);
+  const pairMask = new Float32Array(B * N * N);
   items.forEach((it, b) => {
     ex.set(it.ex, b * dim);
     it.outputs.forEach((o, i) => outputs.set(o, (b * N + i) * dim));
@@ -120,6 +149,14 @@ export function toBatch(items: RoutingItem[], dim: number): RoutingBatch {
       hasOracle[b] = 1;
     }
     it.correct.forEach((c, i) => (correct[b * N + i] = c));
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < N; j++) {
+        const p = it.pairCorrect?.[i][j];
+        const at = (b * N + i) * N + j;
+        if (p === 0 || p === 1) [pairCorrect[at], pairMask[at]] = [p, 1];
+        else pairCorrect[at] = it.correct[j];
+      }
+    }
   });
   return {
     ex: tf.tensor2d(ex, [B, dim]),
@@ -127,6 +164,8 @@ export function toBatch(items: RoutingItem[], dim: number): RoutingBatch {
     oracle: tf.tensor2d(oracle, [B, dim]),
     hasOracle: tf.tensor1d(hasOracle),
     correct: tf.tensor2d(correct, [B, N]),
+    pairCorrect: tf.tensor3d(pairCorrect, [B, N, N]),
+    pairMask: tf.tensor3d(pairMask, [B, N, N]),
   };
 }
 
@@ -141,7 +180,7 @@ export function disposeBatch(b: RoutingBatch): void {
 
 const headerSchema = z.object({
   kind: z.literal('inform-routing-dataset'),
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   expertIds: z.array(z.string().min(1)).min(2),
   dim: z.number().int().positive(),
   meta: z.record(z.unknown()).optional(),
@@ -156,12 +195,16 @@ const itemSchema = z.object({
   outputs: z.array(vector),
   oracle: vector.nullable(),
   correct: z.array(z.union([z.literal(0), z.literal(1)])),
+  pairCorrect: z.array(z.array(z.union([z.literal(0), z.literal(1), z.null()]))).optional(),
 });
+
+/** The file format version `saveRoutingDataset` writes (1: no pairs; 2: optional pairCorrect). */
+export const ROUTING_DATASET_VERSION = 2;
 
 /** Writes a dataset as JSON Lines (atomically: temp file, then rename). */
 export function saveRoutingDataset(ds: RoutingDataset, file: string): void {
   validateRoutingDataset(ds);
-  const lines = [JSON.stringify({ kind: 'inform-routing-dataset', version: 1, expertIds: ds.expertIds, dim: ds.dim, meta: ds.meta ?? {} })];
+  const lines = [JSON.stringify({ kind: 'inform-routing-dataset', version: ROUTING_DATASET_VERSION, expertIds: ds.expertIds, dim: ds.dim, meta: ds.meta ?? {} })];
   for (const it of ds.items) {
     lines.push(
       JSON.stringify({
@@ -172,6 +215,7 @@ export function saveRoutingDataset(ds: RoutingDataset, file: string): void {
         outputs: it.outputs.map((o) => Array.from(o)),
         oracle: it.oracle ? Array.from(it.oracle) : null,
         correct: it.correct,
+        ...(it.pairCorrect ? { pairCorrect: it.pairCorrect } : {}),
       }),
     );
   }
@@ -213,7 +257,9 @@ export function loadRoutingDataset(file: string): RoutingDataset {
       outputs: it.outputs.map((o) => Float32Array.from(o)),
       oracle: it.oracle ? Float32Array.from(it.oracle) : null,
       correct: it.correct,
+      ...(it.pairCorrect ? { pairCorrect: it.pairCorrect } : {}),
     };
+    if (header.version === 1 && it.pairCorrect) throw new Error(`${file}:${n + 1}: field 'pairCorrect': a version 1 dataset has no pairs (pairCorrect needs version 2 in the header)`);
     try {
       validateRoutingDataset({ expertIds: header.expertIds, dim: header.dim, items: [item] }, file);
     } catch (e) {

@@ -1,12 +1,17 @@
 /**
- * Inference and evaluation. Inference rolls the model out step by step: at each step the expert
- * is the argmax (or a sample) of P(expert | chain continues), and from step 2 on the chain stops
- * when P(stop) >= 1/2 (argmax mode) or with probability P(stop) (sample mode). The answer is the
- * final expert's, so an item counts as solved when the last expert of its chain was graded correct.
+ * Inference and evaluation from the dataset. Inference rolls the model out step by step: at each
+ * step the expert is the argmax (or a sample) of P(expert | chain continues), and from step 2 on
+ * the chain stops when P(stop) >= 1/2 (argmax mode) or with probability P(stop) (sample mode).
  *
- * Baselines on the same items: the best single expert (picked in hindsight on the evaluated split,
- * which makes it a strong baseline) and a uniform random router (its exact expected accuracy,
- * the mean over items of the fraction of correct experts).
+ * Grading from data (`gradeChainFromData`): a one-expert chain by that expert's solo grade, a
+ * longer chain by its last pair "j after i" when that pair was generated (each turn sees only the
+ * last response, Appendix E), else by the last expert's solo grade (an estimate). Chains are run
+ * and graded for real, at any length, by `evaluateOnConsortium` (chain-eval.ts).
+ *
+ * Baselines on the same items: the best single expert chosen on the train split (of the same
+ * task), the no-content router (the same model with every o_i replaced by expert i's mean encoding
+ * over the train split), the uniform random router (its exact expected solo accuracy) and the
+ * ceiling (an item counts when any solo answer or generated pair was right).
  */
 import { tf } from './backend';
 import { loadOrchestratorModel, type CheckpointRef } from './checkpoint';
@@ -99,18 +104,22 @@ export function inferChains(model: OrchestratorModel, items: RoutingItem[], opts
   return out;
 }
 
-/** Accuracy of inferred chains and of the two baselines on a set of items. */
+/** Accuracy of inferred chains and of the baselines on a set of items. */
 export interface ChainScores {
   nItems: number;
-  /** fraction of items whose chain's final expert was graded correct (pass@1) */
+  /** fraction of items whose chain's final answer was graded correct (pass@1), graded from data */
   accuracy: number;
   /** mean chain length (expert calls per item) */
   avgCalls: number;
-  /** the single expert with the highest accuracy on these items */
-  bestSingle: { expertId: string; accuracy: number };
+  /**
+   * the single expert with the highest solo accuracy on the train split (`chosenOn: 'train'`), or on
+   * these items when no train items were given (`chosenOn: 'evaluated'`, a hindsight baseline), and
+   * its accuracy on these items
+   */
+  bestSingle: { expertId: string; accuracy: number; chosenOn: 'train' | 'evaluated' };
   /** expected accuracy of picking one expert uniformly at random */
   uniformRouter: number;
-  /** fraction of items that at least one expert solved (no router can beat this) */
+  /** fraction of items that some solo answer or generated pair solved (the best chain in hindsight among those in the data) */
   anyCorrect: number;
   /** each expert's own accuracy on these items, in expertIds order */
   perExpertAccuracy: number[];
@@ -118,9 +127,11 @@ export interface ChainScores {
 
 /** What evaluation reports. */
 export interface EvaluationResult extends ChainScores {
+  /** the same trained model with every o_i replaced by expert i's mean train encoding (graded from data) */
+  noContent: { accuracy: number; avgCalls: number };
   split: Split | 'all';
-  /** the same scores per task (e.g. gsm8k, mmlu, humaneval) */
-  perTask: Record<string, ChainScores>;
+  /** the same scores per task (e.g. gsm8k, mmlu, humaneval), each with its no-content router */
+  perTask: Record<string, ChainScores & { noContent: { accuracy: number; avgCalls: number } }>;
   /** mean over items and rows of the entropy of C's rows (nats) */
   collabEntropy: number;
   /**
@@ -139,23 +150,71 @@ export interface EvaluationResult extends ChainScores {
   chains: InferredChain[];
 }
 
-/** Scores chains (one per item, same order) against the items' graded correctness. */
-export function scoreChains(items: RoutingItem[], chains: number[][], expertIds: string[]): ChainScores {
+/**
+ * The grade of a chain from the data: solo grade for one expert; for a longer chain the grade of
+ * its last pair "j after i" where generated, else the last expert's solo grade (an estimate).
+ */
+export function gradeChainFromData(item: RoutingItem, chain: number[]): number {
+  const last = chain[chain.length - 1];
+  if (chain.length === 1) return item.correct[last];
+  const pair = item.pairCorrect?.[chain[chain.length - 2]][last];
+  return pair === 0 || pair === 1 ? pair : item.correct[last];
+}
+
+/** The index of the expert with the highest solo accuracy on `items` (the first on ties). */
+export function bestSingleExpert(items: RoutingItem[], N: number): number {
+  const acc = Array.from({ length: N }, (_, e) => items.reduce((a, it) => a + it.correct[e], 0));
+  return acc.reduce((bi, x, e) => (x > acc[bi] ? e : bi), 0);
+}
+
+/**
+ * Scores chains (one per item, same order) against the items' grades (`gradeChainFromData`). The
+ * best single expert is chosen on `trainItems` when given (and scored on `items`).
+ */
+export function scoreChains(items: RoutingItem[], chains: number[][], expertIds: string[], trainItems?: RoutingItem[]): ChainScores {
   const n = items.length;
   const N = expertIds.length;
-  const solved = items.reduce((a, it, i) => a + it.correct[chains[i][chains[i].length - 1]], 0);
+  const solved = items.reduce((a, it, i) => a + gradeChainFromData(it, chains[i]), 0);
   const calls = chains.reduce((a, c) => a + c.length, 0);
   const perExpertAccuracy = expertIds.map((_, e) => items.reduce((a, it) => a + it.correct[e], 0) / n);
-  const best = perExpertAccuracy.reduce((bi, acc, e) => (acc > perExpertAccuracy[bi] ? e : bi), 0);
+  const onTrain = trainItems !== undefined && trainItems.length > 0;
+  const best = bestSingleExpert(onTrain ? trainItems : items, N);
+  const anyPair = (it: RoutingItem) => (it.pairCorrect ?? []).some((row) => row.some((p) => p === 1));
   return {
     nItems: n,
     accuracy: solved / n,
     avgCalls: calls / n,
-    bestSingle: { expertId: expertIds[best], accuracy: perExpertAccuracy[best] },
+    bestSingle: { expertId: expertIds[best], accuracy: perExpertAccuracy[best], chosenOn: onTrain ? 'train' : 'evaluated' },
     uniformRouter: items.reduce((a, it) => a + it.correct.reduce((x, y) => x + y, 0) / N, 0) / n,
-    anyCorrect: items.filter((it) => it.correct.some((c) => c === 1)).length / n,
+    anyCorrect: items.filter((it) => it.correct.some((c) => c === 1) || anyPair(it)).length / n,
     perExpertAccuracy,
   };
+}
+
+/**
+ * The no-content router's inputs: each item with every o_i replaced by expert i's mean encoding
+ * over `trainItems` of the same task (all of `trainItems` when the task has none there). The
+ * prompt encoding stays, so the router still sees the task, but no expert's answer.
+ */
+export function withMeanOutputs(items: RoutingItem[], trainItems: RoutingItem[]): RoutingItem[] {
+  const means = new Map<string, Float32Array[]>();
+  const meanOf = (pool: RoutingItem[]): Float32Array[] => {
+    const N = pool[0].outputs.length;
+    const dim = pool[0].outputs[0].length;
+    return Array.from({ length: N }, (_, e) => {
+      const m = new Float32Array(dim);
+      for (const it of pool) for (let k = 0; k < dim; k++) m[k] += it.outputs[e][k] / pool.length;
+      return m;
+    });
+  };
+  if (trainItems.length === 0) throw new Error('withMeanOutputs: no training items to average');
+  return items.map((it) => {
+    if (!means.has(it.task)) {
+      const pool = trainItems.filter((t) => t.task === it.task);
+      means.set(it.task, meanOf(pool.length > 0 ? pool : trainItems));
+    }
+    return { ...it, outputs: means.get(it.task)! };
+  });
 }
 
 function entropy(p: number[]): number {
@@ -174,10 +233,18 @@ export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset,
   const paths = chains.map((c) => c.chain);
   const first = new Array<number>(N).fill(0);
   paths.forEach((c) => (first[c[0]] += 1));
-  const perTask: Record<string, ChainScores> = {};
+  // Baselines are chosen on the train split (the evaluated one when the dataset has no other).
+  const trainItems = split === 'train' || split === 'all' ? items : itemsOfSplit(dataset, 'train');
+  const noContentPaths = inferChains(model, withMeanOutputs(items, trainItems), opts).map((c) => c.chain);
+  const noContentOf = (idx: number[]) => ({
+    accuracy: idx.reduce((a, i) => a + gradeChainFromData(items[i], noContentPaths[i]), 0) / idx.length,
+    avgCalls: idx.reduce((a, i) => a + noContentPaths[i].length, 0) / idx.length,
+  });
+  const perTask: EvaluationResult['perTask'] = {};
   for (const task of [...new Set(items.map((it) => it.task))]) {
     const idx = items.map((it, i) => (it.task === task ? i : -1)).filter((i) => i >= 0);
-    perTask[task] = scoreChains(idx.map((i) => items[i]), idx.map((i) => paths[i]), dataset.expertIds);
+    const taskTrain = trainItems.filter((it) => it.task === task);
+    perTask[task] = { ...scoreChains(idx.map((i) => items[i]), idx.map((i) => paths[i]), dataset.expertIds, taskTrain), noContent: noContentOf(idx) };
   }
 
   // Average C and s over the items with a deterministic forward pass.
@@ -211,7 +278,8 @@ export function evaluateModel(model: OrchestratorModel, dataset: RoutingDataset,
   }
   return {
     split,
-    ...scoreChains(items, paths, dataset.expertIds),
+    ...scoreChains(items, paths, dataset.expertIds, trainItems),
+    noContent: noContentOf(items.map((_, i) => i)),
     perTask,
     collabEntropy: collabEntropy / items.length,
     orderingEntropy: entropy(meanS),

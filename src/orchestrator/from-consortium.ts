@@ -53,6 +53,8 @@ export async function buildRoutingDataset(opts: BuildRoutingDatasetOptions): Pro
       outputs: v.slice(1, 1 + expertIds.length),
       oracle: v[perRow - 1],
       correct: row.responses.map((r) => (r.correct ? 1 : 0)),
+      // "j after i" where generated and graded (null elsewhere); absent when no pair exists at all
+      ...(row.pairs && row.pairs.some((r) => r.some((p) => p !== null)) ? { pairCorrect: row.pairs.map((r) => r.map((p) => (p === null || p.correct === null ? null : p.correct ? 1 : 0))) } : {}),
     };
   });
   const ds: RoutingDataset = { expertIds, dim: encoder.dim, items, meta: { encoder: encoder.name, ...(opts.meta ?? {}) } };

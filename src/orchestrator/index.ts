@@ -39,7 +39,7 @@ export {
   type ScoreParts,
   type Encoded,
 } from './model';
-export { compositeLoss, oracleTargets, topKMembership, LOSS_NAMES, type DistillationMode, type LossName, type LossTargets, type LossSettings, type LossResult } from './losses';
+export { compositeLoss, expectedChainCorrectness, oracleTargets, topKMembership, LOSS_NAMES, type DistillationMode, type LossName, type LossTargets, type LossSettings, type LossResult } from './losses';
 export { initialSchedule, learningRateAt, topKForConfidence, advanceSchedule, type ScheduleState } from './schedule';
 export { createAdamState, readAdamState, disposeAdamState, adamStep, type AdamState, type AdamSettings } from './adam';
 export {
@@ -51,6 +51,7 @@ export {
   disposeBatch,
   saveRoutingDataset,
   loadRoutingDataset,
+  ROUTING_DATASET_VERSION,
   type RoutingDataset,
   type RoutingItem,
   type RoutingBatch,
@@ -71,5 +72,5 @@ export {
   type CheckpointDataset,
   type CheckpointRef,
 } from './checkpoint';
-export { inferChains, evaluateModel, evaluateOrchestrator, scoreChains, type ChainScores, type InferOptions, type InferredChain, type EvaluationResult } from './evaluate';
+export { inferChains, evaluateModel, evaluateOrchestrator, scoreChains, gradeChainFromData, bestSingleExpert, withMeanOutputs, type ChainScores, type InferOptions, type InferredChain, type EvaluationResult } from './evaluate';
 export { trainOrchestrator, type TrainOptions, type TrainResult, type StepReport, type EpochReport } from './train';

@@ -3,7 +3,13 @@
  * step can report all of them, and their weighted sum (weights from Table 4).
  *
  * Where the paper leaves a choice (all recorded in docs/decisions.md):
- *   utility       -log(sum_i q_i c_i + 1e-6), q = distribution of the final expert, c = graded correctness
+ *   utility       -log(E[correct] + 1e-6) for the final output of the rolled-out chain:
+ *                 E = P(K=1) sum_j y_1j c_j + sum_{t>=2} P(K=t) sum_{i,j} y_{t-1,i} y_{t,j} P_ij,
+ *                 c = solo correctness, P_ij = correctness of "j after i" (where a pair was not
+ *                 generated, c_j stands in: with no pairs at all this is sum_j q_j c_j, the
+ *                 solo-only utility). Each turn sees the task and the last response only
+ *                 (Appendix E), so a chain's last pair decides its answer; longer chains are
+ *                 approximated by their last pair here and run for real in evaluation.
  *   distillation  in the adapter space (Appendix C: the final expert's and the oracle's hidden
  *                 representations): 1 - cos(sum_i q_i h_i, h*), h = adapter outputs before the
  *                 backbone, h* = adapter(o*). The cosine is scale-free, so the adapter cannot
@@ -32,6 +38,8 @@ export type LossName = (typeof LOSS_NAMES)[number];
 export interface LossTargets {
   /** graded correctness of each expert's response, 0/1, [B, N] */
   correct: tf.Tensor2D;
+  /** correctness of "j after i", [B, N, N] (c_j where not generated; see RoutingBatch); absent: solo only */
+  pairCorrect?: tf.Tensor3D;
   /** expert response encodings in the encoder's space, [B, N, D] */
   outputs: tf.Tensor3D;
   /** oracle encodings o*, [B, D] (rows of items without an oracle are ignored) */
@@ -112,12 +120,36 @@ function distillationPerItem(cache: Pick<ForwardCache, 'finalDist' | 'hAdapter' 
   return tf.sub(1, tf.div(dot, norms));
 }
 
+/**
+ * Expected correctness of the chain's final output, per item [B], differentiable through the
+ * relaxed selections y_t and the halting distribution (see the header).
+ */
+export function expectedChainCorrectness(cache: Pick<ForwardCache, 'relaxedSelection' | 'halting' | 'finalDist'>, correct: tf.Tensor2D, pairCorrect?: tf.Tensor3D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const k = cache.halting.shape[1];
+    if (!pairCorrect || k === 1) return tf.sum(tf.mul(cache.finalDist, correct), -1) as tf.Tensor1D;
+    const y = cache.relaxedSelection; // [B, k, N]
+    const solo = tf.sum(tf.mul(y.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]), correct), -1); // [B]
+    const prev = y.slice([0, 0, 0], [-1, k - 1, -1]); // y_1..y_{k-1}
+    const next = y.slice([0, 1, 0], [-1, k - 1, -1]); // y_2..y_k
+    const viaPairs = tf.sum(tf.mul(tf.matMul(prev, pairCorrect), next), -1); // [B, k-1]: y_{t-1}^T P y_t
+    const halting = cache.halting;
+    const first = tf.mul(halting.slice([0, 0], [-1, 1]).squeeze([1]), solo);
+    const later = tf.sum(tf.mul(halting.slice([0, 1], [-1, k - 1]), viaPairs), -1);
+    return tf.add(first, later) as tf.Tensor1D;
+  });
+}
+
 /** All eight terms and their weighted sum for one batch. */
-export function compositeLoss(cache: Pick<ForwardCache, 'C' | 'logC' | 'finalDist' | 's' | 'expertLogProbs' | 'expectedLength' | 'hAdapter' | 'hOracle'>, targets: LossTargets, settings: LossSettings): LossResult {
-  const { C, logC, finalDist, s } = cache;
+export function compositeLoss(
+  cache: Pick<ForwardCache, 'C' | 'logC' | 'finalDist' | 's' | 'expertLogProbs' | 'expectedLength' | 'hAdapter' | 'hOracle' | 'relaxedSelection' | 'halting'>,
+  targets: LossTargets,
+  settings: LossSettings,
+): LossResult {
+  const { C, logC, s } = cache;
   const [B, N] = s.shape;
 
-  const expectedCorrect = tf.sum(tf.mul(finalDist, targets.correct), -1);
+  const expectedCorrect = expectedChainCorrectness(cache, targets.correct, targets.pairCorrect);
   const utility = tf.mean(tf.neg(tf.log(tf.add(expectedCorrect, 1e-6)))) as tf.Scalar;
 
   const distillation = maskedMean(distillationPerItem(cache, targets, settings.distillation ?? 'adapter-cosine'), targets.hasOracle);

@@ -129,7 +129,7 @@ export function trainStep(model: OrchestratorModel, adam: AdamState, items: Rout
   const batch = toBatch(items, model.config.inputDim);
   const B = items.length;
   const mask = dropoutMask(rng, B, N, d, dropout);
-  const steps = Math.min(sched.k, N);
+  const steps = Math.min(Math.max(sched.k, tc.minRolloutSteps), N);
   const gumbel = tf.tensor3d(rng.fill(B * steps * N, (r) => r.gumbel()), [B, steps, N]);
   const names = Object.keys(model.params);
   const byVarName = new Map(names.map((n) => [model.params[n].name, n]));

@@ -203,10 +203,12 @@ test('a checkpoint written before selectionReadsH / distillation existed keeps i
       const m = JSON.parse(fs.readFileSync(file, 'utf8'));
       delete m.modelConfig.selectionReadsH;
       delete m.trainConfig.distillation;
+      delete m.trainConfig.minRolloutSteps;
       fs.writeFileSync(file, JSON.stringify(m));
       const ck = loadCheckpoint(saved);
       assert.equal(ck.modelConfig.selectionReadsH, readsH, 'read from whether the weights hold select.r');
       assert.equal(ck.trainConfig.distillation, 'encoder-mse');
+      assert.equal(ck.trainConfig.minRolloutSteps, 1);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -67,7 +67,7 @@ for (const { backbone, ...variant } of cases) {
     const input = {
       config: inst.config,
       params: Object.fromEntries(parameterSpecs(inst.config).map((s) => [s.name, { shape: s.shape, data: Array.from(inst.values[s.name]) }])),
-      batch: { ex: batch.ex.arraySync(), outputs: batch.outputs.arraySync(), oracle: batch.oracle.arraySync(), hasOracle: batch.hasOracle.arraySync(), correct: batch.correct.arraySync() },
+      batch: { ex: batch.ex.arraySync(), outputs: batch.outputs.arraySync(), oracle: batch.oracle.arraySync(), hasOracle: batch.hasOracle.arraySync(), correct: batch.correct.arraySync(), pairCorrect: batch.pairCorrect.arraySync() },
       steps,
       tau,
       topK: settings.topK,

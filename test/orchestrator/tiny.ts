@@ -33,6 +33,10 @@ export function tinyInstance(seed = 7, backbone = true, opts: { selectionReadsH?
   const model = createModel(config, values);
   const ds = syntheticRoutingDataset({ seed, nItems: 3, nExperts: 4, dim: 12, nDomains: 2 });
   ds.items[2].oracle = null;
+  // graded pairs "j after i", about a third not generated (null), so both the pair term and the
+  // solo stand-in of the chain utility are exercised
+  const pr = new Rng(seed + 1000);
+  ds.items.forEach((it) => (it.pairCorrect = it.correct.map((_, i) => it.correct.map((_, j) => (i === j || pr.uniform() < 0.3 ? null : pr.uniform() < 0.5 ? 1 : 0)))));
   const batch = toBatch(ds.items, 12);
   const weights = resolveTrainConfig({}).weights;
   return { config, model, batch, values, steps: 3, tau: 0.7, settings: { weights, topK: 2, lengthAlpha: 0.25, distillation: opts.distillation ?? 'adapter-cosine' } };

@@ -85,7 +85,15 @@ async function fromTranscripts(dir: string, flags: Record<string, string | true>
 function line(e: EpochReport): string {
   const ev = e.eval;
   const loss = e.trainLoss ? `loss ${e.trainLoss.total.toFixed(4)}` : 'untrained';
-  return `epoch ${e.epoch}/${e.epochs}: ${loss} | held-out acc ${ev.accuracy.toFixed(3)} (${ev.avgCalls.toFixed(2)} calls) | best single ${ev.bestSingle.expertId} ${ev.bestSingle.accuracy.toFixed(3)} | uniform ${ev.uniformRouter.toFixed(3)} | C entropy ${ev.collabEntropy.toFixed(3)} | k ${e.schedule.k} tau ${e.schedule.tau.toFixed(3)} | ${e.seconds.toFixed(1)}s`;
+  return `epoch ${e.epoch}/${e.epochs}: ${loss} | held-out acc ${ev.accuracy.toFixed(3)} (${ev.avgCalls.toFixed(2)} calls) | best single (train) ${ev.bestSingle.expertId} ${ev.bestSingle.accuracy.toFixed(3)} | no-content router ${ev.noContent.accuracy.toFixed(3)} | uniform ${ev.uniformRouter.toFixed(3)} | C entropy ${ev.collabEntropy.toFixed(3)} | k ${e.schedule.k} tau ${e.schedule.tau.toFixed(3)} | ${e.seconds.toFixed(1)}s`;
+}
+
+/** Held-out scores per task (the paper trains and reports per task), graded from the data. */
+function perTaskLines(e: EpochReport): string[] {
+  return Object.entries(e.eval.perTask).map(
+    ([task, sc]) =>
+      `  ${task} (${sc.nItems} held-out items): orchestrator ${sc.accuracy.toFixed(3)} (${sc.avgCalls.toFixed(2)} calls) | best single (train) ${sc.bestSingle.expertId} ${sc.bestSingle.accuracy.toFixed(3)} | no-content router ${sc.noContent.accuracy.toFixed(3)} | uniform ${sc.uniformRouter.toFixed(3)} | ceiling ${sc.anyCorrect.toFixed(3)}`,
+  );
 }
 
 export const command: Command = {
@@ -155,6 +163,11 @@ export const command: Command = {
         },
       });
       if (result.resumedFrom > 0) console.log(`resumed from epoch ${result.resumedFrom}`);
+      const lastEpoch = result.epochs[result.epochs.length - 1];
+      if (lastEpoch) {
+        console.log(`per task, epoch ${lastEpoch.epoch} (graded from the data: a chain by its last generated pair; \`evaluateOnConsortium\` runs chains for real):`);
+        for (const l of perTaskLines(lastEpoch)) console.log(l);
+      }
       if (result.epochs.length === 0) console.log(`nothing to do: all ${result.trainConfig.epochs} epochs are already checkpointed in ${runDir}`);
       return 0;
     } catch (e) {

@@ -1,0 +1,77 @@
+/**
+ * The utility loss reads the chain's final output: solo correctness for a one-expert chain, the
+ * graded pair "j after i" for the last two experts of a longer one.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ensureBackend, tf } from '../../src/orchestrator/backend';
+import { disposeBatch, toBatch } from '../../src/orchestrator/dataset';
+import { compositeLoss, expectedChainCorrectness } from '../../src/orchestrator/losses';
+import { forward } from '../../src/orchestrator/model';
+import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
+import { tinyInstance } from './tiny';
+
+test('expected chain correctness = P(K=1) y1.c + sum_t P(K=t) y_{t-1}^T P y_t, by hand', async () => {
+  await ensureBackend();
+  const { model, batch, steps, tau } = tinyInstance(9);
+  const c = forward(model, batch, { steps, tau });
+  const y = c.relaxedSelection.arraySync() as number[][][];
+  const halt = c.halting.arraySync() as number[][];
+  const solo = batch.correct.arraySync() as number[][];
+  const P = batch.pairCorrect.arraySync() as number[][][];
+  const got = expectedChainCorrectness(c, batch.correct, batch.pairCorrect).arraySync() as number[];
+  y.forEach((yb, b) => {
+    let e = halt[b][0] * yb[0].reduce((a, x, j) => a + x * solo[b][j], 0);
+    for (let t = 1; t < steps; t++) for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) e += halt[b][t] * yb[t - 1][i] * P[b][i][j] * yb[t][j];
+    assert.ok(Math.abs(e - got[b]) < 1e-6, `item ${b}: ${got[b]} vs ${e}`);
+  });
+});
+
+test("changing a pair's grade changes the utility loss; without pairs it is the solo utility", async () => {
+  await ensureBackend();
+  const { model, steps, tau, settings } = tinyInstance(9);
+  const ds = syntheticRoutingDataset({ seed: 9, nItems: 3, nExperts: 4, dim: 12, nDomains: 2 });
+  const utilityOf = (items: typeof ds.items) =>
+    tf.tidy(() => {
+      const b = toBatch(items, 12);
+      const u = compositeLoss(forward(model, b, { steps, tau }), b, settings).terms.utility.dataSync()[0];
+      disposeBatch(b);
+      return u;
+    });
+  // the pair the rolled-out chain weighs most: its first two steps
+  const chosen = tf.tidy(() => {
+    const b = toBatch(ds.items, 12);
+    const r = forward(model, b, { steps, tau }).chosen.arraySync() as number[][];
+    disposeBatch(b);
+    return r;
+  });
+  const [i, j] = chosen[0];
+  const withPairs = ds.items.map((it) => ({ ...it, pairCorrect: it.correct.map((_, a) => it.correct.map((cj, bb) => (a === bb ? null : cj))) }));
+  // pairs equal to the successor's solo grade: the same utility as with no pairs at all
+  const noPairs = utilityOf(ds.items);
+  assert.ok(Math.abs(utilityOf(withPairs) - noPairs) < 1e-6);
+  // flip the grade of "j after i" on item 0
+  const flipped = withPairs.map((it, n) => (n === 0 ? { ...it, pairCorrect: it.pairCorrect.map((row, a) => row.map((p, bb) => (a === i && bb === j ? 1 - (p as number) : p))) } : it));
+  const changed = utilityOf(flipped);
+  console.log(`utility: solo-only ${noPairs.toFixed(6)}, with pair ${i}->${j} of item 0 flipped ${changed.toFixed(6)}`);
+  assert.ok(Math.abs(changed - noPairs) > 1e-3, `flipping pair ${i}->${j} left the utility at ${changed}`);
+  // a pair the chain never reaches in order (j before i where i came first) moves it much less
+  const reverse = withPairs.map((it, n) => (n === 0 ? { ...it, pairCorrect: it.pairCorrect.map((row, a) => row.map((p, bb) => (a === j && bb === i ? 1 - (p as number) : p))) } : it));
+  assert.ok(Math.abs(utilityOf(reverse) - noPairs) < Math.abs(changed - noPairs));
+});
+
+test('with pairs, the utility reaches C through the successor term too (its gradient w.r.t. collab.Wq changes)', async () => {
+  await ensureBackend();
+  const { model, batch, steps, tau, settings } = tinyInstance(9);
+  const onlyUtility = { ...settings, weights: { utility: 1, distillation: 0, symmetry: 0, sparsity: 0, oracle: 0, diversity: 0, selection: 0, length: 0 } };
+  const gradNorm = (withPairs: boolean) =>
+    tf.tidy(() => {
+      const targets = withPairs ? batch : { ...batch, pairCorrect: undefined };
+      const { grads } = tf.variableGrads(() => compositeLoss(forward(model, batch, { steps, tau }), targets, onlyUtility).total, [model.params['collab.Wq']]);
+      return tf.norm(Object.values(grads)[0]).dataSync()[0];
+    });
+  const solo = gradNorm(false);
+  const pairs = gradNorm(true);
+  console.log(`|d utility / d collab.Wq|: solo-only ${solo.toExponential(3)}, with pairs ${pairs.toExponential(3)}`);
+  assert.ok(pairs > 0 && Math.abs(pairs - solo) > 1e-4 * Math.max(pairs, solo));
+});
