@@ -105,3 +105,32 @@ export function intFlag(flags: Record<string, string | true>, name: string, min?
   if (min !== undefined && n < min) throw new UsageError(`--${name} must be at least ${min}, got ${v}`);
   return n;
 }
+
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/**
+ * While long work runs: on Ctrl-C (or SIGTERM, or SIGHUP when the terminal closes) print one line
+ * saying what was kept and how to continue, then exit with the shell's code for that signal
+ * (130 for Ctrl-C). Exiting through process.exit also runs the 'exit' hooks (lock and temp-dir
+ * cleanup), which a default signal death skips. A second Ctrl-C kills at once. Returns the
+ * function that removes the handlers.
+ */
+export function onInterrupt(command: string, kept: () => string): () => void {
+  const handler = (sig: NodeJS.Signals) => {
+    remove();
+    let what: string;
+    try {
+      what = kept();
+    } catch (e) {
+      what = `(could not tell what was kept: ${(e as Error).message})`;
+    }
+    process.stderr.write(`\ninform ${command}: interrupted (${sig}); ${what}\n`);
+    process.exit(SIGNAL_EXIT[sig] ?? 1);
+  };
+  const signals = Object.keys(SIGNAL_EXIT) as NodeJS.Signals[];
+  const remove = () => {
+    for (const s of signals) process.off(s, handler);
+  };
+  for (const s of signals) process.on(s, handler);
+  return remove;
+}

@@ -161,6 +161,21 @@ export function trainStep(model: OrchestratorModel, adam: AdamState, items: Rout
   }
 }
 
+/**
+ * A run folder's newest checkpoint came from other settings, experts or data, so training cannot
+ * continue it. The message names the library's way to start over (`resume: false`); `reason`
+ * lets a front end (the CLI's --fresh) say it in its own words.
+ */
+export class ResumeRefusedError extends Error {
+  constructor(
+    readonly checkpoint: string,
+    readonly reason: string,
+  ) {
+    super(`cannot resume ${checkpoint}: ${reason} (use another run directory, or start over in it with resume: false)`);
+    this.name = 'ResumeRefusedError';
+  }
+}
+
 /** The lock file of a run folder's trainer (see trainOrchestrator). */
 export const TRAIN_LOCK_FILE = 'train.lock';
 
@@ -207,12 +222,12 @@ async function trainInRun(opts: TrainOptions): Promise<TrainResult> {
       ...conflicts((opts.model ?? {}) as Record<string, unknown>, ck.modelConfig as unknown as Record<string, unknown>, 'model.'),
       ...conflicts((opts.train ?? {}) as Record<string, unknown>, ck.trainConfig as unknown as Record<string, unknown>, 'train.'),
     ];
-    if (clash.length) throw new Error(`cannot resume ${latest}: settings differ from the checkpoint: ${clash.join('; ')} (use another run directory, or start over with --fresh or resume: false)`);
-    if (ck.expertIds.join('\u0000') !== ds.expertIds.join('\u0000')) throw new Error(`cannot resume ${latest}: it was trained on experts [${ck.expertIds.join(', ')}]`);
+    if (clash.length) throw new ResumeRefusedError(latest, `settings differ from the checkpoint: ${clash.join('; ')}`);
+    if (ck.expertIds.join('\u0000') !== ds.expertIds.join('\u0000')) throw new ResumeRefusedError(latest, `it was trained on experts [${ck.expertIds.join(', ')}], given [${ds.expertIds.join(', ')}]`);
     // Other data would change the epoch length and so the learning-rate schedule mid-run.
     if (ck.dataset && ck.dataset.fingerprint !== datasetRecord.fingerprint) {
       const d = (r: typeof datasetRecord) => `${r.items} items, ${r.trainItems} for training, fingerprint ${r.fingerprint}`;
-      throw new Error(`cannot resume ${latest}: it was trained on other data (${d(ck.dataset)}; given: ${d(datasetRecord)}) (use another run directory, or start over with --fresh or resume: false)`);
+      throw new ResumeRefusedError(latest, `it was trained on other data (${d(ck.dataset)}; given: ${d(datasetRecord)})`);
     }
     modelConfig = ck.modelConfig;
     trainConfig = ck.trainConfig;
@@ -262,6 +277,14 @@ async function trainInRun(opts: TrainOptions): Promise<TrainResult> {
     reports.push(report);
     opts.onEpoch?.(report);
   };
+  // The steps are synchronous; let the event loop run now and then so Ctrl-C handlers, a
+  // notebook's interrupt and live output get through (a step is milliseconds, a yield microseconds).
+  let lastYield = Date.now();
+  const yieldNow = async () => {
+    if (Date.now() - lastYield < 50) return;
+    await new Promise((r) => setImmediate(r));
+    lastYield = Date.now();
+  };
   try {
     // Epoch 0 is the untrained model: the "start of training" the probes compare against.
     if (!latest) finishEpoch(0, null, [], Date.now());
@@ -278,6 +301,7 @@ async function trainInRun(opts: TrainOptions): Promise<TrainResult> {
         opts.onProgress?.(report);
         bar?.update(schedule.step, { epoch, loss: out.total.toFixed(4), tau: schedule.tau.toFixed(3), k: schedule.k });
         live?.update(`train ${schedule.step}/${totalSteps} steps | epoch ${epoch}/${trainConfig.epochs} | loss ${out.total.toFixed(4)} | tau ${schedule.tau.toFixed(3)} | k ${schedule.k}`);
+        await yieldNow();
       }
       const mean = (f: (s: StepReport) => number) => steps.reduce((a, s) => a + f(s), 0) / steps.length;
       const terms = Object.fromEntries(LOSS_NAMES.map((n) => [n, mean((s) => s.terms[n])])) as Record<LossName, number>;

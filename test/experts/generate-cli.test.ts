@@ -20,7 +20,7 @@ test('inform generate fills a run, a re-run generates nothing, a corrupt record 
   assert.match(first.out, /simulated consortium: every answer is simulated\): 10 experts \+ oracle x 6 items = 66 standalone answers/);
   assert.match(first.out, /66 new generations, 0 reused, 66 graded/);
   assert.match(first.out, /E1 +simulated:LLaMA 3\.2 1B:E1:[0-9a-f]{8} +accuracy/);
-  assert.match(first.err, /generate: 66\/66 (done )?\(100\.0%\)/, 'plain progress lines when not a terminal');
+  assert.match(first.err, /generate: 66\/66 done \(100\.0%\) \| answers new 66 reused 0, 0 being graded/, 'plain progress lines when not a terminal; their counts agree');
 
   const again = inform('generate', '--consortium', 'heterogeneous', '--task', 'mmlu', '--split', 'test', '--limit', '6', '--run', run);
   assert.equal(again.code, 0, again.err);

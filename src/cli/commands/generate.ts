@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { intFlag, parseFlags, stringFlag, type Command } from '../command';
+import { intFlag, onInterrupt, parseFlags, stringFlag, type Command } from '../command';
 import { runChain } from '../../experts/chain';
 import { loadConsortium, type Consortium } from '../../experts/consortium';
 import { loadSelectedItems, writeRunManifest, type RunManifest } from '../../experts/run-manifest';
@@ -58,16 +58,27 @@ function formatMs(ms: number | null): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
+/**
+ * Answers still being graded: generated (or reused) but not yet finished. `done` counts finished
+ * answers and runs behind `generated + reused` while HumanEval gradings are in the sandbox.
+ */
+function grading(p: GenerateProgress): number {
+  return p.generated + p.reused - p.done;
+}
+
 /** A progress bar with ETA on a terminal, a plain line every few seconds otherwise. */
 function progressReporter(total: number): { update(p: GenerateProgress): void; stop(): void } {
   if (process.stderr.isTTY) {
     const bar = new SingleBar(
-      { format: 'generate [{bar}] {value}/{total} | new {generated} reused {reused} | eta {etaText}', stream: process.stderr, hideCursor: true },
+      { format: 'generate [{bar}] {value}/{total} done | answers new {generated} reused {reused}, {grading} being graded | eta {etaText}', stream: process.stderr, hideCursor: true },
       Presets.shades_classic,
     );
-    bar.start(total, 0, { generated: 0, reused: 0, etaText: '?' });
+    bar.start(total, 0, { generated: 0, reused: 0, grading: 0, etaText: '?' });
     return {
-      update: (p) => bar.update(p.done, { generated: p.generated, reused: p.reused, etaText: formatMs(p.etaMs) }),
+      update: (p) => {
+        if (p.total !== bar.getTotal()) bar.setTotal(p.total);
+        bar.update(p.done, { generated: p.generated, reused: p.reused, grading: grading(p), etaText: formatMs(p.etaMs) });
+      },
       stop: () => bar.stop(),
     };
   }
@@ -77,7 +88,7 @@ function progressReporter(total: number): { update(p: GenerateProgress): void; s
       const now = Date.now();
       if (now - last < 5000 && p.done !== p.total) return;
       last = now;
-      console.error(`generate: ${p.done}/${p.total} (${pct(p.done / p.total)}) new ${p.generated} reused ${p.reused} elapsed ${formatMs(p.elapsedMs)} eta ${formatMs(p.etaMs)}`);
+      console.error(`generate: ${p.done}/${p.total} done (${pct(p.done / p.total)}) | answers new ${p.generated} reused ${p.reused}, ${grading(p)} being graded | elapsed ${formatMs(p.elapsedMs)} eta ${formatMs(p.etaMs)}`);
     },
     stop() {},
   };
@@ -169,6 +180,11 @@ export const command: Command = {
       await consortium.dispose();
       return 1;
     }
+    const stopListening = onInterrupt('generate', () => {
+      const n = store.transcripts.size;
+      store.close(); // flushes the logs and releases the store's lock
+      return `the ${n} answers stored so far are kept in ${opts.run} (transcripts.jsonl, grades.jsonl); run the same command again to continue where it stopped`;
+    });
     try {
       console.log(`run directory ${opts.run} (${store.transcripts.size} answers stored before this run)`);
       writeRunManifest(opts.run, manifest);
@@ -195,6 +211,7 @@ export const command: Command = {
         console.log(`chain ${opts.chain.join(' -> ')}: ${made} new generations${opts.grade ? `, final-answer accuracy ${pct(right / Math.max(1, items.length))} (${right}/${items.length})` : ''}`);
       }
     } finally {
+      stopListening();
       store.close();
       await consortium.dispose();
     }

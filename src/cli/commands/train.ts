@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { intFlag, parseFlags, stringFlag, type Command } from '../command';
+import { intFlag, onInterrupt, parseFlags, stringFlag, type Command } from '../command';
 import type { BackendChoice } from '../../orchestrator/backend';
 import { loadRoutingDataset, saveRoutingDataset, splitRoutingDataset, type RoutingDataset } from '../../orchestrator/dataset';
 import type { EpochReport } from '../../orchestrator/train';
@@ -142,7 +142,14 @@ export const command: Command = {
       return 2;
     }
 
-    const { trainOrchestrator } = (require('../../orchestrator/train') as typeof import('../../orchestrator/train'));
+    const { trainOrchestrator, ResumeRefusedError } = (require('../../orchestrator/train') as typeof import('../../orchestrator/train'));
+    const { listCheckpoints } = (require('../../orchestrator/checkpoint') as typeof import('../../orchestrator/checkpoint'));
+    const checkpointsDir = path.join(runDir, 'checkpoints');
+    const epochsKept = () => {
+      const e = listCheckpoints(runDir);
+      return e.length === 0 ? 'no checkpoint' : e.length === 1 ? `checkpoint epoch-${e[0]}` : `checkpoints epoch-${e[0]} .. epoch-${e[e.length - 1]}`;
+    };
+    const stopListening = onInterrupt('train', () => `${epochsKept()} kept in ${checkpointsDir} (an epoch in progress is lost); run the same command again to resume from the newest`);
     const simulated = dataset.meta?.simulated === true || String(dataset.meta?.source ?? '').startsWith('synthetic');
     console.log(`training on ${dataset.items.length} items x ${dataset.expertIds.length} experts (${dataset.dim}-d encodings)${simulated ? ' — simulated data' : ''}; run ${runDir}`);
     let dataSaved = false;
@@ -169,10 +176,19 @@ export const command: Command = {
         for (const l of perTaskLines(lastEpoch)) console.log(l);
       }
       if (result.epochs.length === 0) console.log(`nothing to do: all ${result.trainConfig.epochs} epochs are already checkpointed in ${runDir}`);
+      console.log(`${epochsKept()} in ${checkpointsDir}; the data trained on is ${path.join(runDir, 'dataset.jsonl')}`);
+      const inNotebook = `in a notebook, loadOrchestratorModel({ runDir: ${JSON.stringify(runDir)}, epoch: N })`;
+      // `inform probe` is named only where this checkout has it
+      const probe = ['probe.ts', 'probe.js'].some((f) => fs.existsSync(path.join(__dirname, f)));
+      console.log(probe ? `next: inform probe --run ${runDir} (probe tables for every epoch), or ${inNotebook}` : `next: ${inNotebook}`);
       return 0;
     } catch (e) {
-      console.error(`inform train: ${(e as Error).message}`);
+      // the library says `resume: false`; here the way to start over is --fresh
+      if (e instanceof ResumeRefusedError) console.error(`inform train: cannot resume ${e.checkpoint}: ${e.reason} (use another --run directory, or start over in this one with --fresh)`);
+      else console.error(`inform train: ${(e as Error).message}`);
       return 1;
+    } finally {
+      stopListening();
     }
   },
 };
