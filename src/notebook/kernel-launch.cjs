@@ -28,6 +28,11 @@ const tslabDir = path.join(root, 'node_modules', 'tslab');
 process.env.INFORM_NOTEBOOK_DIR = process.cwd();
 process.chdir(root);
 
+// SIGTERM (jupyter_client's shutdown escalation, the runner's stop) and SIGHUP end the kernel
+// through process.exit, so exit hooks run: Chromium is killed and temp folders removed. (Node's
+// default action would skip them. SIGINT stays tslab's: it interrupts the running cell.)
+for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]]) process.on(sig, () => process.exit(code));
+
 const configFile = process.argv[process.argv.indexOf('--config-path') + 1];
 watchParent({ connectionFile: process.argv.includes('--config-path') && configFile ? path.resolve(process.env.INFORM_NOTEBOOK_DIR, configFile) : null });
 

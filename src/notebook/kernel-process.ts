@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { sweepDeadOwnersOnce } from '../owned-temp-dirs';
 
 /** The connection file's content (Jupyter's format). */
 export interface ConnectionInfo {
@@ -24,6 +25,9 @@ export interface ConnectionInfo {
   signature_scheme: 'hmac-sha256';
   kernel_name: string;
 }
+
+/** Connection files are `<tmp>/inform-kernel-<runner pid>-<random>.json`. */
+export const CONNECTION_FILE_PREFIX = 'inform-kernel-';
 
 /** Path of the launcher that starts tslab from the checkout root (see kernel-launch.cjs). */
 export const KERNEL_LAUNCHER = path.join(__dirname, 'kernel-launch.cjs');
@@ -86,7 +90,10 @@ export interface KernelProcessOptions {
 /** Spawns `node kernel-launch.cjs kernel --config-path <file>` in a new process group. */
 export async function startKernelProcess(opts: KernelProcessOptions): Promise<KernelProcess> {
   const connection = await newConnectionInfo();
-  const connectionFile = path.join(os.tmpdir(), `inform-kernel-${process.pid}-${crypto.randomBytes(6).toString('hex')}.json`);
+  // Named after this process, so a file left by a runner and kernel both killed outright is
+  // removed by the next start (a kernel outliving its runner removes its own: parent-watch.cjs).
+  sweepDeadOwnersOnce(CONNECTION_FILE_PREFIX);
+  const connectionFile = path.join(os.tmpdir(), `${CONNECTION_FILE_PREFIX}${process.pid}-${crypto.randomBytes(6).toString('hex')}.json`);
   fs.writeFileSync(connectionFile, JSON.stringify(connection, null, 1), { mode: 0o600 });
   const child = spawn(opts.node ?? process.execPath, [KERNEL_LAUNCHER, 'kernel', '--config-path', connectionFile], {
     cwd: opts.cwd,

@@ -5,6 +5,12 @@
  * Chromium and parsing the 4.7 MB plotly bundle costs a few seconds; a render after that costs
  * a fraction of a second). It is closed by `closeExporter()`, after `idleMs` without renders,
  * and on process exit, so no Chromium outlives the process that started it.
+ *
+ * Its profile is an owned temp folder (`inform-chromium-<pid>-*`, see owned-temp-dirs.ts) that
+ * also holds Chromium's own temp files (TMPDIR points into it). The folder is removed only after
+ * Chromium is gone (removing it while Chromium still writes failed with ENOTEMPTY and crashed the
+ * kernel at shutdown), and never by throwing from an event or exit handler. Signals are left to
+ * the host: playwright's SIGINT handler would turn a notebook interrupt into a kernel exit.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +19,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { locateBrowser, type BrowserChoice } from './chromium';
 import { plotlySpec, type Figure } from './figure';
 import { plotlyScriptBody } from './plotly-bundle';
+import { makeOwnedTempDir, removeOwnedTempDir, setTempDirGroup, sweepDeadOwners } from '../owned-temp-dirs';
 
 /** Formats Chromium renders: plotly's SVG and PNG, and a vector PDF printed from the SVG. */
 export type ImageFormat = 'svg' | 'png' | 'pdf';
@@ -58,7 +65,6 @@ let lastBrowser: BrowserChoice | null = null;
 let queue: Promise<unknown> = Promise.resolve();
 let idleTimer: NodeJS.Timeout | null = null;
 let idleMs = 30_000;
-let exitHookInstalled = false;
 
 /** Sets how long the shared browser may sit unused before it is closed (default 30 s). */
 export function setExporterIdleTimeout(ms: number): void {
@@ -75,16 +81,8 @@ export function exporterProfileDir(): string | null {
   return profileDirInUse;
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // 'exit' handlers must be synchronous: remove the profile; playwright kills its own children.
-  process.once('exit', () => {
-    if (profileDirInUse) fs.rmSync(profileDirInUse, { recursive: true, force: true });
-  });
-}
-
 const PROFILE_PREFIX = 'inform-chromium-';
+/** Where profiles made before the owner pid was in the folder name recorded it. */
 const OWNER_FILE = 'inform-owner.pid';
 
 function processAlive(pid: number): boolean {
@@ -99,12 +97,13 @@ function processAlive(pid: number): boolean {
 /**
  * Removes browser profiles left in the temp folder by processes that were killed (SIGKILL gives
  * no chance to clean up; Chromium itself exits when its parent's pipe closes). A profile is
- * stale when the pid recorded in it is no longer running. Returns the removed paths.
+ * stale when the pid in its name (or, for older profiles, in its owner file) is no longer
+ * running. Returns the removed paths.
  */
 export function removeStaleProfiles(tmp: string = os.tmpdir()): string[] {
-  const removed: string[] = [];
+  const removed: string[] = sweepDeadOwners(PROFILE_PREFIX, tmp);
   for (const name of fs.readdirSync(tmp)) {
-    if (!name.startsWith(PROFILE_PREFIX)) continue;
+    if (!name.startsWith(PROFILE_PREFIX) || removed.includes(path.join(tmp, name))) continue;
     const dir = path.join(tmp, name);
     let owner: number;
     try {
@@ -127,20 +126,26 @@ async function start(): Promise<Session> {
   // Loaded only when a render is asked for (notebooks that never export pay nothing); plain
   // require because tslab's vm context has no dynamic-import support.
   const { chromium } = require('playwright-core') as typeof import('playwright-core');
-  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), PROFILE_PREFIX));
-  fs.writeFileSync(path.join(profileDir, OWNER_FILE), String(process.pid));
+  const profileDir = makeOwnedTempDir(PROFILE_PREFIX);
+  // Chromium's own temp files (shared memory under --disable-dev-shm-usage) go into the profile.
+  const chromiumTmp = path.join(profileDir, 'tmp');
+  fs.mkdirSync(chromiumTmp);
   profileDirInUse = profileDir;
-  installExitHook();
   try {
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath: browser.path,
       headless: true,
       args: [...CHROMIUM_ARGS, ...browser.extraArgs],
-      env: { ...process.env, ...browser.env },
-      handleSIGINT: true,
-      handleSIGTERM: true,
-      handleSIGHUP: true,
+      env: { ...process.env, ...browser.env, TMPDIR: chromiumTmp },
+      // No signal handlers: playwright's would exit the process on SIGINT (a notebook interrupt)
+      // and keep it alive on SIGTERM. Process exit (any path) still kills Chromium: at exit the
+      // profile's registered group is SIGKILLed before the folder goes, and playwright kills its
+      // own children; a host killed outright closes Chromium's pipe, which ends it.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
     });
+    setTempDirGroup(profileDir, browserPid(profileDir));
     const page = context.pages()[0] ?? (await context.newPage());
     await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"><script>${plotlyScriptBody()}</script></head><body></body></html>`);
     const ok = await page.evaluate(() => typeof (globalThis as unknown as { Plotly?: unknown }).Plotly === 'object');
@@ -149,7 +154,7 @@ async function start(): Promise<Session> {
     return { context, page, profileDir, browser };
   } catch (err) {
     profileDirInUse = null;
-    fs.rmSync(profileDir, { recursive: true, force: true });
+    dropProfile(profileDir);
     throw new Error(`could not start headless Chromium (${browser.description}): ${(err as Error).message}`);
   }
 }
@@ -203,8 +208,7 @@ export function renderFigure(fig: Figure, format: ImageFormat, opts: RenderOptio
           s.context.on('close', () => {
             if (session !== started) return;
             session = null;
-            fs.rmSync(s.profileDir, { recursive: true, force: true });
-            if (profileDirInUse === s.profileDir) profileDirInUse = null;
+            dropProfile(s.profileDir);
           }),
         () => {
           if (session === started) session = null;
@@ -248,7 +252,44 @@ export async function closeExporter(): Promise<void> {
   } catch {
     return; // it never started
   }
-  await s.context.close().catch(() => undefined);
-  fs.rmSync(s.profileDir, { recursive: true, force: true });
-  if (profileDirInUse === s.profileDir) profileDirInUse = null;
+  await s.context.close().catch(() => undefined); // resolves once the browser process has exited
+  dropProfile(s.profileDir);
+}
+
+/**
+ * Kills what is left of the browser that used `profileDir` (its process group), then removes the
+ * folder. Never throws: it runs from event handlers, where a throw is an uncaught exception.
+ */
+function dropProfile(profileDir: string): void {
+  const pid = browserPid(profileDir);
+  if (pid !== undefined) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  removeOwnedTempDir(profileDir); // retries while a dying process still writes
+  if (profileDirInUse === profileDir) profileDirInUse = null;
+}
+
+/**
+ * The pid of the Chromium main process started on `profileDir` by this process (Linux: read from
+ * /proc; undefined elsewhere or when it is gone). Playwright starts it as a process-group leader.
+ */
+function browserPid(profileDir: string): number | undefined {
+  if (!fs.existsSync('/proc/self/stat')) return undefined;
+  const flag = `--user-data-dir=${profileDir}`;
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes(flag)) return Number(name);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { expectNoProcesses, processesMatching } from './processes';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -85,5 +85,18 @@ test('SIGHUP (closing the terminal) to `inform notebooks` is handled like SIGTER
     killAll(run.kernelMarker);
     killAll(probe);
     for (const f of connectionFiles(run.cli.pid!)) fs.rmSync(path.join(os.tmpdir(), f), { force: true });
+  }
+});
+
+test('a connection file left by a runner and kernel both killed outright is removed by the next run', { skip, timeout: 120_000 }, async () => {
+  const gone = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }).pid!; // a pid no longer running
+  const stale = path.join(os.tmpdir(), `inform-kernel-${gone}-0123456789ab.json`);
+  fs.writeFileSync(stale, '{}');
+  try {
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', path.join(root, 'test', 'fixtures', 'notebooks', 'ok.ipynb'), '--out', outDir], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.ok(!fs.existsSync(stale), 'the stale connection file is still there');
+  } finally {
+    fs.rmSync(stale, { force: true });
   }
 });
