@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkoutRoot, installKernelSpec } from './kernel';
-import { defaultOutDir, type NotebookResult } from './runner';
+import { defaultOutDir, figuresBase, type NotebookResult } from './runner';
+import { snapshotFiles, writtenSince } from './run-summary';
 
 /** Options for `runWithJupyter`. */
 export interface JupyterRunOptions {
@@ -56,7 +57,9 @@ export async function runWithJupyter(file: string, opts: JupyterRunOptions = {})
   const nbPath = path.resolve(file);
   const outDir = path.resolve(opts.outDir ?? defaultOutDir());
   const outPath = path.join(outDir, path.basename(nbPath));
-  const base: NotebookResult = { path: nbPath, outPath, ok: false, cells: [], cellCount: 0, codeCellCount: 0, kernelStartSeconds: 0, seconds: 0 };
+  const base: NotebookResult = { path: nbPath, outPath, ok: false, cells: [], cellCount: 0, codeCellCount: 0, kernelStartSeconds: 0, seconds: 0, figuresWritten: [] };
+  const figures = figuresBase({ ...process.env, ...opts.env });
+  const figuresBefore = snapshotFiles(figures);
   if (!jupyter) {
     return { ...base, setupError: 'jupyter is not on PATH (Debian/Ubuntu: apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel)' };
   }
@@ -91,9 +94,24 @@ export async function runWithJupyter(file: string, opts: JupyterRunOptions = {})
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1))).finally(() => {
     for (const sig of Object.keys(exitCodes) as NodeJS.Signals[]) process.off(sig, onSignal);
   });
-  const ok = code === 0;
+  // nbconvert exits 0 even when the kernel crashed after the last cell (at shutdown): its error
+  // is only in the kernel's stderr, which nbconvert passes through. That is a failure too.
+  const kernelErrors = code === 0 ? kernelErrorLines(output) : [];
+  const ok = code === 0 && kernelErrors.length === 0;
   if (!ok) log(output.trim().split('\n').slice(-40).join('\n'));
   const seconds = (Date.now() - t0) / 1000;
   log(`${path.relative(process.cwd(), nbPath)}: ${ok ? 'ok' : 'FAILED'} under nbconvert in ${seconds.toFixed(1)}s`);
-  return { ...base, ok, seconds, ...(ok ? {} : { setupError: `nbconvert exited with code ${code}` }) };
+  const figuresWritten = writtenSince(figuresBefore, snapshotFiles(figures));
+  const why = code !== 0 ? `nbconvert exited with code ${code}` : `the kernel reported an error on stderr: ${kernelErrors[0]}`;
+  return { ...base, ok, seconds, figuresWritten, ...(ok ? {} : { setupError: why }) };
+}
+
+/**
+ * Lines of nbconvert's output that report an error of the kernel process itself, outside any
+ * cell: tslab's last-resort handlers ("UncaughtException: ...", "UnhandledPromiseRejection: ...")
+ * and Node's report of a fatal exception ("Error: ENOTEMPTY: ..." at the start of a line).
+ * Errors of cells go to the notebook, not to stderr.
+ */
+export function kernelErrorLines(output: string): string[] {
+  return output.split('\n').filter((l) => /^(UncaughtException|UnhandledPromiseRejection):/.test(l) || /^[A-Z]?[A-Za-z]*Error(?: \[\w+\])?: /.test(l));
 }

@@ -10,6 +10,8 @@ import { KernelClient, type ExecuteReply } from './kernel-client';
 import { startKernelProcess, stopKernelProcess, type KernelProcess } from './kernel-process';
 import { joinText, readNotebook, writeNotebook, type CodeCell, type Notebook, type Output } from './nbformat';
 import { attachErrorFromStderr, OutputCollector, stripAnsi, type DisplayIndex } from './outputs';
+import { figuresDir } from '../plots/paths';
+import { snapshotFiles, writtenSince } from './run-summary';
 
 /** Options for `runNotebook` / `runNotebooks`. */
 export interface RunOptions {
@@ -63,6 +65,13 @@ export interface NotebookResult {
   codeCellCount: number;
   kernelStartSeconds: number;
   seconds: number;
+  /** files under the figures folder (figures/ or INFORM_FIGURES_DIR) written or changed while it ran */
+  figuresWritten: string[];
+}
+
+/** The folder figures are exported under for a kernel with environment `env`. */
+export function figuresBase(env: NodeJS.ProcessEnv = process.env): string {
+  return path.dirname(figuresDir('x', env));
 }
 
 const seconds = (t0: number) => (Date.now() - t0) / 1000;
@@ -188,7 +197,9 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
   const nbPath = path.resolve(file);
   const outPath = opts.inPlace ? nbPath : path.join(path.resolve(opts.outDir ?? defaultOutDir()), path.basename(nbPath));
   const timeoutS = opts.timeoutS ?? 600;
-  const result: NotebookResult = { path: nbPath, outPath, ok: false, cells: [], cellCount: 0, codeCellCount: 0, kernelStartSeconds: 0, seconds: 0 };
+  const result: NotebookResult = { path: nbPath, outPath, ok: false, cells: [], cellCount: 0, codeCellCount: 0, kernelStartSeconds: 0, seconds: 0, figuresWritten: [] };
+  const figures = figuresBase(opts.env ?? process.env);
+  const figuresBefore = snapshotFiles(figures);
   const rel = path.relative(process.cwd(), nbPath) || nbPath;
 
   let source: Notebook;
@@ -252,6 +263,7 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
     untrack(kp);
     writeNotebook(outPath, nb);
     result.seconds = seconds(t0);
+    result.figuresWritten = writtenSince(figuresBefore, snapshotFiles(figures));
   }
   log(`${rel}: ${result.ok ? 'ok' : 'FAILED'} in ${result.seconds.toFixed(1)}s -> ${path.relative(process.cwd(), outPath) || outPath}`);
   return result;

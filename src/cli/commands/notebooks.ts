@@ -1,7 +1,10 @@
 import * as path from 'node:path';
 import { parseFlags, type Command } from '../command';
-import { resolveNotebookArgs, runNotebooks, type NotebookResult } from '../../notebook/runner';
+import { figuresBase, resolveNotebookArgs, runNotebooks, type NotebookResult } from '../../notebook/runner';
 import { runWithJupyter } from '../../notebook/runner-jupyter';
+import { cacheState, formatRunSummary } from '../../notebook/run-summary';
+import { checkoutRoot } from '../../notebook/kernel';
+import { committedFigureData, compareFigureData, currentFigureData, figureGroups, formatFigureCheck, isFigureData } from '../../notebook/figures-check';
 
 /** `inform notebooks`: execute notebooks headlessly, natively or through nbconvert. */
 export const command: Command = {
@@ -9,7 +12,7 @@ export const command: Command = {
   summary: 'execute notebooks headlessly (all of notebooks/ by default)',
   help: [
     'usage: inform notebooks [name-or-path ...] [--timeout <s>] [--out <dir>] [--in-place]',
-    '                        [--keep-going] [--jupyter]',
+    '                        [--keep-going] [--jupyter] [--check]',
     '',
     'Runs each notebook on a fresh tslab kernel, cell by cell, and writes the executed copy',
     '(outputs included) to runs/notebooks/<name>.ipynb. Names may be file paths, names in',
@@ -21,12 +24,17 @@ export const command: Command = {
     '  --in-place      overwrite the input notebooks with the executed ones',
     '  --keep-going    run the remaining notebooks after one fails (exit code is still 1)',
     '  --jupyter       execute with `jupyter nbconvert --execute` instead of the built-in runner',
+    '  --check         afterwards, check that the CSV/JSON under figures/ that the run wrote are',
+    '                  byte-identical to the committed ones (exit 1 if not)',
+    '',
+    'Ends with a table (notebook, seconds, figures written, status), the total time, and whether',
+    'the caches under runs/ (transcripts, checkpoints, probe tables) were cold or warm.',
     '',
     'Stops at the first failing cell of a notebook, prints the cell number and traceback, saves',
     'the partial notebook, and exits 1.',
   ].join('\n'),
   async run(argv) {
-    const { flags, positionals } = parseFlags(argv, { values: ['timeout', 'out'], booleans: ['in-place', 'keep-going', 'jupyter'] });
+    const { flags, positionals } = parseFlags(argv, { values: ['timeout', 'out'], booleans: ['in-place', 'keep-going', 'jupyter', 'check'] });
     const timeoutS = flags.timeout === undefined ? 600 : Number(flags.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
       console.error(`inform notebooks: --timeout must be a positive number of seconds, got ${String(flags.timeout)}`);
@@ -49,6 +57,8 @@ export const command: Command = {
       return 2;
     }
     const keepGoing = flags['keep-going'] === true;
+    const t0 = Date.now();
+    const cache = cacheState(path.join(checkoutRoot(), 'runs'));
     let results: NotebookResult[] = [];
     if (flags.jupyter === true) {
       if (flags['in-place']) console.error('inform notebooks: --in-place is ignored with --jupyter');
@@ -66,11 +76,22 @@ export const command: Command = {
     }
     const failed = results.filter((r) => !r.ok);
     const skipped = files.length - results.length;
+    console.log(`\n${formatRunSummary(files, results, (Date.now() - t0) / 1000, cache)}`);
     console.log(
-      `\n${results.length - failed.length} of ${files.length} notebook(s) ok` +
+      `${results.length - failed.length} of ${files.length} notebook(s) ok` +
         (failed.length ? `; failed: ${failed.map((r) => path.basename(r.path)).join(', ')}` : '') +
         (skipped ? `; not run after the failure: ${skipped}` : ''),
     );
-    return failed.length || skipped ? 1 : 0;
+    let checkFailed = false;
+    if (flags.check === true) {
+      const base = figuresBase();
+      const groups = figureGroups(results.flatMap((r) => r.figuresWritten), base);
+      const rerun = currentFigureData(base);
+      const diffs = compareFigureData(committedFigureData(checkoutRoot()), rerun, groups);
+      const compared = [...rerun.keys()].filter((f) => groups.has(f.split('/')[0]) && isFigureData(f)).length;
+      console.log(formatFigureCheck(diffs, groups, compared));
+      checkFailed = diffs.length > 0 || groups.size === 0;
+    }
+    return failed.length || skipped || checkFailed ? 1 : 0;
   },
 };
