@@ -27,6 +27,17 @@ function tryRequire(name: string): boolean {
   }
 }
 
+/**
+ * The cpu backend prints, on its first tensor under Node, a banner recommending
+ * @tensorflow/tfjs-node, which the project leaves out on purpose (docs/decisions.md); the selector
+ * has already said which backend runs. Marking that backend as used silences the banner only
+ * (tf.enableProdMode would silence every tfjs warning).
+ */
+function silenceNodeBackendBanner(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: unknown } | null;
+  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
+}
+
 async function pick(preferred: BackendChoice | undefined, log: (msg: string) => void): Promise<BackendChoice> {
   const order: BackendChoice[] = preferred ? [preferred] : ['tensorflow', 'wasm', 'cpu'];
   for (const name of order) {
@@ -34,6 +45,7 @@ async function pick(preferred: BackendChoice | undefined, log: (msg: string) => 
     if (name === 'wasm' && !tryRequire('@tensorflow/tfjs-backend-wasm')) continue;
     try {
       if (await tf.setBackend(name)) {
+        if (name === 'cpu') silenceNodeBackendBanner();
         await tf.ready();
         log(`tfjs backend: ${name}`);
         return name;
