@@ -52,9 +52,18 @@ export interface ItemMaskingKl {
 export function itemMaskingKl(baseS: readonly number[], maskedS: readonly number[], baseC: readonly (readonly number[])[], maskedC: readonly (readonly number[])[], masked: readonly number[]): ItemMaskingKl {
   const N = baseS.length;
   const rows = Array.from({ length: N }, (_, i) => i).filter((i) => !masked.includes(i));
-  const rowKl = (raw: boolean) => rows.reduce((a, i) => a + (raw ? klOf(maskedC[i], baseC[i]) : klOf(restrict(baseC[i], masked), maskedC[i])), 0) / rows.length;
+  // A baseline row (or s) with all its mass on the masked experts has no conditional reading: it
+  // is left out of the conditional mean (NaN when nothing is left), and counted by the caller.
+  const conditional = (b: readonly number[], m: readonly number[]) => {
+    const r = restrict(b, masked);
+    return r.reduce((a, x) => a + x, 0) > 1e-12 ? klOf(r, m) : Number.NaN;
+  };
+  const rowKl = (raw: boolean) => {
+    const v = rows.map((i) => (raw ? klOf(maskedC[i], baseC[i]) : conditional(baseC[i], maskedC[i]))).filter((x) => !Number.isNaN(x));
+    return v.length ? v.reduce((a, x) => a + x, 0) / v.length : Number.NaN;
+  };
   return {
-    klSequence: klOf(restrict(baseS, masked), maskedS),
+    klSequence: conditional(baseS, maskedS),
     klRouting: rowKl(false),
     rawKlSequence: klOf(maskedS, baseS),
     rawKlRouting: rowKl(true),
@@ -80,6 +89,8 @@ export interface MaskingSummary extends ItemMaskingKl {
   maskedAccuracy: number;
   /** maskedAccuracy - baselineAccuracy */
   accuracyChange: number;
+  /** items whose baseline s(x) put (numerically) all its mass on the masked expert: no conditional sequence KL */
+  itemsWithoutConditional: number;
 }
 
 /** The expert a target names, for one summary of the structure probe. */
@@ -131,7 +142,11 @@ export function maskingProbe(
     }
     const masked = [k, ...(opts.available ?? []).map((a, i) => (a ? -1 : i)).filter((i) => i >= 0)];
     const kls = g.idx.map((i) => itemMaskingKl(base.read.s[i], m!.s[i], base.read.C[i], m!.C[i], masked));
-    const mean = (f: (x: ItemMaskingKl) => number) => kls.reduce((a, x) => a + f(x), 0) / kls.length;
+    // means over the items where the reading exists (see itemMaskingKl)
+    const mean = (f: (x: ItemMaskingKl) => number) => {
+      const v = kls.map(f).filter((x) => !Number.isNaN(x));
+      return v.length ? v.reduce((a, x) => a + x, 0) / v.length : Number.NaN;
+    };
     const acc = (read: RoutingRead) => g.idx.reduce((a, i) => a + grade(items[i], read.chains[i]), 0) / g.idx.length;
     const baselineAccuracy = acc(base.read);
     const maskedAccuracy = acc(m);
@@ -148,6 +163,7 @@ export function maskingProbe(
       baselineAccuracy,
       maskedAccuracy,
       accuracyChange: maskedAccuracy - baselineAccuracy,
+      itemsWithoutConditional: kls.filter((x) => Number.isNaN(x.klSequence)).length,
     });
   }
   return out;

@@ -30,6 +30,14 @@ test('KL after masking a known expert: pure removal is 0 conditional, -log(1 - b
   const moved = itemMaskingKl(baseS, [0, 0.75, 0.25], baseC, [[0, 0, 0], [0, 0, 1], [0, 1, 0]], [0]);
   close(moved.klSequence, 0.5 * Math.log(2 / 3) + 0.5 * Math.log(2));
   close(klOf([1, 0], [0.5, 0.5]), Math.log(2));
+  // A row (or s) whose whole baseline mass sat on the masked expert has no conditional reading:
+  // it is left out (it used to throw 'a distribution has no mass' and stop the probe pass).
+  const sharp = itemMaskingKl([1, 0, 0], [0, 0.5, 0.5], [[0, 1, 0], [1, 0, 0], [1, 0, 0]], [[0, 0, 0], [0, 0, 1], [0, 0.25, 0.75]], [0]);
+  assert.ok(Number.isNaN(sharp.klSequence));
+  assert.ok(Number.isNaN(sharp.klRouting)); // rows 1 and 2 both sent everything to expert 0
+  close(sharp.rawKlSequence, Math.log(0.5 / 1e-12), 1e-9); // q floored at 1e-12 where b had no mass
+  const partly = itemMaskingKl([0.5, 0.25, 0.25], [0, 0.5, 0.5], [[0, 0.5, 0.5], [1, 0, 0], [0.5, 0.5, 0]], [[0, 0, 0], [0, 0, 1], [0, 1, 0]], [0]);
+  close(partly.klRouting, 0); // row 1 left out, row 2 renormalises exactly
 });
 
 test('paired comparison over epochs: five epochs all in one direction give the Table 11 Wilcoxon p = 0.0625', () => {

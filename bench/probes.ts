@@ -1,0 +1,71 @@
+/**
+ * `npm run bench -- probes [--items N] [--split test|all]`: a full probe pass (structure with
+ * intrinsic importance, masking of the top-intrinsic and top-relational experts, all ablations)
+ * over ONE checkpoint at the paper's size (768-d encodings, d = 256, 4-head backbone, N = 10),
+ * against one training epoch of the same model on the same data (through `trainOrchestrator`,
+ * which includes its held-out evaluation). Data: a planted synthetic routing dataset of N items
+ * (default 266: 200 train + 66 held out, a notebook run's size).
+ *
+ * The probe pass reads every item by default (`--split all`, the conservative choice: the CLI's
+ * default pass reads only the held-out split); it runs with `force` so nothing is reused.
+ * Both are timed on the wasm backend in this process, twice, alternating; the better of each
+ * is kept (the machine is shared).
+ *
+ * Last line: `ratio: <x> (probe pass over one training epoch)`; the goal is x <= 1.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensureBackend } from '../src/orchestrator/backend';
+import { splitRoutingDataset } from '../src/orchestrator/dataset';
+import { syntheticRoutingDataset } from '../src/orchestrator/synthetic';
+import { trainOrchestrator } from '../src/orchestrator/train';
+import { runProbes } from '../src/probes/run-probes';
+
+const D = 768;
+const HIDDEN = 256;
+const N = 10;
+
+export async function run(args: string[]): Promise<void> {
+  const ii = args.indexOf('--items');
+  const nItems = ii >= 0 ? Number(args[ii + 1]) : 266;
+  if (!(Number.isInteger(nItems) && nItems >= 8)) throw new Error(`bench probes: --items must be an integer >= 8, got ${args[ii + 1]}`);
+  const si = args.indexOf('--split');
+  const split = si >= 0 ? args[si + 1] : 'all';
+  if (split !== 'all' && split !== 'test') throw new Error(`bench probes: --split must be test or all, got ${args[si + 1]}`);
+  await ensureBackend('wasm');
+  const dataset = splitRoutingDataset(syntheticRoutingDataset({ seed: 3, nItems, nExperts: N, dim: D }), { testFraction: 0.25, seed: 3 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-probes-'));
+  try {
+    const epochTimes: number[] = [];
+    const probeTimes: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      const runDir = path.join(dir, `run-${round}`);
+      let epochSeconds = 0;
+      await trainOrchestrator({
+        dataset,
+        runDir,
+        model: { hidden: HIDDEN },
+        train: { epochs: 1, seed: round },
+        progressBar: false,
+        onEpoch: (e) => {
+          if (e.epoch === 1) epochSeconds = e.seconds;
+        },
+      });
+      epochTimes.push(epochSeconds);
+      const t0 = performance.now();
+      const r = await runProbes({ runDir, dataset, epochs: [1], split: split as 'all' | 'test', probes: ['structure', 'masking', 'ablations'], force: true });
+      probeTimes.push((performance.now() - t0) / 1000);
+      const all = r.epochs[0].structure!.summaries.find((s) => s.task === 'all')!;
+      console.log(
+        `round ${round + 1}: training epoch ${epochSeconds.toFixed(2)} s (${dataset.items.filter((it) => it.split === 'train').length} train items, batch 2); probe pass ${probeTimes[round].toFixed(2)} s over ${all.nItems} items (${all.avgCalls.toFixed(2)} steps per chain)`,
+      );
+    }
+    const epoch = Math.min(...epochTimes);
+    const probe = Math.min(...probeTimes);
+    console.log(`paper size: D ${D}, d ${HIDDEN}, N ${N}, backbone on; best of 2: epoch ${epoch.toFixed(2)} s, probe pass ${probe.toFixed(2)} s`);
+    console.log(`ratio: ${(probe / epoch).toFixed(3)} (probe pass over one training epoch)`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
