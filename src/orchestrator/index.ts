@@ -73,4 +73,5 @@ export {
   type CheckpointRef,
 } from './checkpoint';
 export { inferChains, evaluateModel, evaluateOrchestrator, scoreChains, gradeChainFromData, bestSingleExpert, withMeanOutputs, type ChainScores, type InferOptions, type InferredChain, type EvaluationResult } from './evaluate';
+export { evaluateOnConsortium, type ConsortiumEvalOptions, type ConsortiumEvaluation, type TaskEvaluation, type RunScores } from './chain-eval';
 export { trainOrchestrator, type TrainOptions, type TrainResult, type StepReport, type EpochReport } from './train';
