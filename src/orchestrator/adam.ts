@@ -3,13 +3,14 @@
  * moments are plain named arrays a checkpoint can save and restore exactly. The update is
  * PyTorch's: p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
  *
- * It runs as one host loop per parameter over the gradient's and the parameter's memory (no copy
- * on the wasm and cpu backends), with the moments kept as host arrays: the tfjs version issued
- * ~12 kernels per parameter (~330 per step for the paper's model), whose per-kernel overhead was
- * about as long as the whole update's arithmetic (docs/performance.md). The new parameter value is
- * a fresh tensor (never written in place: the wasm backend caches packed matMul weights by tensor
- * id, and other tensors may share a variable's memory).
+ * It runs as one WebAssembly SIMD pass per parameter (adam-simd.ts; a scalar JavaScript loop
+ * where SIMD is unavailable), with the moments kept in that module's memory: the tfjs version
+ * issued ~12 kernels per parameter (~330 per step for the paper's model) and took ~10x longer
+ * (docs/performance.md). The new parameter value is a fresh tensor (never written in place: the
+ * wasm backend caches packed matMul weights by tensor id, and other tensors may share a
+ * variable's memory).
  */
+import { createAdamKernel, type AdamKernel } from './adam-simd';
 import { hostView, tf } from './backend';
 
 export interface AdamSettings {
@@ -29,18 +30,49 @@ export interface AdamState {
 
 /** Zero moments for the given parameters (or copies of the given saved values). */
 export function createAdamState(params: Record<string, tf.Variable>, saved?: { t: number; m: Record<string, Float32Array>; v: Record<string, Float32Array> }): AdamState {
+  for (const [name, p] of Object.entries(params)) {
+    for (const vals of [saved?.m[name], saved?.v[name]]) {
+      if (vals && vals.length !== p.size) throw new Error(`Adam state for '${name}' has ${vals.length} values, expected ${p.size}`);
+    }
+  }
+  // The moments live in the SIMD kernel's memory (views that stay valid: it never grows), followed
+  // by scratch room for one gradient, one parameter and one result; 4-float aligned regions.
+  const pad = (n: number) => Math.ceil(n / 4) * 4;
+  const entries = Object.entries(params);
+  const moments = entries.reduce((a, [, p]) => a + 2 * pad(p.size), 0);
+  const largest = entries.reduce((a, [, p]) => Math.max(a, pad(p.size)), 0);
+  const kernel = createAdamKernel(moments + 3 * largest);
   const m: Record<string, Float32Array> = {};
   const v: Record<string, Float32Array> = {};
-  for (const [name, p] of Object.entries(params)) {
-    const mk = (vals?: Float32Array) => {
-      if (vals && vals.length !== p.size) throw new Error(`Adam state for '${name}' has ${vals.length} values, expected ${p.size}`);
-      return vals ? Float32Array.from(vals) : new Float32Array(p.size);
-    };
-    m[name] = mk(saved?.m[name]);
-    v[name] = mk(saved?.v[name]);
+  const offsets: Record<string, { m: number; v: number }> = {};
+  let at = 0;
+  for (const [name, p] of entries) {
+    if (kernel) {
+      offsets[name] = { m: at, v: at + pad(p.size) };
+      m[name] = kernel.F.subarray(at, at + p.size);
+      v[name] = kernel.F.subarray(at + pad(p.size), at + pad(p.size) + p.size);
+      at += 2 * pad(p.size);
+    } else {
+      m[name] = new Float32Array(p.size);
+      v[name] = new Float32Array(p.size);
+    }
+    if (saved?.m[name]) m[name].set(saved.m[name]);
+    if (saved?.v[name]) v[name].set(saved.v[name]);
   }
-  return { t: saved?.t ?? 0, m, v };
+  const state: AdamState = { t: saved?.t ?? 0, m, v };
+  if (kernel) workspaces.set(state, { kernel, offsets, g: at, p: at + largest, out: at + 2 * largest });
+  return state;
 }
+
+/** Where a state's moments and scratch regions sit in its SIMD kernel's memory (float offsets). */
+interface Workspace {
+  kernel: AdamKernel;
+  offsets: Record<string, { m: number; v: number }>;
+  g: number;
+  p: number;
+  out: number;
+}
+const workspaces = new WeakMap<AdamState, Workspace>();
 
 /** Copies the moments out (for a checkpoint). */
 export function readAdamState(state: AdamState): { t: number; m: Record<string, Float32Array>; v: Record<string, Float32Array> } {
@@ -68,10 +100,7 @@ export function adamStep(params: Record<string, tf.Variable>, grads: Record<stri
     if (grads[n]!.size !== params[n].size) throw new Error(`adamStep: gradient of '${n}' has ${grads[n]!.size} values, the parameter ${params[n].size}`);
   }
   let sq = 0;
-  for (const n of names) {
-    const g = hostView(grads[n]!);
-    for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
-  }
+  for (const n of names) sq += sumOfSquares(hostView(grads[n]!));
   const norm = Math.fround(Math.sqrt(sq));
   const scale = Math.min(1, s.clipNorm / (norm + 1e-6));
   const b1 = s.beta1;
@@ -79,25 +108,52 @@ export function adamStep(params: Record<string, tf.Variable>, grads: Record<stri
   const bc1 = 1 - Math.pow(b1, t);
   const bc2sqrt = Math.sqrt(1 - Math.pow(b2, t));
   const step = lr / bc1;
-  const eps = s.eps;
+  // The wasm backend copies a new tensor's values into its heap, so one scratch array serves
+  // every parameter; the cpu backend keeps the array itself, so it gets a fresh one.
+  const copies = tf.getBackend() === 'wasm';
+  const ws = workspaces.get(state);
   for (const n of names) {
-    const m = state.m[n];
-    const v = state.v[n];
-    const out = new Float32Array(m.length);
-    // Views are taken right before use: creating the new tensor below may move the wasm heap.
-    const g = hostView(grads[n]!);
-    const p = hostView(params[n]);
-    for (let i = 0; i < out.length; i++) {
-      const gi = g[i] * scale;
-      const mi = b1 * m[i] + (1 - b1) * gi;
-      const vi = b2 * v[i] + (1 - b2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      out[i] = p[i] - (step * mi) / (Math.sqrt(vi) / bc2sqrt + eps);
+    const size = state.m[n].length;
+    let out: Float32Array;
+    // Views of tfjs memory are taken right before use: creating the new tensor below may move the wasm heap.
+    if (ws && ws.offsets[n] && ws.kernel.F.subarray(ws.offsets[n].m, ws.offsets[n].m + size).byteOffset === state.m[n].byteOffset) {
+      const { F, adam } = ws.kernel;
+      F.set(hostView(grads[n]!), ws.g);
+      F.set(hostView(params[n]), ws.p);
+      adam(4 * ws.g, 4 * ws.p, 4 * ws.offsets[n].m, 4 * ws.offsets[n].v, 4 * ws.out, Math.ceil(size / 4) * 4, scale, b1, 1 - b1, b2, 1 - b2, step, 1 / bc2sqrt, s.eps);
+      out = F.subarray(ws.out, ws.out + size);
+      if (!copies) out = out.slice();
+    } else {
+      if (!copies || scratch.length < size) scratch = new Float32Array(copies ? Math.max(size, 2 * scratch.length) : size);
+      out = scratch.subarray(0, size);
+      adamUpdate(hostView(grads[n]!), hostView(params[n]), state.m[n], state.v[n], out, scale, b1, b2, step, 1 / bc2sqrt, s.eps);
     }
     const next = tf.tensor(out, params[n].shape, 'float32');
     params[n].assign(next);
     next.dispose(); // the variable holds its own reference
   }
   return norm;
+}
+
+let scratch = new Float32Array(0);
+
+function sumOfSquares(g: Float32Array): number {
+  let sq = 0;
+  for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
+  return sq;
+}
+
+/** One Adam update over flat arrays (small and monomorphic, so V8 optimises the loop). */
+function adamUpdate(g: Float32Array, p: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array, scale: number, b1: number, b2: number, step: number, invBc2sqrt: number, eps: number): void {
+  const a1 = 1 - b1;
+  const a2 = 1 - b2;
+  const n = out.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i] * scale;
+    const mi = b1 * m[i] + a1 * gi;
+    const vi = b2 * v[i] + a2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    out[i] = p[i] - (step * mi) / (Math.sqrt(vi) * invBc2sqrt + eps);
+  }
 }

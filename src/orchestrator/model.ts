@@ -28,6 +28,7 @@
 import { tf } from './backend';
 import type { ModelConfig } from './config';
 import { Rng } from './rng';
+import { encodeKernel } from './encode-kernel';
 import { ROUTE_FIELDS, routeFieldSizes, routeKernel, type RouteField } from './route-kernel';
 
 /** A logit this negative has probability exactly 0 after softmax in float32. */
@@ -226,8 +227,21 @@ function adapter(p: Record<string, tf.Variable>, o: tf.Tensor, dropoutMask?: tf.
   return linear(hidden, p['adapter.W2'], p['adapter.b2']);
 }
 
-/** Maps encodings to the routing space: ctx [B, d] for the prompt, h [B, N, d] for the experts. */
+/**
+ * Maps encodings to the routing space: ctx [B, d] for the prompt, h [B, N, d] for the experts.
+ * Runs as one hand-differentiated op (encode-kernel.ts), which computes exactly what
+ * `encodeByOps` computes op by op (test/orchestrator/encode-kernel.test.ts); differentiable in
+ * the parameters (the encodings and the dropout mask are constants).
+ */
 export function encode(model: OrchestratorModel, inputs: ModelInputs, opts: EncodeOptions = {}): Encoded {
+  const N = model.config.nExperts;
+  if (opts.available && opts.available.length !== N) throw new Error(`encode: 'available' has ${opts.available.length} entries, expected ${N}`);
+  const keyMask = model.config.backbone && opts.available && opts.available.some((a) => !a) ? [0, ...opts.available.map((a) => (a ? 0 : MASKED_LOGIT))] : undefined;
+  return encodeKernel(model.params, { ex: inputs.ex, outputs: inputs.outputs, oracle: inputs.oracle, dropoutMask: opts.dropoutMask }, { backbone: model.config.backbone, heads: model.config.heads, keyMask }) as Encoded;
+}
+
+/** `encode` written op by op with tfjs's autodiff: the reference the fused op is tested against. */
+export function encodeByOps(model: OrchestratorModel, inputs: ModelInputs, opts: EncodeOptions = {}): Encoded {
   const p = model.params;
   const N = model.config.nExperts;
   const ctx0 = linear(inputs.ex, p['prompt.W'], p['prompt.b']) as tf.Tensor2D;

@@ -82,6 +82,75 @@ function logSumExp(x: Float64Array, off: number, n: number): number {
   return m + Math.log(s);
 }
 
+/** unit_i = h_i / sqrt(|h_i|^2 + 1e-8) for the N rows of one item starting at `hb`. */
+function unitRows(hv: Float64Array, hb: number, N: number, d: number, unit: Float64Array, norm: Float64Array): void {
+  for (let i = 0; i < N; i++) {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += hv[hb + i * d + c] * hv[hb + i * d + c];
+    const n = Math.sqrt(s + 1e-8);
+    norm[i] = n;
+    for (let c = 0; c < d; c++) unit[i * d + c] = hv[hb + i * d + c] / n;
+  }
+}
+
+/** Z_ij = q_i . k_j / sqrt(d) + lambda cos_ij + (MASKED on the diagonal) + the column's mask. */
+function pairLogits(qv: Float64Array, kv: Float64Array, unit: Float64Array, hb: number, N: number, d: number, invSqrtD: number, lam: number, availLogit: number[], Z: Float64Array, cos: Float64Array): void {
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < N; j++) {
+      let qk = 0;
+      let uu = 0;
+      const qi = hb + i * d;
+      const kj = hb + j * d;
+      const ui = i * d;
+      const uj = j * d;
+      for (let c = 0; c < d; c++) {
+        qk += qv[qi + c] * kv[kj + c];
+        uu += unit[ui + c] * unit[uj + c];
+      }
+      cos[i * N + j] = uu;
+      Z[i * N + j] = qk * invSqrtD + lam * uu + (i === j ? MASKED : 0) + availLogit[j];
+    }
+  }
+}
+
+/**
+ * Backward of pairLogits and unitRows for one item: adds to gq, gk and writes gh; returns the
+ * item's part of d/d lambda. unit = h / n: dh = (dU - unit (unit . dU)) / n.
+ */
+function pairLogitsBackward(gZ: Float64Array, qv: Float64Array, kv: Float64Array, unit: Float64Array, norm: Float64Array, cos: Float64Array, hb: number, N: number, d: number, invSqrtD: number, lam: number, gq: Float32Array, gk: Float32Array, gh: Float32Array): number {
+  let gLam = 0;
+  const gU = new Float64Array(N * d);
+  const gqi = new Float64Array(d);
+  for (let i = 0; i < N; i++) {
+    gqi.fill(0);
+    for (let j = 0; j < N; j++) {
+      const gz = gZ[i * N + j];
+      if (gz === 0) continue;
+      gLam += gz * cos[i * N + j];
+      const a = gz * invSqrtD;
+      const c2 = gz * lam;
+      const qi = hb + i * d;
+      const kj = hb + j * d;
+      const ui = i * d;
+      const uj = j * d;
+      for (let c = 0; c < d; c++) {
+        gqi[c] += a * kv[kj + c];
+        gk[kj + c] += a * qv[qi + c];
+        gU[ui + c] += c2 * unit[uj + c];
+        gU[uj + c] += c2 * unit[ui + c];
+      }
+    }
+    for (let c = 0; c < d; c++) gq[hb + i * d + c] += gqi[c];
+  }
+  for (let i = 0; i < N; i++) {
+    let dot = 0;
+    const ui = i * d;
+    for (let c = 0; c < d; c++) dot += unit[ui + c] * gU[ui + c];
+    for (let c = 0; c < d; c++) gh[hb + ui + c] = (gU[ui + c] - unit[ui + c] * dot) / norm[i];
+  }
+  return gLam;
+}
+
 /** What the backward pass needs of one item's forward pass. */
 interface ItemTape {
   unit: Float64Array; // [N, d] h_i / |h_i|
@@ -116,7 +185,7 @@ export function routeKernel(q: tf.Tensor3D, k: tf.Tensor3D, h: tf.Tensor3D, lamb
   const availLogit = opts.available.map((a) => (a ? 0 : MASKED));
   const nAvailable = opts.available.filter(Boolean).length;
   const G = opts.gumbel ? opts.gumbel.shape[1] : 0;
-  const gumbel = opts.gumbel ? Float64Array.from(hostView(opts.gumbel)) : null;
+  const gumbel = opts.gumbel ? new Float64Array(hostView(opts.gumbel)) : null;
   const override = opts.collabOverride ? Float64Array.from(tf.tidy(() => tf.broadcastTo(opts.collabOverride!, [B, N, N]).dataSync())) : null;
   const useSuccessor = opts.parts !== 'intrinsic-only';
   const invSqrtD = 1 / Math.sqrt(d);
@@ -125,12 +194,12 @@ export function routeKernel(q: tf.Tensor3D, k: tf.Tensor3D, h: tf.Tensor3D, lamb
   const stepMask = new Float32Array(B * K);
 
   const forwardFn = (qT: tf.Tensor, kT: tf.Tensor, hT: tf.Tensor, lamT: tf.Tensor, intrT: tf.Tensor, stopT: tf.Tensor) => {
-    const qv = Float64Array.from(hostView(qT));
-    const kv = Float64Array.from(hostView(kT));
-    const hv = Float64Array.from(hostView(hT));
+    const qv = new Float64Array(hostView(qT));
+    const kv = new Float64Array(hostView(kT));
+    const hv = new Float64Array(hostView(hT));
     const lam = hostView(lamT)[0];
-    const intr = Float64Array.from(hostView(intrT));
-    const stopL = Float64Array.from(hostView(stopT));
+    const intr = new Float64Array(hostView(intrT));
+    const stopL = new Float64Array(hostView(stopT));
     const out = new Float32Array(B * W);
     for (let b = 0; b < B; b++) {
       const o = b * W;
@@ -138,26 +207,10 @@ export function routeKernel(q: tf.Tensor3D, k: tf.Tensor3D, h: tf.Tensor3D, lamb
       // Interaction module.
       const norm = new Float64Array(N);
       const unit = new Float64Array(N * d);
-      for (let i = 0; i < N; i++) {
-        let s = 0;
-        for (let c = 0; c < d; c++) s += hv[hb + i * d + c] * hv[hb + i * d + c];
-        norm[i] = Math.sqrt(s + 1e-8);
-        for (let c = 0; c < d; c++) unit[i * d + c] = hv[hb + i * d + c] / norm[i];
-      }
+      unitRows(hv, hb, N, d, unit, norm);
       const cos = new Float64Array(N * N);
       const Z = new Float64Array(N * N);
-      for (let i = 0; i < N; i++) {
-        for (let j = 0; j < N; j++) {
-          let qk = 0;
-          let uu = 0;
-          for (let c = 0; c < d; c++) {
-            qk += qv[hb + i * d + c] * kv[hb + j * d + c];
-            uu += unit[i * d + c] * unit[j * d + c];
-          }
-          cos[i * N + j] = uu;
-          Z[i * N + j] = qk * invSqrtD + lam * uu + (i === j ? MASKED : 0) + availLogit[j];
-        }
-      }
+      pairLogits(qv, kv, unit, hb, N, d, invSqrtD, lam, availLogit, Z, cos);
       const softZ = new Float64Array(N * N);
       let logC = new Float64Array(N * N);
       let C = new Float64Array(N * N);
@@ -271,7 +324,7 @@ export function routeKernel(q: tf.Tensor3D, k: tf.Tensor3D, h: tf.Tensor3D, lamb
     }
 
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
-      const g = Float64Array.from(hostView(dy));
+      const g = new Float64Array(hostView(dy));
       const gq = new Float32Array(B * N * d);
       const gk = new Float32Array(B * N * d);
       const gh = new Float32Array(B * N * d);
@@ -365,29 +418,7 @@ export function routeKernel(q: tf.Tensor3D, k: tf.Tensor3D, h: tf.Tensor3D, lamb
           }
         }
         // Z = q k^T / sqrt(d) + lambda cos(h) + masks.
-        const hb = b * N * d;
-        const gU = new Float64Array(N * d);
-        for (let i = 0; i < N; i++) {
-          for (let j = 0; j < N; j++) {
-            const gz = gZ[i * N + j];
-            if (gz === 0) continue;
-            gLam += gz * tp.cos[i * N + j];
-            const a = gz * invSqrtD;
-            const c2 = gz * lam;
-            for (let c = 0; c < d; c++) {
-              gq[hb + i * d + c] += a * kv[hb + j * d + c];
-              gk[hb + j * d + c] += a * qv[hb + i * d + c];
-              gU[i * d + c] += c2 * tp.unit[j * d + c];
-              gU[j * d + c] += c2 * tp.unit[i * d + c];
-            }
-          }
-        }
-        // unit = h / sqrt(|h|^2 + 1e-8): dh = dU / n - h (h . dU) / n^3 = (dU - unit (unit . dU)) / n.
-        for (let i = 0; i < N; i++) {
-          let dot2 = 0;
-          for (let c = 0; c < d; c++) dot2 += tp.unit[i * d + c] * gU[i * d + c];
-          for (let c = 0; c < d; c++) gh[hb + i * d + c] = (gU[i * d + c] - tp.unit[i * d + c] * dot2) / tp.norm[i];
-        }
+        gLam += pairLogitsBackward(gZ, qv, kv, tp.unit, tp.norm, tp.cos, b * N * d, N, d, invSqrtD, lam, gq, gk, gh);
       }
       return [tf.tensor3d(gq, [B, N, d]), tf.tensor3d(gk, [B, N, d]), tf.tensor3d(gh, [B, N, d]), tf.scalar(gLam), tf.tensor2d(gIntr, [B, N]), tf.tensor1d(gStop)];
     };

@@ -1,0 +1,131 @@
+/**
+ * Adam's element-wise update as a WebAssembly SIMD loop (four float32 lanes per instruction),
+ * assembled here from the instruction list below (no toolchain, no binary blob).
+ *
+ * Why: the update touches every parameter every step (~920k floats at the paper's size); as 12
+ * tfjs kernels per parameter or as a scalar JavaScript loop it took ~5-10x longer than this one
+ * pass (docs/performance.md). float32 arithmetic throughout, like PyTorch's and tfjs's Adam.
+ *
+ *   adam(g, p, m, v, out, n, scale, b1, a1, b2, a2, step, invBc2sqrt, eps)   (pointers: byte offsets)
+ *     for i in 0..n step 4 (n a multiple of 4):
+ *       gi  = g[i] * scale
+ *       m[i] = b1 m[i] + a1 gi;  v[i] = b2 v[i] + a2 gi^2     (a1 = 1 - b1, a2 = 1 - b2, from the caller)
+ *       out[i] = p[i] - step m[i] / (sqrt(v[i]) invBc2sqrt + eps)
+ */
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** The module's bytes: one exported function `adam`, one imported memory `env.mem`. */
+function assemble(): Uint8Array {
+  const f32 = (x: number) => [0x43, ...new Uint8Array(new Float32Array([x]).buffer)];
+  const i32 = (x: number) => [0x41, ...sleb(x)];
+  const get = (i: number) => [0x20, ...uleb(i)];
+  const set = (i: number) => [0x21, ...uleb(i)];
+  const simd = (op: number) => [0xfd, ...uleb(op)];
+  const load = [...simd(0x00), 4, 0]; // v128.load align=16 offset=0
+  const store = [...simd(0x0b), 4, 0]; // v128.store
+  const splat = simd(0x13); // f32x4.splat
+  const add = simd(0xe4);
+  const sub = simd(0xe5);
+  const mul = simd(0xe6);
+  const div = simd(0xe7);
+  const sqrt = simd(0xe3);
+  // params 0..13 as in the header; locals: 14 i, 15 end (i32); 16.. v128
+  const [I, END, VS, VB1, VA1, VB2, VA2, VST, VINV, VEPS, GV, MV, VV] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26];
+  const at = (ptr: number) => [...get(ptr), ...get(I), 0x6a]; // ptr + i
+  const body = [
+    ...get(5), ...i32(2), 0x74, ...set(END), // end = n << 2
+    ...get(6), ...splat, ...set(VS),
+    ...get(7), ...splat, ...set(VB1),
+    ...get(8), ...splat, ...set(VA1),
+    ...get(9), ...splat, ...set(VB2),
+    ...get(10), ...splat, ...set(VA2),
+    ...get(11), ...splat, ...set(VST),
+    ...get(12), ...splat, ...set(VINV),
+    ...get(13), ...splat, ...set(VEPS),
+    ...i32(0), ...set(I),
+    0x02, 0x40, 0x03, 0x40, // block, loop
+    ...get(I), ...get(END), 0x4f, 0x0d, 1, // br_if (i >= end) out of the block
+    ...at(0), ...load, ...get(VS), ...mul, ...set(GV),
+    ...at(2), ...load, ...get(VB1), ...mul, ...get(GV), ...get(VA1), ...mul, ...add, ...set(MV),
+    ...at(3), ...load, ...get(VB2), ...mul, ...get(GV), ...get(GV), ...mul, ...get(VA2), ...mul, ...add, ...set(VV),
+    ...at(2), ...get(MV), ...store,
+    ...at(3), ...get(VV), ...store,
+    ...at(4), ...at(1), ...load, ...get(VST), ...get(MV), ...mul, ...get(VV), ...sqrt, ...get(VINV), ...mul, ...get(VEPS), ...add, ...div, ...sub, ...store,
+    ...get(I), ...i32(16), 0x6a, ...set(I),
+    0x0c, 0, // br loop
+    0x0b, 0x0b, 0x0b, // end loop, end block, end function
+  ];
+  const func = [2, ...uleb(2), 0x7f, ...uleb(11), 0x7b, ...body];
+  const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
+  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, [1, 0x60, 14, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0x7d, 0x7d, 0x7d, 0x7d, 0x7d, 0x7d, 0x7d, 0]),
+    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 1]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name('adam'), 0x00, 0]),
+    ...section(10, [1, ...uleb(func.length), ...func]),
+  ]);
+}
+
+/* WebAssembly's types are not in this project's lib settings (ES2022 without DOM). */
+declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+};
+
+let compiled: object | null | undefined;
+
+/** The compiled module, or null where WebAssembly SIMD is unavailable. */
+function adamModule(): object | null {
+  if (compiled === undefined) {
+    try {
+      const bytes = assemble();
+      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** A SIMD Adam over its own memory: `floats` float32 slots, 16-byte aligned regions. */
+export interface AdamKernel {
+  /** the memory as float32 (never grown, so views into it stay valid) */
+  F: Float32Array;
+  adam(g: number, p: number, m: number, v: number, out: number, n: number, scale: number, b1: number, a1: number, b2: number, a2: number, step: number, invBc2sqrt: number, eps: number): void;
+}
+
+/** An Adam kernel with room for `floats` float32 values, or null without WebAssembly SIMD. */
+export function createAdamKernel(floats: number): AdamKernel | null {
+  const mod = adamModule();
+  if (!mod) return null;
+  const mem = new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65536) + 1 });
+  const inst = new WebAssembly.Instance(mod, { env: { mem } });
+  return { F: new Float32Array(mem.buffer), adam: inst.exports.adam as AdamKernel['adam'] };
+}

@@ -1,0 +1,362 @@
+/**
+ * `encode` (prompt projection, routing adapter, the optional self-attention backbone) as ONE
+ * tfjs operation with a hand-written backward pass (tf.customGrad), for the same reason as
+ * route-kernel.ts: written with tfjs ops it is ~100 kernels forward and ~400 in the backward pass
+ * and the gradient tape, each on a few thousand numbers.
+ *
+ * The matrix products run as tfjs matMuls (the wasm backend's SIMD GEMM; operands transposed on
+ * the host rather than with matMul's transpose flags, which the wasm backend runs ~10x slower);
+ * everything between them (biases, GELU, dropout, layer norms, the attention's softmax) runs as
+ * host loops in float64. Ops inside a custom gradient are not recorded on the tape, so none of
+ * this costs tape bookkeeping. `encodeByOps` in model.ts is the op-by-op reference;
+ * test/orchestrator/encode-kernel.test.ts checks values and parameter gradients against it.
+ *
+ * Differentiable in the model's parameters only: the encodings (prompt, responses, oracle) and
+ * the dropout mask are constants of the call (nothing differentiates with respect to them).
+ */
+import { hostView, tf } from './backend';
+
+const ADAPTER_PARAMS = ['prompt.W', 'prompt.b', 'adapter.W1', 'adapter.b1', 'adapter.W2', 'adapter.b2'] as const;
+const BACKBONE_PARAMS = ['backbone.ln1.g', 'backbone.ln1.b', 'backbone.Wq', 'backbone.bq', 'backbone.Wk', 'backbone.Wv', 'backbone.bv', 'backbone.Wo', 'backbone.bo', 'backbone.lnf.g', 'backbone.lnf.b'] as const;
+
+export interface EncodeKernelInputs {
+  ex: tf.Tensor2D;
+  outputs: tf.Tensor3D;
+  oracle?: tf.Tensor2D;
+  dropoutMask?: tf.Tensor3D;
+}
+
+export interface EncodeKernelConfig {
+  backbone: boolean;
+  heads: number;
+  /** additive attention mask per token [N+1] (0 or MASKED_LOGIT), or absent */
+  keyMask?: number[];
+}
+
+export interface EncodeKernelResult {
+  h: tf.Tensor3D;
+  ctx: tf.Tensor2D;
+  hAdapter: tf.Tensor3D;
+  hOracle?: tf.Tensor2D;
+}
+
+/** A copy of a tensor's values (a view would move with the wasm heap). */
+function values(t: tf.Tensor): Float32Array {
+  return new Float32Array(hostView(t));
+}
+
+/** a [rows, inner] (host) @ W [inner, cols] (tensor) -> host [rows, cols]. */
+function mmHost(a: Float32Array, rows: number, inner: number, W: tf.Tensor): Float32Array {
+  const at = tf.tensor2d(a, [rows, inner]);
+  const r = tf.matMul(at, W as tf.Tensor2D);
+  const out = values(r);
+  tf.dispose([at, r]);
+  return out;
+}
+
+/** a^T b for host a [rows, m], b [rows, n] -> tensor [m, n] (a weight gradient). */
+function mmTransposedA(a: Float32Array, rows: number, m: number, b: Float32Array, n: number): tf.Tensor2D {
+  const at = tf.tensor2d(transpose(a, rows, m), [m, rows]);
+  const bt = tf.tensor2d(b, [rows, n]);
+  const r = tf.matMul(at, bt);
+  tf.dispose([at, bt]);
+  return r as tf.Tensor2D;
+}
+
+/** dY [rows, out] (host) W^T for W [in, out] (tensor) -> host [rows, in], as (W dY^T)^T. */
+function mmBackHost(dY: Float32Array, rows: number, out: number, W: tf.Tensor, inDim: number): Float32Array {
+  const dyT = tf.tensor2d(transpose(dY, rows, out), [out, rows]);
+  const r = tf.matMul(W as tf.Tensor2D, dyT);
+  const res = transpose(values(r), inDim, rows);
+  tf.dispose([dyT, r]);
+  return res;
+}
+
+function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
+  return out;
+}
+
+function addBias(a: Float32Array, rows: number, cols: number, b: Float32Array): void {
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) a[r * cols + c] += b[c];
+}
+
+function colSum(a: Float32Array, rows: number, cols: number): tf.Tensor1D {
+  const s = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) s[c] += a[r * cols + c];
+  return tf.tensor1d(Float32Array.from(s));
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** Layer norm over rows of x [rows, d]: writes y, keeps xhat and 1/sigma for the backward pass. */
+function layerNormRows(x: Float32Array, rows: number, d: number, g: Float32Array, b: Float32Array, y: Float32Array, xhat: Float64Array, rstd: Float64Array): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * d;
+    let mean = 0;
+    for (let c = 0; c < d; c++) mean += x[o + c];
+    mean /= d;
+    let v = 0;
+    for (let c = 0; c < d; c++) v += (x[o + c] - mean) * (x[o + c] - mean);
+    const inv = 1 / Math.sqrt(v / d + 1e-5);
+    rstd[r] = inv;
+    for (let c = 0; c < d; c++) {
+      const xh = (x[o + c] - mean) * inv;
+      xhat[o + c] = xh;
+      y[o + c] = xh * g[c] + b[c];
+    }
+  }
+}
+
+/** Backward of layerNormRows: returns dx; accumulates dg, db. */
+function layerNormRowsBackward(dy: Float32Array, rows: number, d: number, g: Float32Array, xhat: Float64Array, rstd: Float64Array, dg: Float64Array, db: Float64Array): Float32Array {
+  const dx = new Float32Array(rows * d);
+  for (let r = 0; r < rows; r++) {
+    const o = r * d;
+    let m1 = 0;
+    let m2 = 0;
+    for (let c = 0; c < d; c++) {
+      const dxh = dy[o + c] * g[c];
+      m1 += dxh;
+      m2 += dxh * xhat[o + c];
+      dg[c] += dy[o + c] * xhat[o + c];
+      db[c] += dy[o + c];
+    }
+    m1 /= d;
+    m2 /= d;
+    for (let c = 0; c < d; c++) dx[o + c] = rstd[r] * (dy[o + c] * g[c] - m1 - xhat[o + c] * m2);
+  }
+  return dx;
+}
+
+/** Multi-head attention core per item: out = softmax(q k^T / sqrt(dh) + keyMask) v. */
+function attention(q: Float32Array, k: Float32Array, v: Float32Array, B: number, T: number, d: number, H: number, keyMask: number[] | undefined, att: Float64Array, out: Float32Array): void {
+  const dh = d / H;
+  const scale = 1 / Math.sqrt(dh);
+  const s = new Float64Array(T);
+  for (let b = 0; b < B; b++) {
+    for (let hh = 0; hh < H; hh++) {
+      const ho = hh * dh;
+      for (let t = 0; t < T; t++) {
+        const qo = (b * T + t) * d + ho;
+        let max = -Infinity;
+        for (let u = 0; u < T; u++) {
+          const ko = (b * T + u) * d + ho;
+          let dot = 0;
+          for (let c = 0; c < dh; c++) dot += q[qo + c] * k[ko + c];
+          s[u] = dot * scale + (keyMask ? keyMask[u] : 0);
+          if (s[u] > max) max = s[u];
+        }
+        let sum = 0;
+        for (let u = 0; u < T; u++) {
+          s[u] = Math.exp(s[u] - max);
+          sum += s[u];
+        }
+        const ao = ((b * H + hh) * T + t) * T;
+        for (let u = 0; u < T; u++) att[ao + u] = s[u] / sum;
+        for (let c = 0; c < dh; c++) {
+          let acc = 0;
+          for (let u = 0; u < T; u++) acc += att[ao + u] * v[(b * T + u) * d + ho + c];
+          out[qo + c] = acc;
+        }
+      }
+    }
+  }
+}
+
+/** Backward of attention: dq, dk, dv from dOut. */
+function attentionBackward(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, att: Float64Array, B: number, T: number, d: number, H: number): { dq: Float32Array; dk: Float32Array; dv: Float32Array } {
+  const dh = d / H;
+  const scale = 1 / Math.sqrt(dh);
+  const dq = new Float32Array(B * T * d);
+  const dk = new Float32Array(B * T * d);
+  const dv = new Float32Array(B * T * d);
+  const dA = new Float64Array(T);
+  for (let b = 0; b < B; b++) {
+    for (let hh = 0; hh < H; hh++) {
+      const ho = hh * dh;
+      for (let t = 0; t < T; t++) {
+        const to = (b * T + t) * d + ho;
+        const ao = ((b * H + hh) * T + t) * T;
+        let rowDot = 0;
+        for (let u = 0; u < T; u++) {
+          const uo = (b * T + u) * d + ho;
+          let acc = 0;
+          for (let c = 0; c < dh; c++) {
+            acc += dOut[to + c] * v[uo + c];
+            dv[uo + c] += att[ao + u] * dOut[to + c];
+          }
+          dA[u] = acc;
+          rowDot += acc * att[ao + u];
+        }
+        for (let u = 0; u < T; u++) {
+          const dS = att[ao + u] * (dA[u] - rowDot) * scale;
+          if (dS === 0) continue;
+          const uo = (b * T + u) * d + ho;
+          for (let c = 0; c < dh; c++) {
+            dq[to + c] += dS * k[uo + c];
+            dk[uo + c] += dS * q[to + c];
+          }
+        }
+      }
+    }
+  }
+  return { dq, dk, dv };
+}
+
+/** Runs encode as one op. `params` holds the model's variables by name. */
+export function encodeKernel(params: Record<string, tf.Tensor>, inputs: EncodeKernelInputs, cfg: EncodeKernelConfig): EncodeKernelResult {
+  const [B, N, D] = inputs.outputs.shape;
+  const d = params['adapter.W2'].shape[1] as number;
+  const T = N + 1;
+  const H = cfg.heads;
+  const hasOracle = Boolean(inputs.oracle);
+  const Ro = B * N; // response rows
+  const R1 = Ro + (hasOracle ? B : 0); // adapter rows: responses, then oracles
+  const names = [...ADAPTER_PARAMS, ...(cfg.backbone ? BACKBONE_PARAMS : [])];
+  for (const n of names) if (!params[n]) throw new Error(`encode: missing parameter '${n}'`);
+
+  const exV = values(inputs.ex);
+  const xin = new Float32Array(R1 * D);
+  xin.set(hostView(inputs.outputs));
+  if (inputs.oracle) xin.set(hostView(inputs.oracle), Ro * D);
+  const mask = inputs.dropoutMask ? values(inputs.dropoutMask) : null;
+
+  const forwardFn = (...ps: tf.Tensor[]) => {
+    const P = Object.fromEntries(names.map((n, i) => [n, ps[i]])) as Record<string, tf.Tensor>;
+    // Prompt projection and adapter.
+    const ctx0 = mmHost(exV, B, D, P['prompt.W']);
+    addBias(ctx0, B, d, values(P['prompt.b']));
+    const A = mmHost(xin, R1, D, P['adapter.W1']);
+    addBias(A, R1, d, values(P['adapter.b1']));
+    const Gm = new Float32Array(R1 * d);
+    for (let x = 0; x < R1 * d; x++) {
+      const a = A[x];
+      const gl = 0.5 * a * (1 + Math.tanh(GELU_C * (a + 0.044715 * a * a * a)));
+      Gm[x] = mask && x < Ro * d ? gl * mask[x] : gl;
+    }
+    const H0 = mmHost(Gm, R1, d, P['adapter.W2']);
+    addBias(H0, R1, d, values(P['adapter.b2']));
+
+    const packed = new Float32Array(2 * Ro * d + B * d + (hasOracle ? B * d : 0));
+    const offCtx = Ro * d;
+    const offHA = Ro * d + B * d;
+    const offHO = 2 * Ro * d + B * d;
+    packed.set(H0.subarray(0, Ro * d), offHA);
+    if (hasOracle) packed.set(H0.subarray(Ro * d), offHO);
+
+    let tape: {
+      T0?: Float32Array; X1?: Float32Array; xhat1?: Float64Array; rstd1?: Float64Array; Q?: Float32Array; K?: Float32Array; V?: Float32Array;
+      att?: Float64Array; Mx?: Float32Array; xhatf?: Float64Array; rstdf?: Float64Array;
+    } = {};
+    if (!cfg.backbone) {
+      packed.set(H0.subarray(0, Ro * d), 0);
+      packed.set(ctx0, offCtx);
+    } else {
+      const BT = B * T;
+      const T0 = new Float32Array(BT * d);
+      for (let b = 0; b < B; b++) {
+        T0.set(ctx0.subarray(b * d, (b + 1) * d), b * T * d);
+        T0.set(H0.subarray(b * N * d, (b + 1) * N * d), (b * T + 1) * d);
+      }
+      const X1 = new Float32Array(BT * d);
+      const xhat1 = new Float64Array(BT * d);
+      const rstd1 = new Float64Array(BT);
+      layerNormRows(T0, BT, d, values(P['backbone.ln1.g']), values(P['backbone.ln1.b']), X1, xhat1, rstd1);
+      const Q = mmHost(X1, BT, d, P['backbone.Wq']);
+      addBias(Q, BT, d, values(P['backbone.bq']));
+      const K = mmHost(X1, BT, d, P['backbone.Wk']);
+      const V = mmHost(X1, BT, d, P['backbone.Wv']);
+      addBias(V, BT, d, values(P['backbone.bv']));
+      const att = new Float64Array(B * H * T * T);
+      const Mx = new Float32Array(BT * d);
+      attention(Q, K, V, B, T, d, H, cfg.keyMask, att, Mx);
+      const R = mmHost(Mx, BT, d, P['backbone.Wo']);
+      addBias(R, BT, d, values(P['backbone.bo']));
+      for (let x = 0; x < BT * d; x++) R[x] += T0[x];
+      const Y = new Float32Array(BT * d);
+      const xhatf = new Float64Array(BT * d);
+      const rstdf = new Float64Array(BT);
+      layerNormRows(R, BT, d, values(P['backbone.lnf.g']), values(P['backbone.lnf.b']), Y, xhatf, rstdf);
+      for (let b = 0; b < B; b++) {
+        packed.set(Y.subarray(b * T * d, b * T * d + d), offCtx + b * d);
+        packed.set(Y.subarray((b * T + 1) * d, (b + 1) * T * d), b * N * d);
+      }
+      tape = { T0, X1, xhat1, rstd1, Q, K, V, att, Mx, xhatf, rstdf };
+    }
+
+    const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+      const g = values(dy);
+      const grads: Record<string, tf.Tensor> = {};
+      const dctx0 = new Float32Array(B * d);
+      const dH0 = new Float32Array(R1 * d);
+      if (!cfg.backbone) {
+        dctx0.set(g.subarray(offCtx, offCtx + B * d));
+        for (let x = 0; x < Ro * d; x++) dH0[x] = g[x] + g[offHA + x];
+      } else {
+        const BT = B * T;
+        const t = tape as Required<typeof tape>;
+        const dY = new Float32Array(BT * d);
+        for (let b = 0; b < B; b++) {
+          dY.set(g.subarray(offCtx + b * d, offCtx + (b + 1) * d), b * T * d);
+          dY.set(g.subarray(b * N * d, (b + 1) * N * d), (b * T + 1) * d);
+        }
+        const dgf = new Float64Array(d);
+        const dbf = new Float64Array(d);
+        const dR = layerNormRowsBackward(dY, BT, d, values(P['backbone.lnf.g']), t.xhatf, t.rstdf, dgf, dbf);
+        grads['backbone.lnf.g'] = tf.tensor1d(Float32Array.from(dgf));
+        grads['backbone.lnf.b'] = tf.tensor1d(Float32Array.from(dbf));
+        grads['backbone.Wo'] = mmTransposedA(t.Mx, BT, d, dR, d);
+        grads['backbone.bo'] = colSum(dR, BT, d);
+        const dMx = mmBackHost(dR, BT, d, P['backbone.Wo'], d);
+        const { dq, dk, dv } = attentionBackward(dMx, t.Q, t.K, t.V, t.att, B, T, d, H);
+        grads['backbone.Wq'] = mmTransposedA(t.X1, BT, d, dq, d);
+        grads['backbone.bq'] = colSum(dq, BT, d);
+        grads['backbone.Wk'] = mmTransposedA(t.X1, BT, d, dk, d);
+        grads['backbone.Wv'] = mmTransposedA(t.X1, BT, d, dv, d);
+        grads['backbone.bv'] = colSum(dv, BT, d);
+        const dX1 = mmBackHost(dq, BT, d, P['backbone.Wq'], d);
+        const dX1k = mmBackHost(dk, BT, d, P['backbone.Wk'], d);
+        const dX1v = mmBackHost(dv, BT, d, P['backbone.Wv'], d);
+        for (let x = 0; x < BT * d; x++) dX1[x] += dX1k[x] + dX1v[x];
+        const dg1 = new Float64Array(d);
+        const db1 = new Float64Array(d);
+        const dT0 = layerNormRowsBackward(dX1, BT, d, values(P['backbone.ln1.g']), t.xhat1, t.rstd1, dg1, db1);
+        grads['backbone.ln1.g'] = tf.tensor1d(Float32Array.from(dg1));
+        grads['backbone.ln1.b'] = tf.tensor1d(Float32Array.from(db1));
+        for (let x = 0; x < BT * d; x++) dT0[x] += dR[x]; // the residual path
+        for (let b = 0; b < B; b++) {
+          dctx0.set(dT0.subarray(b * T * d, b * T * d + d), b * d);
+          for (let x = 0; x < N * d; x++) dH0[b * N * d + x] = dT0[(b * T + 1) * d + x] + g[offHA + b * N * d + x];
+        }
+      }
+      if (hasOracle) dH0.set(g.subarray(offHO, offHO + B * d), Ro * d);
+      grads['adapter.W2'] = mmTransposedA(Gm, R1, d, dH0, d);
+      grads['adapter.b2'] = colSum(dH0, R1, d);
+      const dG = mmBackHost(dH0, R1, d, P['adapter.W2'], d);
+      for (let x = 0; x < R1 * d; x++) {
+        const a = A[x];
+        const th = Math.tanh(GELU_C * (a + 0.044715 * a * a * a));
+        const dgelu = 0.5 * (1 + th) + 0.5 * a * (1 - th * th) * GELU_C * (1 + 3 * 0.044715 * a * a);
+        dG[x] *= (mask && x < Ro * d ? mask[x] : 1) * dgelu;
+      }
+      grads['adapter.W1'] = mmTransposedA(xin, R1, D, dG, d);
+      grads['adapter.b1'] = colSum(dG, R1, d);
+      grads['prompt.W'] = mmTransposedA(exV, B, D, dctx0, d);
+      grads['prompt.b'] = colSum(dctx0, B, d);
+      return names.map((n) => grads[n]);
+    };
+    return { value: tf.tensor1d(packed), gradFunc };
+  };
+  const op = tf.customGrad(forwardFn as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor1D;
+  const packed = op(...names.map((n) => params[n]));
+  const sizes = [Ro * d, B * d, Ro * d, ...(hasOracle ? [B * d] : [])];
+  const [h, ctx, hAdapter, hOracle] = tf.split(packed, sizes);
+  return {
+    h: h.reshape([B, N, d]),
+    ctx: ctx.reshape([B, d]),
+    hAdapter: hAdapter.reshape([B, N, d]),
+    ...(hOracle ? { hOracle: hOracle.reshape([B, d]) as tf.Tensor2D } : {}),
+  };
+}
