@@ -27,3 +27,6 @@ export type { KlDivergenceOptions } from './kl-divergence';
 export { gini } from './gini';
 export { vendiScore, vendiScoreFromKernel } from './vendi-score';
 export { jacobiEigenvalues } from './jacobi-eigenvalues';
+export { rocAuc } from './auc';
+export { fitLogistic, predictLogistic } from './logistic';
+export type { LogisticModel, LogisticOptions } from './logistic';
