@@ -39,4 +39,7 @@ watchParent({ connectionFile: process.argv.includes('--config-path') && configFi
 const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] }));
 ts.sys.watchDirectory = () => ({ close() {} });
 
+// execute_input with the cell's number on iopub, so nbconvert saves execution counts (see the file).
+require('./execute-input.cjs').announceExecutionCounts(tslabDir);
+
 require(path.join(tslabDir, 'dist', 'main.js')).main();

@@ -37,6 +37,9 @@ test('nbconvert executes a fixture notebook with the tslab kernel', { skip }, as
   const cells = readNotebook(r.outPath).cells.filter((c): c is CodeCell => c.cell_type === 'code');
   const text = cells.map((c) => c.outputs.map((o) => (o.output_type === 'stream' ? joinText(o.text) : '')).join('')).join('|');
   assert.equal(text, 'hello from tslab\n|32\n');
+  // tslab sent no execute_input, so nbconvert saved every count as null (In [ ] in Jupyter);
+  // the kernel launcher now announces each cell's number (src/notebook/execute-input.cjs).
+  assert.deepEqual(cells.map((c) => c.execution_count), [1, 2]);
 });
 
 test('nbconvert fails on the failing fixture with the error message', { skip }, async () => {

@@ -45,6 +45,7 @@ test('rich fixture: streams, html, svg, png, json and a live-updated display are
   // tslab prints a cell's last value to stdout rather than sending execute_result.
   assert.deepEqual(value.outputs, [{ output_type: 'stream', name: 'stdout', text: ['42\n'] }]);
   const nb = readNotebook(r.outPath);
+  assert.deepEqual(nb.cells.filter((c): c is CodeCell => c.cell_type === 'code').map((c) => c.execution_count), [1, 2, 3, 4], 'the saved copy has In [1]..In [4]');
   assert.equal(nb.metadata.kernelspec?.name, 'tslab');
   assert.equal(nb.metadata.language_info?.name, 'typescript');
   assert.deepEqual(await expectNoProcesses(kernelMarker), []);
