@@ -104,7 +104,7 @@ export function ownProbabilityOn(spec: SimulatedSpec, task: TaskName, subtype: s
 }
 
 /** How the final answer came about. */
-export type AnswerSource = 'own' | 'copied' | 'corrected';
+export type AnswerSource = 'own' | 'copied' | 'corrected' | 'aggregated';
 
 export interface Decision {
   correct: boolean;

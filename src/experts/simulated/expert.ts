@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import type { TaskItem, TaskName } from '../../tasks/types';
 import type { Expert, GenerateOptions, Generation } from '../types';
-import { decide, INTACT_READING, itemFactor, standaloneProbability, type Decision } from './competence';
+import { decide, INTACT_READING, itemFactor, itemSubtype, standaloneProbability, type Decision } from './competence';
 import { readPrompt } from './read-prompt';
 import { answerIsRight, readAnswer, type PreviousAnswer } from './read-previous';
+import { pluralityAnswer } from './aggregate';
 import { seededRng, type Rng } from './rng';
 import type { SimulatedSpec } from './spec';
 import { wrongGsm8kFinal, writeGsm8k } from './writers/gsm8k';
@@ -40,6 +41,12 @@ export interface SimulatedDescription {
   itemCorrelation: number;
   chain: SimulatedSpec['chain'];
   dependsOn?: SimulatedSpec['dependsOn'];
+  subtypes?: SimulatedSpec['subtypes'];
+  subtypeSkill?: SimulatedSpec['subtypeSkill'];
+  reveals?: boolean;
+  aggregate?: number;
+  entropySignal: number;
+  prompt: SimulatedSpec['prompt'];
   /** standalone success probability per domain after the temperature penalty */
   standalone: { gsm8k: number; mmlu: number; humaneval: number };
 }
@@ -77,17 +84,35 @@ function readPrevious(item: TaskItem, previous: { expertId: string; text: string
 export function simulateResponse(
   spec: SimulatedSpec,
   item: TaskItem,
-  opts: { seed: number; position: number; previous?: { expertId: string; text: string }; maxTokens?: number; prompt?: string },
+  opts: {
+    seed: number;
+    position: number;
+    previous?: { expertId: string; text: string };
+    /** every earlier response of the chain, oldest first (an aggregator reads them all) */
+    earlier?: readonly { expertId: string; text: string }[];
+    maxTokens?: number;
+    /** the prompt as given; the expert reads its task there (absent: read intact) */
+    prompt?: string;
+  },
 ): SimulatedResponse {
   const base = [opts.seed, spec.id, item.id, opts.position] as const;
   const prev = readPrevious(item, opts.previous);
   const view = prev ? { expertId: prev.expertId, correct: prev.answer ? answerIsRight(item, prev.answer) : null } : null;
   // what the expert can read of its task in the prompt (intact when called without a prompt)
   const reading = opts.prompt === undefined ? INTACT_READING : readPrompt(item, opts.prompt);
-  const decision = decide(spec, item, view, seededRng('decide', ...base), itemFactor(opts.seed, item.id), reading);
+  let decision = decide(spec, item, view, seededRng('decide', ...base), itemFactor(opts.seed, item.id), reading);
+  // mixture of agents: with probability `aggregate`, the plurality of the earlier answers
+  let aggregated: PreviousAnswer | null = null;
+  if (spec.aggregate !== undefined && opts.earlier && opts.earlier.length >= 2 && seededRng('aggregate', ...base).next() < spec.aggregate) {
+    aggregated = pluralityAnswer(item, opts.earlier.map((e) => e.text));
+    if (aggregated) {
+      const correct = answerIsRight(item, aggregated);
+      decision = { ...decision, correct, source: 'aggregated', verify: decision.verify && correct, visibleSlip: !correct && (spec.cues === 0 || decision.visibleSlip) };
+    }
+  }
   const answerRng = seededRng('answer', ...base);
   const voice: Voice = { family: spec.family, temperature: spec.temperature, rng: seededRng('text', ...base), cues: spec.cues };
-  const copied = decision.source === 'copied' && prev?.answer ? prev.answer : null;
+  const copied = aggregated ?? (decision.source === 'copied' && prev?.answer ? prev.answer : null);
   const hasPrevious = prev !== null;
   let text: string;
   let mutation: string | undefined;
@@ -116,6 +141,8 @@ export function simulateResponse(
       break;
     }
   }
+  // a revealing expert names the item's latent sub-type: its content tells which successor fits
+  if (spec.reveals) text = `Reading the task, it calls for the ${itemSubtype(spec.subtypes, item.id)} approach.\n\n${text}`;
   const nTokens = Math.min(approxTokens(text), opts.maxTokens ?? Infinity);
   return { text, decision, ...(mutation ? { mutation } : {}), tokenEntropies: entropies(nTokens, spec, decision, seededRng('entropy', ...base)) };
 }
@@ -143,6 +170,7 @@ export function createSimulatedExpert(spec: SimulatedSpec): SimulatedExpert {
         seed: opts.seed ?? spec.seed ?? 0,
         position: opts.previous?.length ?? 0,
         previous,
+        ...(opts.previous ? { earlier: opts.previous } : {}),
         maxTokens: opts.maxTokens ?? spec.maxTokens,
         prompt,
       });
@@ -163,6 +191,12 @@ export function createSimulatedExpert(spec: SimulatedSpec): SimulatedExpert {
         itemCorrelation: spec.itemCorrelation,
         chain: spec.chain,
         ...(spec.dependsOn ? { dependsOn: spec.dependsOn } : {}),
+        ...(spec.subtypes ? { subtypes: spec.subtypes } : {}),
+        ...(spec.subtypeSkill ? { subtypeSkill: spec.subtypeSkill } : {}),
+        ...(spec.reveals ? { reveals: true } : {}),
+        ...(spec.aggregate !== undefined ? { aggregate: spec.aggregate } : {}),
+        entropySignal: spec.entropySignal,
+        prompt: spec.prompt,
         standalone: { gsm8k: standalone('gsm8k'), mmlu: standalone('mmlu'), humaneval: standalone('humaneval') },
       };
     },

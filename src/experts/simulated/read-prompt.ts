@@ -28,11 +28,11 @@ function coreText(item: TaskItem): string {
   }
 }
 
-/** Text compared for order: numbers, masks and reasoning cues out, spacing and case folded. */
+/** Text compared for order: letters only (numbers, masks, reasoning cues, spacing and punctuation out), case folded. */
 function normalise(s: string): string {
+  // only letters are kept: removing or masking a number or a cue leaves different spacing and punctuation
   return removeReasoningCues(removeNumbers(s.split(NUMBER_MASK).join(' ')))
-    .replace(/\s+/g, ' ')
-    .trim()
+    .replace(/[^\p{L}]/gu, '')
     .toLowerCase();
 }
 
@@ -56,17 +56,30 @@ function shareFound(wanted: string[], have: string[]): number {
   return found / wanted.length;
 }
 
+/** Characters allowed between two consecutive sentences (white space aside): "question:", "b.". */
+const MAX_GAP = 10;
+
 /** Share of the item's consecutive sentence pairs that appear, in that order, in `section`. */
 function orderKept(core: string, section: string): number {
-  const units = [...new Set(splitSentences(core).map(normalise).filter((u) => u.length >= 3))];
+  // every sentence, in order (one that is all numbers or cues normalises to nothing and is skipped)
+  const units = splitSentences(core).map(normalise).filter((u) => u.length > 0);
   if (units.length < 2) return 1;
   const text = normalise(section.split('\n').join(' '));
-  // a pair is kept when the second sentence occurs after the first one's first occurrence (an
-  // intact prompt keeps every pair even when a short sentence also occurs earlier)
+  // a pair is kept when the second sentence follows the first within a few characters (an
+  // option letter such as "b." may sit between them); an intact prompt keeps every pair, even
+  // when a short sentence also occurs earlier in it
   let kept = 0;
   for (let k = 0; k + 1 < units.length; k++) {
-    const at = text.indexOf(units[k]);
-    if (at >= 0 && text.indexOf(units[k + 1], at + units[k].length) >= 0) kept++;
+    let at = text.indexOf(units[k]);
+    while (at >= 0) {
+      const end = at + units[k].length;
+      const next = text.indexOf(units[k + 1], end);
+      if (next >= 0 && next - end <= MAX_GAP) {
+        kept++;
+        break;
+      }
+      at = text.indexOf(units[k], at + 1);
+    }
   }
   return kept / (units.length - 1);
 }

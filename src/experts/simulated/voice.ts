@@ -77,6 +77,9 @@ export function chainRemark(v: Voice, source: AnswerSource, hasPrevious: boolean
       'The earlier answer holds up; I restate it with my own explanation.',
     ]);
   }
+  if (source === 'aggregated') {
+    return say(v, ['Several experts answered before me; I go with the answer most of them reached.', 'Comparing the earlier responses, I keep the answer they agree on most.']);
+  }
   if (source === 'corrected') {
     return say(v, [
       'The previous response contains a mistake, so I redo the work carefully.',
