@@ -9,7 +9,7 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 
 /** Starts `inform ...args`, sends SIGINT once stdout matches `when`, resolves with the outcome. */
-function interruptWhen(args: string[], when: RegExp): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+function interruptWhen(args: string[], when: RegExp): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string; pid: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/inform.cjs'), ...args], { cwd: ROOT });
     let out = '';
@@ -29,7 +29,7 @@ function interruptWhen(args: string[], when: RegExp): Promise<{ code: number | n
     child.stderr.on('data', (d: Buffer) => (err += d));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, out, err });
+      resolve({ code, signal, out, err, pid: child.pid ?? -1 });
     });
   });
 }
@@ -61,9 +61,11 @@ test('Ctrl-C during inform generate exits 130, keeps the answers, and a re-run c
   const r = await interruptWhen(args, /run directory/);
   assert.equal(r.signal, null);
   assert.equal(r.code, 130, r.out + r.err);
-  const m = /interrupted \(SIGINT\); the (\d+) answers stored so far are kept in (.*) \(transcripts\.jsonl, grades\.jsonl\); run the same command again/.exec(r.err);
+  const m = /interrupted \(SIGINT\); the (\d+) answers stored so far are kept in (.*) \(transcripts\.jsonl, grades\.jsonl\)(; removed \d+ sandbox folders? of unfinished gradings)?; run the same command again/.exec(r.err);
   assert.ok(m, r.err);
   assert.equal(m[2], run);
+  const left = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`inform-sandbox-${r.pid}-`));
+  assert.deepEqual(left, [], 'no sandbox folder of the interrupted process is left');
   const again = await interruptWhen(args, /^$/); // not interrupted: the pattern never matches a non-empty output
   assert.equal(again.code, 0, again.err);
   assert.match(again.out, new RegExp(`\\(${m[1]} answers stored before this run\\)`));

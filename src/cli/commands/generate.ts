@@ -15,6 +15,7 @@ import { withStore } from '../../experts/store/stored-expert';
 import { TranscriptStore } from '../../experts/store/transcript-store';
 import type { FsyncPolicy } from '../../experts/store/jsonl-log';
 import { gradeResponse } from '../../tasks/index';
+import { removeLiveTempDirs } from '../../owned-temp-dirs';
 import type { TaskItem, TaskName } from '../../tasks/types';
 
 const TASKS: TaskName[] = ['gsm8k', 'mmlu', 'humaneval'];
@@ -183,7 +184,9 @@ export const command: Command = {
     const stopListening = onInterrupt('generate', () => {
       const n = store.transcripts.size;
       store.close(); // flushes the logs and releases the store's lock
-      return `the ${n} answers stored so far are kept in ${opts.run} (transcripts.jsonl, grades.jsonl); run the same command again to continue where it stopped`;
+      const removed = removeLiveTempDirs().length; // sandboxes of candidates still running
+      const sandboxes = removed ? `; removed ${removed} sandbox folder${removed === 1 ? '' : 's'} of unfinished gradings` : '';
+      return `the ${n} answers stored so far are kept in ${opts.run} (transcripts.jsonl, grades.jsonl)${sandboxes}; run the same command again to continue where it stopped`;
     });
     try {
       console.log(`run directory ${opts.run} (${store.transcripts.size} answers stored before this run)`);
