@@ -21,7 +21,9 @@ for (const name of ['00-smoke', '99-dependencies']) {
   const skip = fs.existsSync(file) ? false : `notebooks/${name}.ipynb does not exist yet`;
   test(`notebooks/${name}.ipynb runs headless`, { skip }, async () => {
     const lines: string[] = [];
-    const r = await runNotebook(file, { outDir, timeoutS: 300, log: (l) => lines.push(l) });
+    // Exports go to a temp folder: figures/ holds the committed figures, which a test must not rewrite.
+    const env = { ...process.env, INFORM_FIGURES_DIR: path.join(outDir, 'figures') };
+    const r = await runNotebook(file, { outDir, timeoutS: 300, log: (l) => lines.push(l), env });
     const why = r.failedCell ? formatFailure(name, r.failedCell, r.cellCount, r.codeCellCount) : r.setupError ?? '';
     assert.equal(r.ok, true, `${why}\n${lines.join('\n')}`);
     assert.deepEqual(validateNotebook(JSON.parse(fs.readFileSync(r.outPath, 'utf8'))), []);
