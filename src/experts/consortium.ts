@@ -73,7 +73,7 @@ export class ConsortiumConfigError extends Error {
 }
 
 /** The built-in simulated presets, each a YAML file in data/consortia/. */
-export const SIMULATED_PRESETS = ['homogeneous', 'heterogeneous', 'planted-hub', 'hub-critical', 'null'] as const;
+export const SIMULATED_PRESETS = ['homogeneous', 'heterogeneous', 'planted-hub', 'hub-critical', 'null', 'cascade', 'moa'] as const;
 export type SimulatedPresetName = (typeof SIMULATED_PRESETS)[number];
 
 /** The directory of the shipped consortium configs (data/consortia). */

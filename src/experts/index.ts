@@ -27,7 +27,7 @@ export { createLlamaCppExpert, llamaCppSpec, type LlamaCppSpec } from './backend
 export { createOpenAiExpert, openAiSpec, type OpenAiSpec } from './backends/openai';
 export { createTransformersExpert, transformersSpec, type TransformersSpec } from './backends/transformers';
 export { createReplayExpert, replayExpert, replaySpec, ReplayMissError, type ReplayExpert, type ReplaySpec } from './backends/replay';
-export { simulatedSpec, SIMULATED_FAMILIES, type SimulatedSpec, type SimulatedSpecInput, type SimulatedFamily } from './simulated/spec';
+export { simulatedSpec, dependencySpec, SIMULATED_FAMILIES, type SimulatedSpec, type SimulatedSpecInput, type SimulatedFamily, type DependencySpec } from './simulated/spec';
 export {
   createSimulatedExpert,
   simulateResponse,
@@ -36,8 +36,42 @@ export {
   type SimulatedDescription,
   type SimulatedResponse,
 } from './simulated/expert';
-export { decide, ownSuccessProbability, standaloneProbability, domainSkill, type Decision, type AnswerSource } from './simulated/competence';
-export { plantedTruth, type PlantedTruth, type PlantedExpert, type PlantedDependency } from './simulated/truth';
+export {
+  decide,
+  ownSuccessProbability,
+  standaloneProbability,
+  domainSkill,
+  itemSubtype,
+  promptFactor,
+  ROUTINE,
+  INTACT_READING,
+  type Decision,
+  type AnswerSource,
+  type PromptReading,
+} from './simulated/competence';
+export {
+  plantedTruth,
+  taskTruth,
+  pairProbability,
+  compareTruths,
+  subtypeShares,
+  SOFT_POLICY_TEMPERATURE,
+  MATERIAL_NECESSITY,
+  type PlantedTruth,
+  type PlantedExpert,
+  type PlantedDependency,
+  type PlantedChain,
+  type IdealChoice,
+  type TaskTruth,
+  type ExpectedFindings,
+  type TruthComparison,
+} from './simulated/truth';
+export { cascadeTruth, meanTokenEntropy, CASCADE_ENTROPY_THRESHOLD, type CascadeTruth } from './simulated/cascade-truth';
+export { moaTruth, type MoaTruth } from './simulated/moa-truth';
+export { readPrompt, taskSection } from './simulated/read-prompt';
+export { pluralityAnswer } from './simulated/aggregate';
+export { leakCheck, aucStandardError, type LeakCheckOptions, type LeakCheckResult } from './simulated/leak-check';
+export { bivariateNormalCdf } from './simulated/bivariate-normal';
 export { simulatedPreset, simulatedPresetSpecs, presetTruth } from './simulated/presets';
 export { seededRng, type Rng } from './simulated/rng';
 export { JsonlLog, CorruptRecordError, type JsonlLogOptions, type FsyncPolicy } from './store/jsonl-log';
