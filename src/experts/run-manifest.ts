@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { loadSplit } from '../tasks/load-split';
+import { loadTaskItems } from '../tasks/task-source';
 import type { TaskItem, TaskName } from '../tasks/types';
 
 export const RUN_MANIFEST_FILE = 'run.json';
@@ -36,15 +37,26 @@ export const runManifestSchema = z
     splits: z.array(z.enum(SPLITS)).min(1),
     /** at most this many items per task, after the split; null: all */
     limit: z.number().int().positive().nullable(),
-    data: z
-      .object({
-        /** bundled: the repository's data/; directory: a `--data` folder */
-        source: z.enum(['bundled', 'directory']),
-        /** absolute path, present for source "directory" */
-        dir: z.string().min(1).optional(),
-      })
-      .strict()
-      .refine((d) => (d.source === 'directory') === (d.dir !== undefined), { message: 'dir is given exactly when source is "directory"' }),
+    /**
+     * where the items came from. bundled: the bundled splits in data/; directory: a `--data` folder
+     * with the same layout (splits by loadSplit, then the first `limit` per task); task-items:
+     * loadTaskItems (official files when present, else bundled; `limit` is its limitPerTask).
+     */
+    data: z.discriminatedUnion('source', [
+      z.object({ source: z.literal('bundled') }).strict(),
+      z.object({ source: z.literal('directory'), dir: z.string().min(1) }).strict(),
+      z
+        .object({
+          source: z.literal('task-items'),
+          from: z.enum(['auto', 'official', 'bundled']),
+          seed: z.number().int().optional(),
+          officialDir: z.string().min(1).optional(),
+          dataDir: z.string().min(1).optional(),
+          /** loadTaskItems' own description, e.g. "official GSM8K train+test (8792) + ..." */
+          dataSource: z.string().min(1),
+        })
+        .strict(),
+    ]),
     /** each expert's decoding seed, where its config sets one (expert id -> seed) */
     seeds: z.record(z.number().int()),
     /** ordered pairs generated: none, all, or sample:K */
@@ -120,14 +132,37 @@ export interface ItemSelection {
   limit: number | null;
   /** data directory; undefined: the bundled data */
   dataDir?: string;
+  /** load through loadTaskItems instead (official or bundled; `limit` is its limitPerTask) */
+  taskItems?: { from: 'auto' | 'official' | 'bundled'; seed?: number; officialDir?: string; dataDir?: string };
 }
 
 export function selectionOf(m: RunManifest): ItemSelection {
-  return { tasks: m.tasks, splits: m.splits, limit: m.limit, ...(m.data.dir ? { dataDir: m.data.dir } : {}) };
+  const base = { tasks: m.tasks, splits: m.splits, limit: m.limit };
+  if (m.data.source === 'directory') return { ...base, dataDir: m.data.dir };
+  if (m.data.source === 'task-items') {
+    const { from, seed, officialDir, dataDir } = m.data;
+    return { ...base, taskItems: { from, ...(seed !== undefined ? { seed } : {}), ...(officialDir ? { officialDir } : {}), ...(dataDir ? { dataDir } : {}) } };
+  }
+  return base;
 }
 
-/** Loads the items of a selection, per task: the splits in order, then the first `limit`. */
+/**
+ * Loads the items of a selection: per task, the splits in order, then the first `limit`; or,
+ * for a loadTaskItems selection, its items.
+ */
 export async function loadSelectedItems(sel: ItemSelection): Promise<TaskItem[]> {
+  if (sel.taskItems) {
+    const t = sel.taskItems;
+    return loadTaskItems({
+      tasks: sel.tasks,
+      splits: sel.splits,
+      source: t.from,
+      ...(sel.limit !== null ? { limitPerTask: sel.limit } : {}),
+      ...(t.seed !== undefined ? { seed: t.seed } : {}),
+      ...(t.officialDir ? { officialDir: t.officialDir } : {}),
+      ...(t.dataDir ? { dataDir: t.dataDir } : {}),
+    }).items;
+  }
   const items: TaskItem[] = [];
   for (const task of sel.tasks) {
     let taskItems: TaskItem[] = [];
@@ -149,6 +184,6 @@ export async function loadManifestItems(runDir: string, m: RunManifest): Promise
 
 /** One line describing the selection, for logs: "gsm8k, mmlu | train+test | limit 20 | bundled data". */
 export function describeSelection(m: RunManifest): string {
-  const data = m.data.source === 'bundled' ? 'bundled data' : `data ${m.data.dir}`;
+  const data = m.data.source === 'bundled' ? 'bundled data' : m.data.source === 'directory' ? `data ${m.data.dir}` : m.data.dataSource;
   return `${m.consortium.name} | ${m.tasks.join(', ')} | ${m.splits.join('+')} | ${m.limit === null ? 'all items' : `limit ${m.limit} per task`} | ${data} | pairs ${m.pairs}`;
 }

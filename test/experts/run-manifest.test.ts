@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadManifestItems, readRunManifest, RunManifestError, writeRunManifest, type RunManifest } from '../../src/experts/run-manifest';
+import { describeSelection, loadManifestItems, readRunManifest, RunManifestError, writeRunManifest, type RunManifest } from '../../src/experts/run-manifest';
+import { loadTaskItems, type TaskName } from '../../src/tasks';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -41,6 +42,19 @@ test('a manifest round-trips; a run without one reads as undefined; its items lo
   await assert.rejects(loadManifestItems(dir, { ...sample, items: 11 }), /records 11 items but the selection now loads 10/);
 });
 
+test('a loadTaskItems selection (official or bundled, limitPerTask, seed) round-trips and reloads the same items', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-manifest-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const opts = { tasks: ['gsm8k', 'humaneval'] as TaskName[], source: 'bundled' as const, limitPerTask: 6, seed: 3 };
+  const sel = loadTaskItems(opts);
+  const m: RunManifest = { ...sample, tasks: opts.tasks, splits: ['train', 'validation', 'test'], limit: 6, data: { source: 'task-items', from: 'bundled', seed: 3, dataSource: sel.dataSource }, items: sel.items.length };
+  writeRunManifest(dir, m);
+  const back = readRunManifest(dir)!;
+  assert.deepEqual(back, m);
+  assert.deepEqual((await loadManifestItems(dir, back)).map((i) => i.id), sel.items.map((i) => i.id));
+  assert.match(describeSelection(back), /bundled/);
+});
+
 test('an invalid manifest is an error naming the file and the field', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-manifest-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +64,8 @@ test('an invalid manifest is an error naming the file and the field', (t) => {
     [{ ...sample, tasks: ['gsm9k'] }, /field 'tasks\.0'/],
     [{ ...sample, pairs: 'some' }, /field 'pairs': expected none, all or sample:K/],
     [{ ...sample, extra: 1 }, /unknown field\(s\) extra/],
-    [{ ...sample, data: { source: 'directory' } }, /field 'data'/],
+    [{ ...sample, data: { source: 'directory' } }, /field 'data\.dir'/],
+    [{ ...sample, data: { source: 'official' } }, /field 'data\.source'/],
   ];
   for (const [data, re] of cases) {
     fs.writeFileSync(file, JSON.stringify(data));

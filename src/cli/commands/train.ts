@@ -43,7 +43,7 @@ async function fromTranscripts(dir: string, flags: Record<string, string | true>
   const { loadConsortium, collectResponses } = (require('../../experts/index') as typeof import('../../experts/index'));
   const { hashingEncoder, cachedEncoder, EncodingCache } = (require('../../encoders/index') as typeof import('../../encoders/index'));
   const { buildRoutingDataset } = (require('../../orchestrator/from-consortium') as typeof import('../../orchestrator/from-consortium'));
-  const { readRunManifest, loadSelectedItems, describeSelection } = (require('../../experts/run-manifest') as typeof import('../../experts/run-manifest'));
+  const { readRunManifest, loadSelectedItems, describeSelection, selectionOf } = (require('../../experts/run-manifest') as typeof import('../../experts/run-manifest'));
   // The run remembers how `inform generate` selected its items; flags given here override it.
   const manifest = readRunManifest(dir);
   const task = stringFlag(flags, 'task');
@@ -53,10 +53,10 @@ async function fromTranscripts(dir: string, flags: Record<string, string | true>
   const all = <T,>(v: string | undefined, every: readonly T[], recorded: readonly T[] | undefined): readonly T[] => (v === undefined ? (recorded ?? every) : v === 'all' ? every : [v as T]);
   if (manifest) console.log(`transcripts of ${dir} as \`inform generate\` made them: ${describeSelection(manifest)}`);
   const items = await loadSelectedItems({
+    ...(manifest ? selectionOf(manifest) : {}),
     tasks: all(task, ['gsm8k', 'mmlu', 'humaneval'] as const, manifest?.tasks),
     splits: all(split, ['train', 'validation', 'test'] as const, manifest?.splits),
     limit: limit ?? manifest?.limit ?? null,
-    ...(manifest?.data.dir ? { dataDir: manifest.data.dir } : {}),
   });
   const consortium = loadConsortium(consortiumArg ?? manifest?.consortium.source ?? 'planted-hub');
   try {
