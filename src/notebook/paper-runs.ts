@@ -1,0 +1,292 @@
+/**
+ * Shared training runs of the paper notebooks: `ensurePaperRun(spec)` generates the consortium's
+ * graded answers (standalone and ordered pairs), builds the routing dataset, trains the
+ * orchestrator with a checkpoint per epoch and runs the probes; every step is cached on disk and
+ * reused while its inputs are unchanged, so the first notebook trains and the others read.
+ *
+ * Layout (root = runs/paper, see paper-plan.ts):
+ *   <root>/<preset>-<task>/          transcripts.jsonl, grades.jsonl (the consortium's answers do
+ *                                    not depend on the orchestrator's seed, so seeds share them),
+ *                                    dataset.jsonl + dataset.key.json (routing dataset and its inputs)
+ *   <root>/<preset>-<task>-s<seed>/  dataset.jsonl (what was trained on), checkpoints/epoch-N/,
+ *                                    probes/ (runProbes' tables), paper-run.json (summary)
+ *
+ * Reuse: the transcript store makes a re-run generate nothing; the dataset is rebuilt only when
+ * its key (items, consortium config, pairs, encoder, grader) changes; training resumes from the
+ * checkpoints and starts over when they came from other settings or data (their fingerprint);
+ * runProbes reuses its tables while checkpoint, items and code are unchanged.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hashingEncoder } from '../encoders/hashing';
+import { loadConsortium, SIMULATED_PRESETS, type Consortium, type SimulatedPresetName } from '../experts/consortium';
+import { collectResponses, DEFAULT_GRADER_ID, formatPairSelection, generateTranscripts } from '../experts/generate';
+import { presetTruth } from '../experts/simulated/presets';
+import type { PlantedTruth } from '../experts/simulated/truth';
+import { withStore } from '../experts/store/stored-expert';
+import { TranscriptStore } from '../experts/store/transcript-store';
+import { checkpointDir, listCheckpoints } from '../orchestrator/checkpoint';
+import { loadRoutingDataset, routingDatasetFingerprint, saveRoutingDataset, type RoutingDataset } from '../orchestrator/dataset';
+import { buildRoutingDataset } from '../orchestrator/from-consortium';
+import { disposeModel } from '../orchestrator/model';
+import { ResumeRefusedError, trainOrchestrator, type EpochReport } from '../orchestrator/train';
+import { buildPerturbedItems } from '../probes/perturbations';
+import { runProbes, type ProbeName, type RunProbesResult } from '../probes/run-probes';
+import { loadTaskItems } from '../tasks/task-source';
+import type { TaskItem } from '../tasks/types';
+import { liveLine } from './display';
+import { paperRunDir, paperRunsRoot, paperRunSpecs, type PaperPlan, type PaperRunSpec } from './paper-plan';
+
+/** Probes run by default on every paper run (cascade and MoA are epoch-free; 07/08 ask for them). */
+export const PAPER_PROBES: readonly ProbeName[] = ['structure', 'masking', 'ablations', 'perturbations'];
+
+/** Seconds spent per step, and whether each step's result came from disk. */
+export interface PaperRunTimings {
+  generate: number;
+  dataset: number;
+  train: number;
+  probes: number;
+  total: number;
+}
+
+export interface PaperRun {
+  spec: PaperRunSpec;
+  /** the seed's run folder (checkpoints, probes) */
+  dir: string;
+  /** the preset/task folder (transcripts, routing dataset) */
+  transcriptsDir: string;
+  consortium: { name: string; simulated: boolean; experts: string[] };
+  /** loadTaskItems' line: which data the items came from */
+  dataSource: string;
+  /** items per split */
+  items: { train: number; test: number };
+  /** one line for every output: consortium (simulated or not), task, data, sizes */
+  label: string;
+  dataset: RoutingDataset;
+  /** the per-epoch reports stored in the checkpoints (epoch 0 = untrained) */
+  epochs: EpochReport[];
+  probes: RunProbesResult;
+  /** planted truth of a simulated preset (null for a config path or a real consortium) */
+  truth: PlantedTruth | null;
+  /** what this call computed (false = reused from disk) */
+  computed: { generations: number; dataset: boolean; trainedEpochs: number; probes: string[] };
+  seconds: PaperRunTimings;
+}
+
+export interface EnsurePaperRunOptions {
+  /** probes to run (default PAPER_PROBES) */
+  probes?: readonly ProbeName[];
+  /** runs root (default runs/paper) */
+  root?: string;
+  /** one progress line (text replaced as work goes on) */
+  onProgress?: (text: string) => void;
+  /** recompute the probe tables even when stored */
+  forceProbes?: boolean;
+}
+
+const LABEL: Record<string, string> = { gsm8k: 'GSM8K', mmlu: 'MMLU', humaneval: 'HumanEval' };
+
+function isPreset(name: string): name is SimulatedPresetName {
+  return (SIMULATED_PRESETS as readonly string[]).includes(name);
+}
+
+function sha(value: unknown): string {
+  return crypto.createHash('sha256').update(typeof value === 'string' ? value : JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+/** The preset/task folder holding the transcripts shared by every seed. */
+export function paperTranscriptsDir(spec: Pick<PaperRunSpec, 'preset' | 'task'>, root = paperRunsRoot()): string {
+  return paperRunDir({ ...spec, seed: 0 }, root).replace(/-s0$/, '');
+}
+
+/** Per-epoch reports from the checkpoint manifests (no weights are read). */
+export function checkpointReports(runDir: string): EpochReport[] {
+  return listCheckpoints(runDir).map((e) => JSON.parse(fs.readFileSync(path.join(checkpointDir(runDir, e), 'manifest.json'), 'utf8')).metrics as EpochReport);
+}
+
+type LoadedItems = { items: TaskItem[]; split: Record<string, 'train' | 'test'>; dataSource: string };
+/** Item selections already loaded in this process (the official GSM8K file is read and checked once). */
+const loadedItems = new Map<string, LoadedItems>();
+
+function loadItems(spec: PaperRunSpec): LoadedItems {
+  const key = JSON.stringify([spec.task, spec.limitPerTask, spec.dataSeed ?? 0, spec.source ?? 'auto']);
+  const known = loadedItems.get(key);
+  if (known) return known;
+  // Train and test only (75/25): the orchestrator has no early stopping to spend a validation split on.
+  const sel = loadTaskItems({ tasks: [spec.task], limitPerTask: spec.limitPerTask, seed: spec.dataSeed ?? 0, source: spec.source ?? 'auto', splits: ['train', 'test'] });
+  const split: Record<string, 'train' | 'test'> = {};
+  for (const it of sel.items) split[it.id] = sel.splitOf[it.id] === 'test' ? 'test' : 'train';
+  const out = { items: sel.items, split, dataSource: sel.dataSource };
+  loadedItems.set(key, out);
+  return out;
+}
+
+/** Makes sure one paper run exists (generating, training and probing only what is missing) and returns it. */
+export async function ensurePaperRun(spec: PaperRunSpec, opts: EnsurePaperRunOptions = {}): Promise<PaperRun> {
+  const t0 = Date.now();
+  const root = opts.root ?? paperRunsRoot();
+  const dir = paperRunDir(spec, root);
+  const base = paperTranscriptsDir(spec, root);
+  const say = opts.onProgress ?? (() => {});
+  const name = path.basename(dir);
+  const seconds: PaperRunTimings = { generate: 0, dataset: 0, train: 0, probes: 0, total: 0 };
+  const lap = (() => {
+    let t = Date.now();
+    return () => {
+      const now = Date.now();
+      const s = (now - t) / 1000;
+      t = now;
+      return s;
+    };
+  })();
+
+  const { items, split, dataSource } = loadItems(spec);
+  const consortium: Consortium = loadConsortium(spec.preset);
+  const ids = consortium.experts.map((e) => e.id);
+  const truth = isPreset(spec.preset) ? presetTruth(spec.preset) : null;
+  const nTest = items.filter((it) => split[it.id] === 'test').length;
+  const label = `${consortium.simulated ? 'SIMULATED consortium' : 'consortium'} ${consortium.name} (${ids.length} experts) on ${LABEL[spec.task] ?? spec.task}: ${items.length - nTest} train + ${nTest} test items from ${dataSource}; orchestrator seed ${spec.seed}, ${spec.epochs} epochs, d = ${spec.hidden}, pairs ${formatPairSelection(spec.pairs)}`;
+  fs.mkdirSync(base, { recursive: true });
+  // The store is opened only when something must be generated or read (its lock is per process).
+  let store: TranscriptStore | null = null;
+  const openStore = () => (store ??= TranscriptStore.open(base));
+  try {
+    const configText = consortium.config.file && fs.existsSync(consortium.config.file) ? fs.readFileSync(consortium.config.file, 'utf8') : JSON.stringify(consortium.config);
+    const encoder = hashingEncoder();
+    const key = { version: 1, items: items.map((it) => [it.id, split[it.id]]), consortium: sha(configText), pairs: formatPairSelection(spec.pairs), encoder: encoder.name, grader: DEFAULT_GRADER_ID };
+    const keyFile = path.join(base, 'dataset.key.json');
+    const dsFile = path.join(base, 'dataset.jsonl');
+    // A routing dataset with this key was built from a complete, graded store: nothing to generate.
+    const datasetCurrent = fs.existsSync(keyFile) && fs.existsSync(dsFile) && fs.readFileSync(keyFile, 'utf8') === JSON.stringify(key);
+
+    // 1. Answers: standalone, oracle and pairs, graded; the store makes a re-run generate nothing.
+    let generations = 0;
+    if (!datasetCurrent) {
+      const gen = await generateTranscripts({
+        consortium,
+        items,
+        run: openStore(),
+        pairs: spec.pairs,
+        onProgress: (p) => say(`${name}: answers ${p.done}/${p.total} (${p.generated} new, ${p.reused} stored)`),
+      });
+      generations = gen.generated;
+    }
+    seconds.generate = lap();
+
+    // 2. Routing dataset, rebuilt only when its inputs change.
+    let dataset: RoutingDataset;
+    if (datasetCurrent) dataset = loadRoutingDataset(dsFile);
+    else {
+      say(`${name}: encoding ${items.length} items`);
+      const rows = collectResponses(openStore(), consortium, items);
+      const built = await buildRoutingDataset({
+        rows,
+        encoder,
+        meta: { consortium: consortium.name, simulated: consortium.simulated, preset: spec.preset, task: spec.task, dataSource, pairs: formatPairSelection(spec.pairs) },
+      });
+      dataset = { ...built, items: built.items.map((it) => ({ ...it, split: split[it.id] })) };
+      saveRoutingDataset(dataset, dsFile);
+      fs.writeFileSync(keyFile, JSON.stringify(key));
+    }
+    const builtDataset = !datasetCurrent;
+    seconds.dataset = lap();
+
+    // 3. Training: resumes from the checkpoints; other settings or data start over.
+    fs.mkdirSync(dir, { recursive: true });
+    const runDs = path.join(dir, 'dataset.jsonl');
+    const fpFile = path.join(dir, 'dataset.fingerprint');
+    const fp = routingDatasetFingerprint(dataset);
+    if (!fs.existsSync(runDs) || !fs.existsSync(fpFile) || fs.readFileSync(fpFile, 'utf8') !== fp) {
+      saveRoutingDataset(dataset, runDs);
+      fs.writeFileSync(fpFile, fp);
+    }
+    const ds = dataset;
+    const train = async (resume: boolean) =>
+      trainOrchestrator({
+        dataset: ds,
+        runDir: dir,
+        resume,
+        progressBar: false,
+        model: { hidden: spec.hidden },
+        train: { epochs: spec.epochs, seed: spec.seed },
+        onProgress: (r) => say(`${name}: train step ${r.step + 1}/${r.totalSteps} (epoch ${r.epoch}/${spec.epochs}) loss ${r.total.toFixed(3)}`),
+      });
+    let trained;
+    try {
+      trained = await train(true);
+    } catch (e) {
+      if (!(e instanceof ResumeRefusedError)) throw e;
+      say(`${name}: stored checkpoints came from other settings or data; training again`);
+      trained = await train(false);
+    }
+    disposeModel(trained.model);
+    const trainedEpochs = trained.epochs.filter((e) => e.epoch > 0).length;
+    seconds.train = lap();
+
+    // 4. Probes over every epoch; perturbed prompts go through the shared store.
+    const test = items.filter((it) => split[it.id] === 'test');
+    const experts = () => consortium.experts.map((e) => withStore(e, openStore()));
+    const expected = truth?.expected[spec.task];
+    const maskExperts = expected ? [expected.hub, ...(expected.critical && expected.critical !== expected.hub ? [expected.critical] : [])] : [];
+    const probes = await runProbes({
+      runDir: dir,
+      dataset: ds,
+      probes: opts.probes ?? PAPER_PROBES,
+      maskExperts,
+      force: opts.forceProbes,
+      context: {
+        fingerprint: sha([key, 'paper-runs-context-v1']),
+        perturbed: () => buildPerturbedItems(test, ds.items, experts(), encoder, { seed: spec.seed, onProgress: (d, t) => say(`${name}: perturbed answers ${d}/${t}`) }),
+      },
+      onProgress: (p) => say(`${name}: probes ${p.done}/${p.total} (${p.probe}${p.epoch === null ? '' : ` epoch ${p.epoch}`}${p.reused ? ', stored' : ''})`),
+    });
+    seconds.probes = lap();
+    seconds.total = (Date.now() - t0) / 1000;
+
+    const run: PaperRun = {
+      spec,
+      dir,
+      transcriptsDir: base,
+      consortium: { name: consortium.name, simulated: consortium.simulated, experts: ids },
+      dataSource,
+      items: { train: items.length - nTest, test: nTest },
+      label,
+      dataset: ds,
+      epochs: checkpointReports(dir),
+      probes,
+      truth,
+      computed: { generations, dataset: builtDataset, trainedEpochs, probes: [...new Set(probes.epochs.flatMap((e) => e.computed))] },
+      seconds,
+    };
+    fs.writeFileSync(path.join(dir, 'paper-run.json'), JSON.stringify({ spec, label, dataSource, computed: run.computed, seconds }, null, 1) + '\n');
+    return run;
+  } finally {
+    (store as TranscriptStore | null)?.close();
+    await consortium.dispose();
+  }
+}
+
+export interface EnsurePaperRunsOptions extends Omit<EnsurePaperRunOptions, 'onProgress'> {
+  /** show one live line (default: true); a function receives the text instead */
+  progress?: boolean | ((text: string) => void);
+}
+
+/** Every run of a plan (default PAPER_PLAN), in order, with one live progress line. */
+export async function ensurePaperRuns(plan: Partial<PaperPlan> = {}, opts: EnsurePaperRunsOptions = {}): Promise<PaperRun[]> {
+  const specs = paperRunSpecs(plan);
+  const line = opts.progress === false || typeof opts.progress === 'function' ? null : liveLine();
+  const say = typeof opts.progress === 'function' ? opts.progress : (t: string) => line?.update(t);
+  const out: PaperRun[] = [];
+  const t0 = Date.now();
+  try {
+    for (const [i, spec] of specs.entries()) {
+      out.push(await ensurePaperRun(spec, { ...opts, onProgress: (t) => say(`run ${i + 1}/${specs.length} ${t}`) }));
+    }
+  } finally {
+    const trained = out.reduce((a, r) => a + r.computed.trainedEpochs, 0);
+    const generated = out.reduce((a, r) => a + r.computed.generations, 0);
+    line?.done(`${out.length}/${specs.length} paper runs ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${generated} answers generated, ${trained} epochs trained now (the rest read from ${paperRunsRoot()})`);
+  }
+  return out;
+}
