@@ -59,3 +59,16 @@ test('misspelt flags of generate, train and notebooks stop with exit 2 and a sug
     assert.match(r.err, re, argv.join(' '));
   }
 });
+
+test('every command listed by `inform --help` refuses an unknown flag (the parser is shared)', () => {
+  const help = inform('--help');
+  const names = [...help.out.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1]);
+  assert.ok(names.length >= 6 && names.includes('generate') && names.includes('train'), help.out);
+  // sub-commands that need a word first
+  const prefix: Record<string, string[]> = { data: ['info'], kernel: ['status'] };
+  for (const name of names) {
+    const r = inform(name, ...(prefix[name] ?? []), '--zzz-no-such-flag');
+    assert.equal(r.code, 2, `${name}: ${r.out}${r.err}`);
+    assert.match(r.err, /unknown flag --zzz-no-such-flag/, name);
+  }
+});
