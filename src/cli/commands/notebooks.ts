@@ -87,7 +87,14 @@ export const command: Command = {
       const base = figuresBase();
       const groups = figureGroups(results.flatMap((r) => r.figuresWritten), base);
       const rerun = currentFigureData(base);
-      const diffs = compareFigureData(committedFigureData(checkoutRoot()), rerun, groups);
+      let committed: Map<string, Buffer>;
+      try {
+        committed = committedFigureData(checkoutRoot());
+      } catch (e) {
+        console.error(`inform notebooks --check: ${(e as Error).message}`);
+        return 1;
+      }
+      const diffs = compareFigureData(committed, rerun, groups);
       const compared = [...rerun.keys()].filter((f) => groups.has(f.split('/')[0]) && isFigureData(f)).length;
       console.log(formatFigureCheck(diffs, groups, compared));
       checkFailed = diffs.length > 0 || groups.size === 0;
