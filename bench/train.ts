@@ -5,7 +5,7 @@
  * tfjs wasm, against the PyTorch reference (test/fixtures/torch/reference.py: the same model,
  * loss, clipping and Adam, float32, CPU) in the same script.
  *
- * Each timing runs for S seconds (default 3) after warm-up steps. Per round (R rounds, default 3)
+ * Each timing runs for S seconds (default 3) after a warm-up (10 steps and 1 s for tfjs, 3 steps for PyTorch). Per round (R rounds, default 3)
  * the measurements alternate, so load from other processes on a shared machine hits all alike:
  *   - tfjs wasm, one thread (the only mode tfjs-backend-wasm runs under Node: see backend.ts);
  *   - PyTorch with one thread (OMP_NUM_THREADS=1): the equal-thread comparison;
@@ -47,7 +47,13 @@ function available(name: string): boolean {
   }
 }
 
-async function tfjsStepsPerSecond(backend: BackendChoice, seconds: number, backbone: boolean): Promise<number> {
+/** Steps per second of wall time, and per second of this process's CPU time. */
+interface Rate {
+  sps: number;
+  cpuSps: number;
+}
+
+async function tfjsStepsPerSecond(backend: BackendChoice, seconds: number, backbone: boolean): Promise<Rate> {
   await ensureBackend(backend, () => undefined);
   const data = syntheticRoutingDataset({ seed: 1, nItems: 16, nExperts: N, dim: D });
   const model = createModel(resolveModelConfig({ inputDim: D, nExperts: N, hidden: HIDDEN, backbone }), 1);
@@ -56,21 +62,25 @@ async function tfjsStepsPerSecond(backend: BackendChoice, seconds: number, backb
   const sched = initialSchedule(tc, N); // k = N: the longest rollout
   const rng = new Rng(2);
   const step = (i: number) => trainStep(model, adam, data.items.slice((2 * i) % 16, ((2 * i) % 16) + BATCH), sched, 1e-3, tc, rng);
-  for (let i = 0; i < 5; i++) step(i); // warm-up (kernel set-up, memory growth, JIT)
+  // Warm-up (kernel set-up, memory growth, V8 optimising the host loops: under load a single
+  // optimising compile can take 100+ ms): at least 10 steps and 1 second.
+  const w0 = performance.now();
+  for (let i = 0; i < 10 || performance.now() - w0 < 1000; i++) step(i);
   let n = 0;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let elapsed = 0;
   while (elapsed < seconds) {
     step(n++);
     elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   }
+  const c = process.cpuUsage(c0);
   disposeAdamState(adam);
   disposeModel(model);
-  return n / elapsed;
+  return { sps: n / elapsed, cpuSps: n / ((c.user + c.system) / 1e6) };
 }
 
-interface TorchResult {
-  sps: number;
+interface TorchResult extends Rate {
   threads: number;
   version: string;
 }
@@ -93,7 +103,7 @@ function torchStepsPerSecond(seconds: number, backbone: boolean, threads: number
   if (r.status !== 0) return `reference.py failed: ${(r.stderr || '').trim().split('\n').pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop() as string);
   if (threads !== null && out.threads !== threads) return `asked PyTorch for ${threads} threads, it ran ${out.threads}`;
-  return { sps: out.stepsPerSecond, threads: out.threads, version: out.torch };
+  return { sps: out.stepsPerSecond, cpuSps: out.steps / out.cpuSeconds, threads: out.threads, version: out.torch };
 }
 
 /** One epoch at the notebook size through the real training loop: items per second. */
@@ -137,10 +147,10 @@ export async function run(args: string[]): Promise<void> {
   const cpus = os.cpus().length;
   console.log(`orchestrator training step: D=${D}, d=${HIDDEN}, N=${N}, batch ${BATCH}, backbone ${backbone ? 'on' : 'off'}, rollout ${N} steps; ${cpus} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0].toFixed(1)}`);
   if (!available('@tensorflow/tfjs-node-gpu')) console.log('tfjs-node-gpu: not installed (optional), skipped');
-  else console.log(`tfjs tensorflow (tfjs-node-gpu): ${(await tfjsStepsPerSecond('tensorflow', seconds, backbone)).toFixed(2)} steps/s`);
+  else console.log(`tfjs tensorflow (tfjs-node-gpu): ${(await tfjsStepsPerSecond('tensorflow', seconds, backbone)).sps.toFixed(2)} steps/s`);
   let cpu: number | null = null;
   if (args.includes('--cpu')) {
-    cpu = await tfjsStepsPerSecond('cpu', seconds, backbone);
+    cpu = (await tfjsStepsPerSecond('cpu', seconds, backbone)).sps;
     console.log(`tfjs cpu: ${cpu.toFixed(2)} steps/s`);
   }
   await ensureBackend('wasm', () => undefined);
@@ -151,42 +161,46 @@ export async function run(args: string[]): Promise<void> {
   const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.get_num_threads())'], { encoding: 'utf8', env: torchEnv(null) });
   const defaultThreads = probe.status === 0 ? Number(probe.stdout.trim()) : 0;
 
-  const wasm: number[] = [];
-  const torch1: number[] = [];
-  const torchDefault: number[] = [];
-  const torchAll: number[] = [];
+  const wasm: Rate[] = [];
+  const torch1: Rate[] = [];
+  const torchDefault: Rate[] = [];
+  const torchAll: Rate[] = [];
   let version = '';
   for (let r = 0; r < rounds; r++) {
     wasm.push(await tfjsStepsPerSecond('wasm', seconds, backbone));
     const one = torchStepsPerSecond(seconds, backbone, 1);
     if (typeof one === 'string') {
-      console.log(`tfjs wasm: ${wasm[0].toFixed(2)} steps/s`);
+      console.log(`tfjs wasm: ${wasm[0].sps.toFixed(2)} steps/s`);
       console.log(`pytorch: unavailable (${one})`);
-      if (cpu !== null) console.log(`ratio: ${(wasm[0] / cpu).toFixed(3)} (tfjs wasm over tfjs cpu steps/s; PyTorch reference unavailable)`);
+      if (cpu !== null) console.log(`ratio: ${(wasm[0].sps / cpu).toFixed(3)} (tfjs wasm over tfjs cpu steps/s; PyTorch reference unavailable)`);
       else console.log('no ratio: the PyTorch reference is unavailable (run with --cpu for tfjs wasm over tfjs cpu)');
       return;
     }
     version = one.version;
-    torch1.push(one.sps);
+    torch1.push(one);
     const def = defaultThreads === 1 ? one : torchStepsPerSecond(seconds, backbone, null);
     if (typeof def === 'string') throw new Error(`pytorch at its default threads: ${def}`);
-    torchDefault.push(def.sps);
-    let line = `round ${r + 1}: tfjs wasm ${wasm[r].toFixed(2)} steps/s | pytorch 1 thread ${one.sps.toFixed(2)}${def === one ? ' (= its default)' : ` | pytorch default (${def.threads} threads) ${def.sps.toFixed(2)}`}`;
+    torchDefault.push(def);
+    const fmt = (x: Rate) => `${x.sps.toFixed(2)} (${x.cpuSps.toFixed(1)}/CPU-s)`;
+    let line = `round ${r + 1}: tfjs wasm ${fmt(wasm[r])} steps/s | pytorch 1 thread ${fmt(one)}${def === one ? ' (= its default)' : ` | pytorch default (${def.threads} threads) ${fmt(def)}`}`;
     if (cpus !== def.threads && cpus > 1) {
       const all = torchStepsPerSecond(seconds, backbone, cpus);
       if (typeof all === 'string') throw new Error(`pytorch on ${cpus} threads: ${all}`);
-      torchAll.push(all.sps);
-      line += ` | pytorch ${cpus} threads ${all.sps.toFixed(2)}`;
+      torchAll.push(all);
+      line += ` | pytorch ${cpus} threads ${fmt(all)}`;
     }
     console.log(line);
   }
-  const ratio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
+  const ratio = (a: Rate[], b: Rate[], key: keyof Rate = 'sps') => median(a.map((x, i) => x[key] / b[i][key]));
+  const med = (a: Rate[], key: keyof Rate = 'sps') => median(a.map((x) => x[key]));
   const oneThread = ratio(wasm, torch1);
-  console.log(`medians over ${rounds} rounds: tfjs wasm ${median(wasm).toFixed(2)} steps/s; pytorch ${version} cpu 1 thread ${median(torch1).toFixed(2)}, default ${defaultThreads} thread${defaultThreads === 1 ? '' : 's'} ${median(torchDefault).toFixed(2)}${torchAll.length ? `, ${cpus} threads ${median(torchAll).toFixed(2)}` : ''} steps/s${cpu !== null ? `; tfjs wasm / tfjs cpu ${(median(wasm) / cpu).toFixed(1)}x` : ''}`);
-  console.log(`all-threads ratio: ${ratio(wasm, torchDefault).toFixed(3)} (tfjs wasm, ${tfThreads} thread${tfThreads === 1 ? '' : 's'}, over pytorch cpu at its default ${defaultThreads} thread${defaultThreads === 1 ? '' : 's'})${torchAll.length ? `; ${ratio(wasm, torchAll).toFixed(3)} over pytorch on all ${cpus} threads` : ''}`);
+  const s = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+  console.log(`medians over ${rounds} rounds (wall-clock steps/s): tfjs wasm ${med(wasm).toFixed(2)}; pytorch ${version} cpu 1 thread ${med(torch1).toFixed(2)}, default ${s(defaultThreads)} ${med(torchDefault).toFixed(2)}${torchAll.length ? `, ${cpus} threads ${med(torchAll).toFixed(2)}` : ''}${cpu !== null ? `; tfjs wasm / tfjs cpu ${(med(wasm) / cpu).toFixed(1)}x` : ''}`);
+  console.log(`per CPU-second (each process's own CPU time, which load from other processes disturbs less): tfjs wasm ${med(wasm, 'cpuSps').toFixed(1)} steps, pytorch 1 thread ${med(torch1, 'cpuSps').toFixed(1)}; ratio ${ratio(wasm, torch1, 'cpuSps').toFixed(3)}`);
+  console.log(`all-threads ratio: ${ratio(wasm, torchDefault).toFixed(3)} (tfjs wasm, ${s(tfThreads)}, over pytorch cpu at its default ${s(defaultThreads)})${torchAll.length ? `; ${ratio(wasm, torchAll).toFixed(3)} over pytorch on all ${cpus} threads` : ''}`);
   if (!args.includes('--no-epoch')) {
     const ep = await epochItemsPerSecond(backbone);
-    const torchItems = median(torch1) * BATCH;
+    const torchItems = med(torch1) * BATCH;
     console.log(`epoch at the notebook size (${ep.trainItems} training items, batch ${BATCH}, trainOrchestrator with its held-out evaluation): tfjs wasm ${ep.itemsPerSecond.toFixed(1)} items/s (${ep.seconds.toFixed(2)} s); pytorch 1 thread, training steps only at k = N: ${torchItems.toFixed(1)} items/s`);
   }
   console.log(`ratio: ${oneThread.toFixed(3)} (tfjs wasm over pytorch cpu steps/s)`);

@@ -27,7 +27,8 @@
  * Items without an oracle encoding contribute 0 to the two oracle terms, which are averaged
  * over the items that have one.
  */
-import { tf } from './backend';
+import { hostView, tf } from './backend';
+import { oracleTargetsHost, structureTermsKernel, type STRUCTURE_TERMS } from './loss-kernel';
 import type { LossWeights } from './config';
 import type { ForwardCache } from './model';
 
@@ -146,7 +147,7 @@ export function compositeLoss(
   targets: LossTargets,
   settings: LossSettings,
 ): LossResult {
-  const { C, logC, s } = cache;
+  const { s } = cache;
   const [B, N] = s.shape;
 
   const expectedCorrect = expectedChainCorrectness(cache, targets.correct, targets.pairCorrect);
@@ -154,27 +155,44 @@ export function compositeLoss(
 
   const distillation = maskedMean(distillationPerItem(cache, targets, settings.distillation ?? 'adapter-cosine'), targets.hasOracle);
 
+  // The six terms that read only routed quantities run as one hand-differentiated op
+  // (loss-kernel.ts); structureTermsByOps below is the same arithmetic op by op (tested equal).
+  const k = Math.max(1, Math.min(settings.topK, N));
+  const { cOracle, piOracle } = oracleTargetsHost(targets.outputs, targets.oracle);
+  const inTopK = topKMembership(hostView(s).slice(), B, N, k); // a constant: no gradient through membership
+  const structure = structureTermsKernel(cache, { cOracle, piOracle, hasOracle: hostView(targets.hasOracle).slice(), inTopK, lengthAlpha: settings.lengthAlpha });
+  const [symmetry, sparsity, oracle, diversity, selection, length] = tf.unstack(structure) as tf.Scalar[];
+
+  const terms: Record<LossName, tf.Scalar> = { utility, distillation, symmetry, sparsity, oracle, diversity, selection, length };
+  const w = settings.weights;
+  const weightedStructure = tf.sum(tf.mul(structure, tf.tensor1d([w.symmetry, w.sparsity, w.oracle, w.diversity, w.selection, w.length])));
+  const total = tf.add(tf.add(tf.mul(w.utility, utility), tf.mul(w.distillation, distillation)), weightedStructure) as tf.Scalar;
+  return { total, terms };
+}
+
+/**
+ * Symmetry, sparsity, oracle alignment, diversity, selection entropy and length, op by op with
+ * tfjs's autodiff: the reference the fused op (loss-kernel.ts) is tested against.
+ */
+export function structureTermsByOps(
+  cache: Pick<ForwardCache, 'C' | 'logC' | 's' | 'expertLogProbs' | 'expectedLength'>,
+  targets: Pick<LossTargets, 'outputs' | 'oracle' | 'hasOracle'>,
+  settings: Pick<LossSettings, 'topK' | 'lengthAlpha'>,
+): Record<(typeof STRUCTURE_TERMS)[number], tf.Scalar> {
+  const { C, logC, s } = cache;
+  const [B, N] = s.shape;
   const symmetry = tf.mean(tf.sum(tf.square(tf.sub(C, tf.transpose(C, [0, 2, 1]))), [1, 2])) as tf.Scalar;
-
   const sparsity = tf.mean(entropyFromLog(logC)) as tf.Scalar;
-
   const { cOracle, piOracle } = oracleTargets(targets.outputs, targets.oracle);
   const offDiag = tf.sub(1, tf.eye(N));
   const cTerm = tf.div(tf.sum(tf.mul(tf.square(tf.sub(C, cOracle)), offDiag), [1, 2]), N * (N - 1));
   const piTerm = tf.mean(tf.square(tf.sub(s, piOracle)), -1);
   const oracle = maskedMean(tf.add(cTerm, piTerm), targets.hasOracle);
-
   const k = Math.max(1, Math.min(settings.topK, N));
-  const inTopK = tf.tensor2d(topKMembership(s.dataSync() as Float32Array, B, N, k), [B, N]); // a constant: no gradient through membership
+  const inTopK = tf.tensor2d(topKMembership(s.dataSync() as Float32Array, B, N, k), [B, N]);
   const usage = tf.mul(s, inTopK); // [B, N]
   const diversity = tf.neg(tf.mean(tf.moments(usage, 0).variance)) as tf.Scalar;
-
   const selection = tf.mean(entropyFromLog(cache.expertLogProbs)) as tf.Scalar;
-
   const length = tf.mul(settings.lengthAlpha, tf.mean(cache.expectedLength)) as tf.Scalar;
-
-  const terms: Record<LossName, tf.Scalar> = { utility, distillation, symmetry, sparsity, oracle, diversity, selection, length };
-  let total = tf.scalar(0);
-  for (const name of LOSS_NAMES) total = tf.add(total, tf.mul(settings.weights[name], terms[name]));
-  return { total: total as tf.Scalar, terms };
+  return { symmetry, sparsity, oracle, diversity, selection, length };
 }
