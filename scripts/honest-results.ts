@@ -1,0 +1,142 @@
+/**
+ * Honest results (issue 9 §2): per task and simulated preset, over several training seeds, the
+ * trained orchestrator beside the best single expert (chosen on train), the no-content router,
+ * a compute-matched uniform random chain and the ceiling, every chain run for real through the
+ * transcript store (`evaluateOnConsortium`), with calls per item. Prints a Markdown table of
+ * mean ± sd over seeds, and C's mean row entropy per epoch.
+ *
+ *   node --import tsx scripts/honest-results.ts [--presets hub-critical,null] [--tasks gsm8k,mmlu,humaneval]
+ *        [--seeds 0,1,2] [--limit 80] [--epochs 5] [--hidden 32] [--batch 4] [--min-rollout 2]
+ *        [--reads-h] [--distillation adapter-cosine|adapter-mse|encoder-mse] [--weights table4|table5]
+ *        [--pairs all] [--humaneval-pairs sample:30] [--out runs/honest-results]
+ *
+ * Generations and grades are cached in <out>/<preset>/<task>/ (a re-run only trains); the data
+ * (items, their split, all answers) is the same for every seed, the seed drives initialisation,
+ * shuffling, dropout, Gumbel noise and the uniform chains.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hashingEncoder } from '../src/encoders/index';
+import { loadConsortium, presetTruth } from '../src/experts/index';
+import { collectResponses, generateTranscripts, parsePairSelection, type PairSelection } from '../src/experts/generate';
+import { TranscriptStore } from '../src/experts/store/transcript-store';
+import { ensureBackend } from '../src/orchestrator/backend';
+import { evaluateOnConsortium, type TaskEvaluation } from '../src/orchestrator/chain-eval';
+import { lossWeightPreset } from '../src/orchestrator/config';
+import { buildRoutingDataset } from '../src/orchestrator/from-consortium';
+import type { DistillationMode } from '../src/orchestrator/losses';
+import { disposeModel } from '../src/orchestrator/model';
+import { trainOrchestrator } from '../src/orchestrator/train';
+import { loadTaskItems } from '../src/tasks/index';
+import type { TaskName } from '../src/tasks/types';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+const presets = arg('presets', 'hub-critical,null').split(',');
+const tasks = arg('tasks', 'gsm8k,mmlu,humaneval').split(',') as TaskName[];
+const seeds = arg('seeds', '0,1,2').split(',').map(Number);
+const limit = Number(arg('limit', '80'));
+const epochs = Number(arg('epochs', '5'));
+const hidden = Number(arg('hidden', '32'));
+const batchSize = Number(arg('batch', '4'));
+const minRolloutSteps = Number(arg('min-rollout', '2'));
+const distillation = arg('distillation', 'adapter-cosine') as DistillationMode;
+const weights = lossWeightPreset(arg('weights', 'table4'));
+const pairsFor = (task: TaskName): PairSelection => parsePairSelection(task === 'humaneval' ? arg('humaneval-pairs', 'sample:30') : arg('pairs', 'all'));
+const out = arg('out', path.join('runs', 'honest-results'));
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(d)}`;
+
+(async () => {
+  const backend = await ensureBackend();
+  const t0 = Date.now();
+  console.log(`honest-results: presets ${presets.join(', ')}; tasks ${tasks.join(', ')}; seeds ${seeds.join(', ')}; ${limit} items per task; d=${hidden}, ${epochs} epochs, batch ${batchSize}, minRolloutSteps ${minRolloutSteps}, selectionReadsH ${flag('reads-h')}, distillation ${distillation}; tfjs ${backend}`);
+  const table: string[] = ['| preset | task | test items | orchestrator | calls/item | best single (train) | no-content router | uniform chain | ceiling | planted ideal |', '|---|---|---|---|---|---|---|---|---|---|'];
+  const entropyLines: string[] = [];
+  for (const preset of presets) {
+    const consortium = loadConsortium(preset);
+    const truth = presetTruth(preset as Parameters<typeof presetTruth>[0]);
+    try {
+      for (const task of tasks) {
+        const loaded = loadTaskItems({ tasks: [task], limitPerTask: limit });
+        const items = loaded.items;
+        const dir = path.join(out, preset, task);
+        fs.mkdirSync(dir, { recursive: true });
+        const store = TranscriptStore.open(dir);
+        try {
+          let last = 0;
+          const gen = await generateTranscripts({
+            consortium,
+            items,
+            run: store,
+            pairs: pairsFor(task),
+            onProgress: (p) => {
+              if (Date.now() - last > 10_000) (last = Date.now()), console.error(`  ${preset}/${task}: generate ${p.done}/${p.total}`);
+            },
+          });
+          const rows = collectResponses(store, consortium, items);
+          const ds = await buildRoutingDataset({ rows, encoder: hashingEncoder(), meta: { preset, task, dataSource: loaded.dataSource } });
+          // the loader's prompt-hash split: test stays test, train and validation train the router
+          const dataset = { ...ds, items: ds.items.map((it) => ({ ...it, split: loaded.splitOf[it.id] === 'test' ? ('test' as const) : ('train' as const) })) };
+          const nTest = dataset.items.filter((it) => it.split === 'test').length;
+          console.error(`  ${preset}/${task}: ${items.length} items (${nTest} test), ${gen.total} answers (${gen.generated} new), data: ${loaded.dataSource}`);
+          const runs: TaskEvaluation[] = [];
+          for (const seed of seeds) {
+            const result = await trainOrchestrator({
+              dataset,
+              model: { hidden, heads: 2, selectionReadsH: flag('reads-h') },
+              train: { epochs, seed, batchSize, minRolloutSteps, distillation, weights },
+              progressBar: false,
+            });
+            try {
+              const ev = await evaluateOnConsortium({ model: result.model, dataset, experts: consortium.experts, store, items, seed });
+              runs.push(ev.perTask[task]);
+              entropyLines.push(`${preset} ${task} seed ${seed}: C row entropy by epoch ${result.epochs.map((e) => e.eval.collabEntropy.toFixed(3)).join(' ')}; chains ${summariseChains(ev.perTask[task].chains, dataset.expertIds)}`);
+            } finally {
+              disposeModel(result.model);
+            }
+          }
+          const f = (g: (r: TaskEvaluation) => number) => runs.map(g);
+          const best = [...new Set(runs.map((r) => r.bestSingle.expertId))].join('/');
+          const ideal = truth.perTask?.[task];
+          table.push(
+            `| ${preset} | ${task} | ${nTest} | ${ms(f((r) => r.orchestrator.accuracy))} | ${ms(f((r) => r.orchestrator.callsPerItem), 2)} | ${best} ${ms(f((r) => r.bestSingle.accuracy))} | ${ms(f((r) => r.noContent.accuracy))} (${ms(f((r) => r.noContent.callsPerItem), 2)} calls) | ${ms(f((r) => r.uniformChain.accuracy))} | ${ms(f((r) => r.ceiling))} | ${ideal ? ideal.idealAccuracy.toFixed(3) : '-'} |`,
+          );
+          console.error(table[table.length - 1]);
+        } finally {
+          store.close();
+        }
+      }
+    } finally {
+      await consortium.dispose();
+    }
+  }
+  console.log('');
+  for (const l of entropyLines) console.log(l);
+  console.log('');
+  console.log(table.join('\n'));
+  console.log(`\n(${((Date.now() - t0) / 1000).toFixed(0)} s; mean ± sd over seeds ${seeds.join(', ')}; accuracies on the held-out test items, every chain run through the store)`);
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
+
+/** The most frequent chains, e.g. "E7>E8 x3, E1>E4 x2". */
+function summariseChains(chains: number[][], ids: string[]): string {
+  const counts = new Map<string, number>();
+  for (const c of chains) {
+    const k = c.map((e) => ids[e]).join('>');
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, n]) => `${k} x${n}`)
+    .join(', ');
+}
