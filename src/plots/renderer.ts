@@ -82,6 +82,8 @@ export function exporterProfileDir(): string | null {
 }
 
 const PROFILE_PREFIX = 'inform-chromium-';
+/** What Chromium appends to TMPDIR for its process-singleton socket. */
+const CHROMIUM_SOCKET_SUFFIX = '/org.chromium.Chromium.XXXXXX/SingletonSocket';
 /** Where profiles made before the owner pid was in the folder name recorded it. */
 const OWNER_FILE = 'inform-owner.pid';
 
@@ -127,16 +129,18 @@ async function start(): Promise<Session> {
   // require because tslab's vm context has no dynamic-import support.
   const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const profileDir = makeOwnedTempDir(PROFILE_PREFIX);
-  // Chromium's own temp files (shared memory under --disable-dev-shm-usage) go into the profile.
+  // Chromium's own temp files (shared memory under --disable-dev-shm-usage) go into the profile,
+  // unless that path is too long for the Unix socket Chromium makes below it (108 bytes).
   const chromiumTmp = path.join(profileDir, 'tmp');
-  fs.mkdirSync(chromiumTmp);
+  const tmpEnv = chromiumTmp.length + CHROMIUM_SOCKET_SUFFIX.length < 108 ? { TMPDIR: chromiumTmp } : {};
+  if (tmpEnv.TMPDIR) fs.mkdirSync(chromiumTmp);
   profileDirInUse = profileDir;
   try {
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath: browser.path,
       headless: true,
       args: [...CHROMIUM_ARGS, ...browser.extraArgs],
-      env: { ...process.env, ...browser.env, TMPDIR: chromiumTmp },
+      env: { ...process.env, ...browser.env, ...tmpEnv },
       // No signal handlers: playwright's would exit the process on SIGINT (a notebook interrupt)
       // and keep it alive on SIGTERM. Process exit (any path) still kills Chromium: at exit the
       // profile's registered group is SIGKILLed before the folder goes, and playwright kills its

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { readNotebook, validateNotebook, joinText, type CodeCell } from '../../src/notebook/nbformat';
-import { findOnPath, runWithJupyter } from '../../src/notebook/runner-jupyter';
+import { findOnPath, kernelErrorLines, runWithJupyter } from '../../src/notebook/runner-jupyter';
 import { expectNoProcesses, processesWithEnv } from '../notebook/processes';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -21,11 +21,13 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 /**
  * Runs under nbconvert. nbclient names the connection file itself (a random temp file), so the
  * run's kernels are recognised by a marker variable they inherit through the environment.
+ * `r.ok` is false when nbconvert fails and also when the kernel reported an error of its own on
+ * stderr (nbconvert exits 0 when the kernel crashes after the last cell, at shutdown).
  */
-async function viaJupyter(nb: string, name: string) {
+async function viaJupyter(nb: string, name: string, env: NodeJS.ProcessEnv = {}) {
   const marker = `${process.pid}-${name}`;
   const lines: string[] = [];
-  const r = await runWithJupyter(nb, { outDir: path.join(work, name), timeoutS: 300, log: (l) => lines.push(l), env: { INFORM_TEST_RUN: marker } });
+  const r = await runWithJupyter(nb, { outDir: path.join(work, name), timeoutS: 300, log: (l) => lines.push(l), env: { ...env, INFORM_TEST_RUN: marker } });
   assert.deepEqual(await expectNoProcesses(`INFORM_TEST_RUN=${marker}`, 5000, processesWithEnv), [], 'nbconvert left a kernel running');
   return { r, log: lines.join('\n') };
 }
@@ -47,6 +49,38 @@ test('nbconvert fails on the failing fixture with the error message', { skip }, 
   assert.equal(r.ok, false);
   assert.match(log, /CellExecutionError/);
   assert.match(log, /explode\(\)/, 'nbconvert names the failing cell by its source');
+});
+
+test('kernel errors on stderr are recognised: Node\'s fatal report and tslab\'s last-resort handlers, not nbconvert\'s own lines', () => {
+  // What nbconvert printed for 00-smoke.ipynb before the exporter fix (path shortened).
+  const crash = [
+    '[NbConvertApp] Converting notebook notebooks/00-smoke.ipynb to notebook',
+    "Error: ENOTEMPTY: directory not empty, rmdir '/tmp/inform-chromium-Ab12Cd/Default'",
+    '    at rmdirSync (node:internal/fs/rimraf:211:11)',
+    "  code: 'ENOTEMPTY',",
+    '[NbConvertApp] Writing 51234 bytes to runs/notebooks/00-smoke.ipynb',
+  ].join('\n');
+  assert.deepEqual(kernelErrorLines(crash), ["Error: ENOTEMPTY: directory not empty, rmdir '/tmp/inform-chromium-Ab12Cd/Default'"]);
+  assert.equal(kernelErrorLines('UncaughtException: TypeError: x is not a function\nUnhandledPromiseRejection: Error: y').length, 2);
+  assert.deepEqual(kernelErrorLines('[NbConvertApp] Writing 1385 bytes to out/ok.ipynb\n[NbConvertApp] Converting notebook ok.ipynb'), []);
+});
+
+test('a kernel error on stderr fails the run although nbconvert exits 0', { skip }, async () => {
+  const { r, log } = await viaJupyter(path.join(root, 'test', 'fixtures', 'notebooks', 'kernel-stderr-error.ipynb'), 'stderr-error');
+  assert.equal(r.ok, false, log);
+  assert.match(r.setupError!, /^the kernel reported an error on stderr: Error: ENOTEMPTY/);
+});
+
+test('nbconvert runs a notebook that exports a figure: the kernel shuts down with Chromium, without an error', { skip }, async () => {
+  // A private temp folder: the kernel's Chromium profile goes there, and must be gone afterwards.
+  // The marker is inherited by Chromium too, so the process check covers the browser.
+  const tmp = path.join(work, 'export-tmp');
+  fs.mkdirSync(tmp);
+  const { r, log } = await viaJupyter(path.join(root, 'test', 'fixtures', 'notebooks', 'export.ipynb'), 'export', { TMPDIR: tmp });
+  assert.equal(r.ok, true, log);
+  const out = readNotebook(r.outPath).cells.filter((c): c is CodeCell => c.cell_type === 'code');
+  assert.match(JSON.stringify(out[0].outputs), /svg rendered/);
+  assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('inform-')), [], 'the kernel left its Chromium profile (or another temp folder) behind');
 });
 
 const smoke = path.join(root, 'notebooks', '00-smoke.ipynb');

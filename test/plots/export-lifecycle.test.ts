@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { findChromium, removeStaleProfiles } from '../../src/plots/index';
 import { expectNoProcesses, processesMatching } from '../notebook/processes';
@@ -20,8 +21,8 @@ interface HostRun {
   stderr: string;
 }
 
-async function runHost(mode: 'exit' | 'sigterm' | 'sigint'): Promise<HostRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'render-then-signal.ts'), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function runHost(mode: 'exit' | 'sigterm' | 'sigint', env: NodeJS.ProcessEnv = process.env): Promise<HostRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'render-then-signal.ts'), mode], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -77,5 +78,21 @@ test('a SIGINT the host handles itself (a notebook interrupt) leaves the process
     assert.ok(!fs.existsSync(r.profile));
   } finally {
     cleanUp(r.profile);
+  }
+});
+
+test('a longer TMPDIR still works (Chromium\'s socket path below it must stay under 108 bytes)', { skip, timeout: 90_000 }, async () => {
+  // ~45 characters: short enough for Chromium's socket directly below it, too long below the profile.
+  const tmp = fs.mkdtempSync(path.join('/tmp', 'inform-export-long-tmp-'));
+  const long = path.join(tmp, 'abcdefghijkl');
+  fs.mkdirSync(long);
+  let r: HostRun | undefined;
+  try {
+    r = await runHost('exit', { ...process.env, TMPDIR: long });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(fs.readdirSync(long).filter((n) => n.startsWith('inform-')), [], 'the profile was left behind');
+  } finally {
+    if (r) cleanUp(r.profile);
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
