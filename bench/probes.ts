@@ -54,8 +54,23 @@ export async function run(args: string[]): Promise<void> {
       });
       epochTimes.push(epochSeconds);
       const t0 = performance.now();
-      const r = await runProbes({ runDir, dataset, epochs: [1], split: split as 'all' | 'test', probes: ['structure', 'masking', 'ablations'], force: true });
+      let last = t0;
+      const parts: string[] = [];
+      const r = await runProbes({
+        runDir,
+        dataset,
+        epochs: [1],
+        split: split as 'all' | 'test',
+        probes: ['structure', 'masking', 'ablations'],
+        force: true,
+        onProgress: (p) => {
+          const now = performance.now();
+          parts.push(`${p.probe} ${((now - last) / 1000).toFixed(2)} s`);
+          last = now;
+        },
+      });
       probeTimes.push((performance.now() - t0) / 1000);
+      console.log(`  probe parts: ${parts.join(', ')}`);
       const all = r.epochs[0].structure!.summaries.find((s) => s.task === 'all')!;
       console.log(
         `round ${round + 1}: training epoch ${epochSeconds.toFixed(2)} s (${dataset.items.filter((it) => it.split === 'train').length} train items, batch 2); probe pass ${probeTimes[round].toFixed(2)} s over ${all.nItems} items (${all.avgCalls.toFixed(2)} steps per chain)`,

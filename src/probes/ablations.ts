@@ -15,7 +15,7 @@ import type { OrchestratorModel } from '../orchestrator/model';
 import { Rng } from '../orchestrator/rng';
 import { finalExpertGrade, type ChainGrader } from './masking';
 import { giniOf, usageCounts } from './matrix-measures';
-import { readRouting, type ProbeRouteOptions } from './routing-read';
+import { disposeEncoded, encodeItems, readRouting, type EncodedItems, type ProbeRouteOptions, type RoutingRead } from './routing-read';
 import { groupsByTask } from './structure';
 
 export const ABLATIONS = ['full', 'static-uniform-C', 'static-sequence', 'relational-only', 'intrinsic-only', 'uniform'] as const;
@@ -34,7 +34,7 @@ export interface AblationSummary {
   usage: number[];
 }
 
-export interface AblationOptions extends Pick<ProbeRouteOptions, 'maxSteps' | 'batchSize'> {
+export interface AblationOptions extends Pick<ProbeRouteOptions, 'maxSteps' | 'batchSize' | 'encoded'> {
   /** which ablations (default all) */
   ablations?: readonly AblationName[];
   /** the static sequence (default [0, 1, 2], clipped to N) */
@@ -44,6 +44,8 @@ export interface AblationOptions extends Pick<ProbeRouteOptions, 'maxSteps' | 'b
   grade?: ChainGrader;
   /** seed of the uniform random chains (default 0) */
   seed?: number;
+  /** the full model's read of the same items with the same maxSteps (e.g. the structure probe's), reused instead of read again */
+  full?: RoutingRead;
 }
 
 /** A uniform collaboration graph: each row spreads its mass evenly over the other experts. */
@@ -54,7 +56,6 @@ export function uniformCollab(N: number): number[][] {
 /** Runs the ablations on items; returns one summary per ablation and task group (tasks, then 'all'). */
 export function ablationProbe(model: OrchestratorModel, items: readonly RoutingItem[], opts: AblationOptions = {}): AblationSummary[] {
   const N = model.config.nExperts;
-  const grade = opts.grade ?? finalExpertGrade;
   const which = opts.ablations ?? ABLATIONS;
   for (const a of which) if (!ABLATIONS.includes(a)) throw new Error(`ablations: unknown ablation '${a}' (known: ${ABLATIONS.join(', ')})`);
   const seq = (opts.staticSequence ?? [0, 1, 2]).slice(0, N);
@@ -62,8 +63,21 @@ export function ablationProbe(model: OrchestratorModel, items: readonly RoutingI
     if (!(Number.isInteger(e) && e >= 0 && e < N)) throw new Error(`ablations: static sequence entry ${e} is not an expert index 0..${N - 1}`);
   });
   if (new Set(seq).size !== seq.length) throw new Error(`ablations: static sequence [${seq}] repeats an expert`);
-  const base = { maxSteps: opts.maxSteps, batchSize: opts.batchSize };
-  const full = readRouting(model, items, base);
+  // every override reads the same unmasked representations: encode once (unless shared by the caller)
+  const encoded = opts.encoded ?? encodeItems(model, items, { batchSize: opts.batchSize });
+  try {
+    return runAblations(model, items, opts, which, seq, encoded);
+  } finally {
+    if (!opts.encoded) disposeEncoded(encoded);
+  }
+}
+
+function runAblations(model: OrchestratorModel, items: readonly RoutingItem[], opts: AblationOptions, which: readonly AblationName[], seq: number[], encoded: EncodedItems): AblationSummary[] {
+  const N = model.config.nExperts;
+  const grade = opts.grade ?? finalExpertGrade;
+  const base = { maxSteps: opts.maxSteps, batchSize: opts.batchSize, encoded };
+  if (opts.full && opts.full.itemIds.join('\u0000') !== items.map((it) => it.id).join('\u0000')) throw new Error('ablations: the given full read is of other items');
+  const full = opts.full ?? readRouting(model, items, base);
   const chainsOf = (a: AblationName): { chains: number[][]; variant: AblationSummary['variant'] } => {
     switch (a) {
       case 'full':
@@ -77,7 +91,7 @@ export function ablationProbe(model: OrchestratorModel, items: readonly RoutingI
         const trained = opts.trained?.[a];
         if (trained) {
           if (trained.config.nExperts !== N) throw new Error(`ablations: the trained ${a} model has ${trained.config.nExperts} experts, the model ${N}`);
-          return { chains: readRouting(trained, items, { ...base, scoreParts: a }).chains, variant: 'trained' };
+          return { chains: readRouting(trained, items, { maxSteps: opts.maxSteps, batchSize: opts.batchSize, scoreParts: a }).chains, variant: 'trained' };
         }
         return { chains: readRouting(model, items, { ...base, scoreParts: a }).chains, variant: 'override' };
       }

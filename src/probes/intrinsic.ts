@@ -9,9 +9,9 @@
  * exactly that row's own gradient.
  */
 import { tf } from '../orchestrator/backend';
-import { disposeBatch, toBatch, type RoutingItem } from '../orchestrator/dataset';
-import { encode, route, type OrchestratorModel } from '../orchestrator/model';
-import { routeOptionsTensor, type ProbeRouteOptions } from './routing-read';
+import type { RoutingItem } from '../orchestrator/dataset';
+import { route, type OrchestratorModel } from '../orchestrator/model';
+import { representationsOf, routeOptionsTensor, type ProbeRouteOptions } from './routing-read';
 
 /** Intrinsic importance per item and averaged. */
 export interface IntrinsicImportance {
@@ -33,22 +33,23 @@ export function intrinsicImportance(model: OrchestratorModel, items: readonly Ro
     if (c.length === 0) throw new Error(`intrinsicImportance: chain of item ${b} ('${items[b].id}') is empty`);
   });
   const bs = opts.batchSize ?? 64;
-  const perItem: number[][] = [];
+  const perItem: number[][] = new Array(items.length);
+  // Batches of similar chain length: a batch rolls out to its longest chain, so mixing lengths
+  // would roll short chains out for nothing. Rows are independent, so grouping changes no value.
+  const order = items.map((_, i) => i).sort((a, b) => chains[a].length - chains[b].length || a - b);
   const override = routeOptionsTensor(opts);
   try {
-    for (let start = 0; start < items.length; start += bs) {
-      const chunk = items.slice(start, start + bs);
-      const chunkChains = chains.slice(start, start + bs);
+    for (let start = 0; start < order.length; start += bs) {
+      const which = order.slice(start, start + bs);
+      const chunk = which.map((i) => items[i]);
+      const chunkChains = which.map((i) => chains[i]);
       const rowItem: number[] = [];
       const rowStep: number[] = [];
       chunkChains.forEach((c, b) => c.forEach((_, t) => (rowItem.push(b), rowStep.push(t))));
       const steps = Math.max(...chunkChains.map((c) => c.length));
       const R = rowItem.length;
-      const batch = toBatch([...chunk], model.config.inputDim);
-      let norms: number[][];
-      try {
-        norms = tf.tidy(() => {
-          const { h, ctx } = encode(model, { ex: batch.ex, outputs: batch.outputs }, { available: opts.available });
+      const norms = tf.tidy(() => {
+          const { h, ctx } = representationsOf(model, items, which, opts);
           const idx = tf.tensor1d(rowItem, 'int32');
           const hRows = tf.gather(h, idx) as tf.Tensor3D;
           const ctxRows = tf.gather(ctx, idx) as tf.Tensor2D;
@@ -60,12 +61,9 @@ export function intrinsicImportance(model: OrchestratorModel, items: readonly Ro
           const g = tf.grad(objective)(hRows); // [R, N, d]
           return tf.sqrt(tf.sum(tf.square(g), -1)).arraySync() as number[][];
         });
-      } finally {
-        disposeBatch(batch);
-      }
       const sums = chunk.map(() => new Array<number>(N).fill(0));
       for (let r = 0; r < R; r++) for (let i = 0; i < N; i++) sums[rowItem[r]][i] += norms[r][i];
-      sums.forEach((s, b) => perItem.push(s.map((x) => x / chunkChains[b].length)));
+      sums.forEach((v, b) => (perItem[which[b]] = v.map((x) => x / chunkChains[b].length)));
     }
   } finally {
     override?.dispose();

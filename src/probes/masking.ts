@@ -15,7 +15,7 @@ import type { RoutingItem } from '../orchestrator/dataset';
 import type { OrchestratorModel } from '../orchestrator/model';
 import { pairedTTest } from '../stats/paired-t-test';
 import { wilcoxon } from '../stats/wilcoxon';
-import { readRouting, type ProbeRouteOptions, type RoutingRead } from './routing-read';
+import { readRouting, type ProbeRouteOptions } from './routing-read';
 import { groupsByTask, type StructureResult } from './structure';
 
 /** KL(p || q) of non-negative vectors, each normalised to sum 1; q floored at 1e-12 where p > 0. */
@@ -129,25 +129,31 @@ export function maskingProbe(
     throw new Error(`masking: expert index ${target.expert} is not in 0..${N - 1}`);
   }
   const out: MaskingSummary[] = [];
-  const cache = new Map<number, RoutingRead>(); // one masked read of all items per masked expert
-  for (const g of groupsByTask(base.read.tasks)) {
+  // Which expert each group masks; then one masked read per expert, of just the items that need it.
+  const groups = groupsByTask(base.read.tasks).map((g) => {
     const summary = base.summaries.find((s) => s.task === g.task);
     if (!summary) throw new Error(`masking: the structure result has no summary for '${g.task}'`);
-    const k = pickTarget(target, summary);
-    let m = cache.get(k);
-    if (!m) {
-      const available = (opts.available ?? new Array<boolean>(N).fill(true)).map((a, i) => a && i !== k);
-      m = readRouting(model, items, { ...opts, available });
-      cache.set(k, m);
-    }
+    return { ...g, k: pickTarget(target, summary) };
+  });
+  const reads = new Map<number, Map<number, { s: number[]; C: number[][]; chain: number[] }>>();
+  for (const k of new Set(groups.map((g) => g.k))) {
+    const need = [...new Set(groups.filter((g) => g.k === k).flatMap((g) => g.idx))].sort((a, b) => a - b);
+    const available = (opts.available ?? new Array<boolean>(N).fill(true)).map((a, i) => a && i !== k);
+    const r = readRouting(model, need.map((i) => items[i]), { ...opts, available });
+    reads.set(k, new Map(need.map((i, n) => [i, { s: r.s[n], C: r.C[n], chain: r.chains[n] }])));
+  }
+  for (const g of groups) {
+    const k = g.k;
+    const byItem = reads.get(k)!;
+    const m = { s: base.read.s.map((_, i) => byItem.get(i)?.s ?? []), C: base.read.C.map((_, i) => byItem.get(i)?.C ?? []), chains: base.read.chains.map((_, i) => byItem.get(i)?.chain ?? []) };
     const masked = [k, ...(opts.available ?? []).map((a, i) => (a ? -1 : i)).filter((i) => i >= 0)];
-    const kls = g.idx.map((i) => itemMaskingKl(base.read.s[i], m!.s[i], base.read.C[i], m!.C[i], masked));
+    const kls = g.idx.map((i) => itemMaskingKl(base.read.s[i], m.s[i], base.read.C[i], m.C[i], masked));
     // means over the items where the reading exists (see itemMaskingKl)
     const mean = (f: (x: ItemMaskingKl) => number) => {
       const v = kls.map(f).filter((x) => !Number.isNaN(x));
       return v.length ? v.reduce((a, x) => a + x, 0) / v.length : Number.NaN;
     };
-    const acc = (read: RoutingRead) => g.idx.reduce((a, i) => a + grade(items[i], read.chains[i]), 0) / g.idx.length;
+    const acc = (read: { chains: number[][] }) => g.idx.reduce((a, i) => a + grade(items[i], read.chains[i]), 0) / g.idx.length;
     const baselineAccuracy = acc(base.read);
     const maskedAccuracy = acc(m);
     out.push({

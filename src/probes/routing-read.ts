@@ -22,6 +22,74 @@ export interface ProbeRouteOptions {
   maxSteps?: number;
   /** items per forward pass (default 64) */
   batchSize?: number;
+  /**
+   * the items' representations, encoded once (`encodeItems`) and shared by every read and
+   * gradient of the same items under the same mask: encoding is most of a read's cost
+   */
+  encoded?: EncodedItems;
+}
+
+/** h and ctx of a list of items, encoded once under one mask. */
+export interface EncodedItems {
+  ids: string[];
+  /** the mask the items were encoded under (null: every expert) */
+  available: boolean[] | null;
+  /** [n, N, d] */
+  h: tf.Tensor3D;
+  /** [n, d] */
+  ctx: tf.Tensor2D;
+}
+
+/** Encodes items in batches (no dropout). Free the tensors with `disposeEncoded`. */
+export function encodeItems(model: OrchestratorModel, items: readonly RoutingItem[], opts: { available?: boolean[]; batchSize?: number } = {}): EncodedItems {
+  if (items.length === 0) throw new Error('probe: no items to encode');
+  const bs = opts.batchSize ?? 64;
+  const hs: tf.Tensor3D[] = [];
+  const ctxs: tf.Tensor2D[] = [];
+  try {
+    for (let start = 0; start < items.length; start += bs) {
+      const batch = toBatch(items.slice(start, start + bs), model.config.inputDim);
+      try {
+        const e = tf.tidy(() => {
+          const { h, ctx } = encode(model, { ex: batch.ex, outputs: batch.outputs }, { available: opts.available });
+          return { h, ctx };
+        });
+        hs.push(e.h);
+        ctxs.push(e.ctx);
+      } finally {
+        disposeBatch(batch);
+      }
+    }
+    const h = tf.concat(hs, 0) as tf.Tensor3D;
+    const ctx = tf.concat(ctxs, 0) as tf.Tensor2D;
+    return { ids: items.map((it) => it.id), available: opts.available ? [...opts.available] : null, h, ctx };
+  } finally {
+    for (const t of [...hs, ...ctxs]) t.dispose();
+  }
+}
+
+export function disposeEncoded(e: EncodedItems | undefined): void {
+  e?.h.dispose();
+  e?.ctx.dispose();
+}
+
+/** The h and ctx of items `idx` (indices into `items`), from the shared encoding or encoded now; caller frees (inside tf.tidy). */
+export function representationsOf(model: OrchestratorModel, items: readonly RoutingItem[], idx: readonly number[], opts: ProbeRouteOptions): { h: tf.Tensor3D; ctx: tf.Tensor2D } {
+  const e = opts.encoded;
+  if (e) {
+    const norm = (a: boolean[] | null | undefined) => JSON.stringify(a && a.some((x) => !x) ? a : null); // every expert present = no mask
+    if (norm(e.available) !== norm(opts.available)) throw new Error('probe: the shared encoding was made under another mask than this read asks for');
+    if (e.ids.length !== items.length || idx.some((i) => e.ids[i] !== items[i].id)) throw new Error('probe: the shared encoding is of other items');
+    const at = tf.tensor1d([...idx], 'int32');
+    return { h: tf.gather(e.h, at) as tf.Tensor3D, ctx: tf.gather(e.ctx, at) as tf.Tensor2D };
+  }
+  const batch = toBatch(idx.map((i) => items[i]), model.config.inputDim);
+  try {
+    const { h, ctx } = encode(model, { ex: batch.ex, outputs: batch.outputs }, { available: opts.available });
+    return { h, ctx };
+  } finally {
+    disposeBatch(batch);
+  }
 }
 
 /** What one pass reads, one entry per item in input order. */
@@ -49,48 +117,70 @@ export function rolloutSteps(N: number, opts: ProbeRouteOptions): number {
   return Math.min(maxSteps, nAvail);
 }
 
-/** Reads C, s and the greedy chain of every item under the given route options. */
+/** One batch at a fixed rollout length: C, s, and each item's chain plus whether it stopped within the rollout. */
+function readBatch(model: OrchestratorModel, items: readonly RoutingItem[], idx: readonly number[], steps: number, opts: ProbeRouteOptions, override: tf.Tensor | undefined): { C: number[][][]; s: number[][]; chains: number[][]; open: boolean[] } {
+  const read = tf.tidy(() => {
+    const { h, ctx } = representationsOf(model, items, idx, opts);
+    const r = route(model, h, ctx, {
+      steps,
+      available: opts.available,
+      collabOverride: override,
+      scoreParts: opts.scoreParts,
+      forcedChain: opts.forcedPrefix ? idx.map(() => opts.forcedPrefix!.slice(0, steps)) : undefined,
+    });
+    return { C: r.C.arraySync() as number[][][], s: r.s.arraySync() as number[][], chosen: r.chosen.arraySync() as number[][], stopProb: r.stopProb.arraySync() as number[][] };
+  });
+  const chunk = idx;
+  const forcedLen = opts.forcedPrefix?.length ?? 0;
+  const chains: number[][] = [];
+  const open: boolean[] = [];
+  chunk.forEach((_, b) => {
+    const chain = [read.chosen[b][0]];
+    let stopped = false;
+    for (let t = 1; t < read.chosen[b].length; t++) {
+      // a forced sequence runs in full; after it (or without one) the model's stop decides
+      if (t >= forcedLen && read.stopProb[b][t] >= 0.5) {
+        stopped = true;
+        break;
+      }
+      chain.push(read.chosen[b][t]);
+    }
+    chains.push(chain);
+    open.push(!stopped); // the chain used every rolled-out step: a longer rollout may extend it
+  });
+  return { C: read.C, s: read.s, chains, open };
+}
+
+/**
+ * Reads C, s and the greedy chain of every item under the given route options. The rollout is
+ * deterministic, so a short rollout's prefix equals a long one's: items are first rolled out a
+ * few steps, and only the chains still going are rolled out again to the full length (most
+ * chains stop after one to three experts; a full N-step rollout for all would waste the rest).
+ */
 export function readRouting(model: OrchestratorModel, items: readonly RoutingItem[], opts: ProbeRouteOptions = {}): RoutingRead {
   const N = model.config.nExperts;
   if (items.length === 0) throw new Error('probe: no items to read');
   const steps = rolloutSteps(N, opts);
+  const first = Math.min(steps, Math.max(4, opts.forcedPrefix?.length ?? 0));
   const bs = opts.batchSize ?? 64;
-  const out: RoutingRead = { itemIds: [], tasks: [], C: [], s: [], chains: [] };
+  const out: RoutingRead = { itemIds: items.map((it) => it.id), tasks: items.map((it) => it.task), C: [], s: [], chains: [] };
   const override = routeOptionsTensor(opts);
   try {
+    const reopen: number[] = [];
     for (let start = 0; start < items.length; start += bs) {
-      const chunk = items.slice(start, start + bs);
-      const batch = toBatch([...chunk], model.config.inputDim);
-      let read: { C: number[][][]; s: number[][]; chosen: number[][]; stopProb: number[][] };
-      try {
-        read = tf.tidy(() => {
-          const { h, ctx } = encode(model, { ex: batch.ex, outputs: batch.outputs }, { available: opts.available });
-          const r = route(model, h, ctx, {
-            steps,
-            available: opts.available,
-            collabOverride: override,
-            scoreParts: opts.scoreParts,
-            forcedChain: opts.forcedPrefix ? chunk.map(() => opts.forcedPrefix!.slice(0, steps)) : undefined,
-          });
-          return { C: r.C.arraySync() as number[][][], s: r.s.arraySync() as number[][], chosen: r.chosen.arraySync() as number[][], stopProb: r.stopProb.arraySync() as number[][] };
-        });
-      } finally {
-        disposeBatch(batch);
-      }
-      chunk.forEach((it, b) => {
-        const chain = [read.chosen[b][0]];
-        const forcedLen = opts.forcedPrefix?.length ?? 0;
-        for (let t = 1; t < read.chosen[b].length; t++) {
-          // a forced sequence runs in full; after it (or without one) the model's stop decides
-          if (t >= forcedLen && read.stopProb[b][t] >= 0.5) break;
-          chain.push(read.chosen[b][t]);
-        }
-        out.itemIds.push(it.id);
-        out.tasks.push(it.task);
-        out.C.push(read.C[b]);
-        out.s.push(read.s[b]);
-        out.chains.push(chain);
+      const idx = Array.from({ length: Math.min(bs, items.length - start) }, (_, b) => start + b);
+      const r = readBatch(model, items, idx, first, opts, override);
+      r.C.forEach((c, b) => {
+        out.C.push(c);
+        out.s.push(r.s[b]);
+        out.chains.push(r.chains[b]);
+        if (r.open[b] && first < steps) reopen.push(start + b);
       });
+    }
+    for (let start = 0; start < reopen.length; start += bs) {
+      const idx = reopen.slice(start, start + bs);
+      const r = readBatch(model, items, idx, steps, opts, override);
+      idx.forEach((i, b) => (out.chains[i] = r.chains[b]));
     }
   } finally {
     override?.dispose();

@@ -25,6 +25,7 @@ import { maskingProbe, pairedOverEpochs, type MaskingSummary, type MaskTarget, t
 import type { MoaProbeResult } from './moa';
 import { perturbationShift, type PerturbationSummary, type PerturbedSet } from './perturbations';
 import { checkpointFingerprint, itemsFingerprint, probesCodeVersion, readCached, writeAtomic, writeCached, type ProbeInputs } from './probe-cache';
+import { disposeEncoded, encodeItems, type EncodedItems } from './routing-read';
 import { structureProbe, type StructureResult } from './structure';
 import { ablationRows, cascadeRows, collabRows, expertRows, maskingRows, moaRows, pairedRows, perturbationRows, structureRows, type Row } from './tables';
 
@@ -158,6 +159,9 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
     const res: EpochProbes = { epoch, reused: [], computed: [] };
     let model: OrchestratorModel | null = null;
     const getModel = () => (model ??= loadOrchestratorModel({ runDir, epoch }).model);
+    // the unmasked representations of the items, encoded once for every probe of this epoch
+    let encoded: EncodedItems | undefined;
+    const getEncoded = () => (encoded ??= encodeItems(getModel(), items, { batchSize: opts.batchSize }));
     const step = <T>(probe: ProbeName, inputs: ProbeInputs, compute: () => T): T => {
       const file = path.join(dir, `${probe}.json`);
       const full = { ...common, checkpoint: ckpt, probe, ...inputs };
@@ -174,7 +178,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
     };
     try {
       if (needsStructure) {
-        res.structure = step('structure', {}, () => structureProbe(getModel(), items, ids, { batchSize: opts.batchSize }));
+        res.structure = step('structure', {}, () => structureProbe(getModel(), items, ids, { batchSize: opts.batchSize, encoded: getEncoded() }));
         if (probes.includes('structure')) progress(epoch, 'structure', res.reused.includes('structure'));
         writeCsv(path.join(dir, 'experts.csv'), expertRows(epoch, res.structure.summaries, ids));
         writeCsv(path.join(dir, 'structure.csv'), structureRows(epoch, res.structure.summaries));
@@ -187,7 +191,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
         writeCsv(path.join(dir, 'masking.csv'), maskingRows(epoch, res.masking, ids));
       }
       if (probes.includes('ablations')) {
-        res.ablations = step('ablations', { staticSequence: staticSequence ?? null }, () => ablationProbe(getModel(), items, { batchSize: opts.batchSize, staticSequence }));
+        res.ablations = step('ablations', { staticSequence: staticSequence ?? null }, () => ablationProbe(getModel(), items, { batchSize: opts.batchSize, staticSequence, full: res.structure?.read, encoded: getEncoded() }));
         progress(epoch, 'ablations', res.reused.includes('ablations'));
         writeCsv(path.join(dir, 'ablations.csv'), ablationRows(epoch, res.ablations, ids));
       }
@@ -208,6 +212,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
         writeCsv(path.join(dir, 'perturbations.csv'), perturbationRows(epoch, value));
       }
     } finally {
+      disposeEncoded(encoded);
       if (model) disposeModel(model);
     }
     out.push(res);

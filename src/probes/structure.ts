@@ -8,7 +8,7 @@ import type { RoutingItem } from '../orchestrator/dataset';
 import type { OrchestratorModel } from '../orchestrator/model';
 import { intrinsicImportance } from './intrinsic';
 import { collaborationEntropy, entropyOf, firstExpertCounts, giniOf, matrixRank, meanMatrix, meanVector, relationalImportance, usageCounts, type Matrix } from './matrix-measures';
-import { readRouting, type ProbeRouteOptions, type RoutingRead } from './routing-read';
+import { disposeEncoded, encodeItems, readRouting, type ProbeRouteOptions, type RoutingRead } from './routing-read';
 
 /** Structure measures of one group of items (a task, or 'all'). */
 export interface StructureSummary {
@@ -100,8 +100,16 @@ export function groupsByTask(tasks: readonly string[]): Array<{ task: string; id
 export function structureProbe(model: OrchestratorModel, items: readonly RoutingItem[], expertIds: readonly string[], opts: ProbeRouteOptions = {}): StructureResult {
   const N = model.config.nExperts;
   if (expertIds.length !== N) throw new Error(`structure: ${expertIds.length} expert ids, the model has ${N} experts`);
-  const read = readRouting(model, items, opts);
-  const intrinsic = intrinsicImportance(model, items, read.chains, opts);
+  // one encoding shared by the read and the gradients (unless the caller shares its own)
+  const encoded = opts.encoded ?? encodeItems(model, items, { available: opts.available, batchSize: opts.batchSize });
+  let read: RoutingRead;
+  let intrinsic: ReturnType<typeof intrinsicImportance>;
+  try {
+    read = readRouting(model, items, { ...opts, encoded });
+    intrinsic = intrinsicImportance(model, items, read.chains, { ...opts, encoded });
+  } finally {
+    if (!opts.encoded) disposeEncoded(encoded);
+  }
   const summaries = groupsByTask(read.tasks).map((g) => summarise(g.task, read, intrinsic.perItem, g.idx, N));
   return { expertIds: [...expertIds], read, intrinsicPerItem: intrinsic.perItem, summaries };
 }
