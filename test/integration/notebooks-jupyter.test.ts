@@ -27,7 +27,8 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 async function viaJupyter(nb: string, name: string, env: NodeJS.ProcessEnv = {}) {
   const marker = `${process.pid}-${name}`;
   const lines: string[] = [];
-  const r = await runWithJupyter(nb, { outDir: path.join(work, name), timeoutS: 300, log: (l) => lines.push(l), env: { ...env, INFORM_TEST_RUN: marker } });
+  // Figures go under the test's folder, not over the committed figures/.
+  const r = await runWithJupyter(nb, { outDir: path.join(work, name), timeoutS: 300, log: (l) => lines.push(l), env: { INFORM_FIGURES_DIR: path.join(work, name, 'figures'), ...env, INFORM_TEST_RUN: marker } });
   assert.deepEqual(await expectNoProcesses(`INFORM_TEST_RUN=${marker}`, 5000, processesWithEnv), [], 'nbconvert left a kernel running');
   return { r, log: lines.join('\n') };
 }
