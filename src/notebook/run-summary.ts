@@ -124,3 +124,24 @@ export function formatRunSummary(files: readonly string[], results: readonly Not
   );
   return out.join('\n');
 }
+
+/**
+ * The files each notebook wrote, one line per figure or table with its formats grouped, e.g.
+ * `figures/smoke/toy-training-curve.{svg,png,pdf,csv,json}`; paths relative to `cwd`.
+ */
+export function formatFiguresWritten(results: readonly NotebookResult[], cwd: string = process.cwd()): string {
+  const out: string[] = [];
+  for (const r of results) {
+    if (r.figuresWritten.length === 0) continue;
+    const stems = new Map<string, string[]>();
+    for (const f of r.figuresWritten) {
+      const rel = path.relative(cwd, f) || f;
+      const ext = path.extname(rel);
+      const stem = ext ? rel.slice(0, -ext.length) : rel;
+      stems.set(stem, [...(stems.get(stem) ?? []), ext.slice(1)]);
+    }
+    out.push(`${path.basename(r.path, '.ipynb')} wrote ${r.figuresWritten.length} file(s):`);
+    for (const [stem, exts] of stems) out.push(`  ${exts.length > 1 ? `${stem}.{${exts.join(',')}}` : `${stem}${exts[0] ? `.${exts[0]}` : ''}`}`);
+  }
+  return out.join('\n');
+}

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cacheState, formatRunSummary, snapshotFiles, writtenSince } from '../../src/notebook/run-summary';
+import { cacheState, formatFiguresWritten, formatRunSummary, snapshotFiles, writtenSince } from '../../src/notebook/run-summary';
 import { committedFigureData, compareFigureData, currentFigureData, figureGroups, formatFigureCheck } from '../../src/notebook/figures-check';
 import type { NotebookResult } from '../../src/notebook/runner';
 
@@ -118,4 +118,10 @@ test('committedFigureData reads the committed CSV/JSON from git HEAD, not the wo
   const diffs = compareFigureData(committed, currentFigureData(path.join(repo, 'figures')), new Set(['smoke']));
   assert.deepEqual(diffs.map((d) => d.kind), ['changed']);
   assert.throws(() => committedFigureData(path.join(work, 'not-a-repo-' + Date.now())), /not a git checkout/);
+});
+
+test('the files each notebook wrote are listed one figure per line, formats grouped', () => {
+  const f = (name: string) => path.join('/repo', 'figures', 'smoke', name);
+  const r = result('00-smoke', { figuresWritten: [f('curve.csv'), f('curve.json'), f('curve.pdf'), f('table-8.tex')] });
+  assert.equal(formatFiguresWritten([r, result('01-x', {})], '/repo'), '00-smoke wrote 4 file(s):\n  figures/smoke/curve.{csv,json,pdf}\n  figures/smoke/table-8.tex');
 });

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { parseFlags, type Command } from '../command';
 import { figuresBase, resolveNotebookArgs, runNotebooks, type NotebookResult } from '../../notebook/runner';
 import { runWithJupyter } from '../../notebook/runner-jupyter';
-import { cacheState, formatRunSummary } from '../../notebook/run-summary';
+import { cacheState, formatFiguresWritten, formatRunSummary } from '../../notebook/run-summary';
 import { checkoutRoot } from '../../notebook/kernel';
 import { committedFigureData, compareFigureData, currentFigureData, figureGroups, formatFigureCheck, isFigureData } from '../../notebook/figures-check';
 
@@ -76,6 +76,8 @@ export const command: Command = {
     }
     const failed = results.filter((r) => !r.ok);
     const skipped = files.length - results.length;
+    const written = formatFiguresWritten(results);
+    if (written) console.log(`\n${written}`);
     console.log(`\n${formatRunSummary(files, results, (Date.now() - t0) / 1000, cache)}`);
     console.log(
       `${results.length - failed.length} of ${files.length} notebook(s) ok` +
