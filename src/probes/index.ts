@@ -25,6 +25,7 @@ export {
   pickTarget,
   targetName,
   maskingProbe,
+  maskingProbes,
   pairedOverEpochs,
   type ItemMaskingKl,
   type ChainGrader,

@@ -123,42 +123,60 @@ export function maskingProbe(
   target: MaskTarget,
   opts: ProbeRouteOptions & { grade?: ChainGrader } = {},
 ): MaskingSummary[] {
+  return maskingProbes(model, items, base, [target], opts);
+}
+
+/**
+ * Several targets at once (e.g. top-intrinsic and top-relational): an expert that several
+ * targets or task groups mask is read once, for just the items that need it.
+ */
+export function maskingProbes(
+  model: OrchestratorModel,
+  items: readonly RoutingItem[],
+  base: StructureResult,
+  targets: readonly MaskTarget[],
+  opts: ProbeRouteOptions & { grade?: ChainGrader } = {},
+): MaskingSummary[] {
   const N = model.config.nExperts;
   const grade = opts.grade ?? finalExpertGrade;
-  if (target.kind === 'index' && !(Number.isInteger(target.expert) && target.expert >= 0 && target.expert < N)) {
-    throw new Error(`masking: expert index ${target.expert} is not in 0..${N - 1}`);
+  for (const target of targets) {
+    if (target.kind === 'index' && !(Number.isInteger(target.expert) && target.expert >= 0 && target.expert < N)) {
+      throw new Error(`masking: expert index ${target.expert} is not in 0..${N - 1}`);
+    }
   }
-  const out: MaskingSummary[] = [];
-  // Which expert each group masks; then one masked read per expert, of just the items that need it.
-  const groups = groupsByTask(base.read.tasks).map((g) => {
-    const summary = base.summaries.find((s) => s.task === g.task);
-    if (!summary) throw new Error(`masking: the structure result has no summary for '${g.task}'`);
-    return { ...g, k: pickTarget(target, summary) };
-  });
+  // Which expert each (target, group) masks; then one masked read per expert, of the items that need it.
+  const plan = targets.flatMap((target) =>
+    groupsByTask(base.read.tasks).map((g) => {
+      const summary = base.summaries.find((s) => s.task === g.task);
+      if (!summary) throw new Error(`masking: the structure result has no summary for '${g.task}'`);
+      return { ...g, target, k: pickTarget(target, summary) };
+    }),
+  );
+  // the shared unmasked encoding cannot serve a masked read (the mask changes the backbone's attention)
+  const { encoded: _unmasked, ...readOpts } = opts;
   const reads = new Map<number, Map<number, { s: number[]; C: number[][]; chain: number[] }>>();
-  for (const k of new Set(groups.map((g) => g.k))) {
-    const need = [...new Set(groups.filter((g) => g.k === k).flatMap((g) => g.idx))].sort((a, b) => a - b);
+  for (const k of new Set(plan.map((g) => g.k))) {
+    const need = [...new Set(plan.filter((g) => g.k === k).flatMap((g) => g.idx))].sort((a, b) => a - b);
     const available = (opts.available ?? new Array<boolean>(N).fill(true)).map((a, i) => a && i !== k);
-    const r = readRouting(model, need.map((i) => items[i]), { ...opts, available });
+    const r = readRouting(model, need.map((i) => items[i]), { ...readOpts, available });
     reads.set(k, new Map(need.map((i, n) => [i, { s: r.s[n], C: r.C[n], chain: r.chains[n] }])));
   }
-  for (const g of groups) {
+  return plan.map((g) => {
     const k = g.k;
     const byItem = reads.get(k)!;
-    const m = { s: base.read.s.map((_, i) => byItem.get(i)?.s ?? []), C: base.read.C.map((_, i) => byItem.get(i)?.C ?? []), chains: base.read.chains.map((_, i) => byItem.get(i)?.chain ?? []) };
+    const m = (i: number) => byItem.get(i)!;
     const masked = [k, ...(opts.available ?? []).map((a, i) => (a ? -1 : i)).filter((i) => i >= 0)];
-    const kls = g.idx.map((i) => itemMaskingKl(base.read.s[i], m.s[i], base.read.C[i], m.C[i], masked));
+    const kls = g.idx.map((i) => itemMaskingKl(base.read.s[i], m(i).s, base.read.C[i], m(i).C, masked));
     // means over the items where the reading exists (see itemMaskingKl)
     const mean = (f: (x: ItemMaskingKl) => number) => {
       const v = kls.map(f).filter((x) => !Number.isNaN(x));
       return v.length ? v.reduce((a, x) => a + x, 0) / v.length : Number.NaN;
     };
-    const acc = (read: { chains: number[][] }) => g.idx.reduce((a, i) => a + grade(items[i], read.chains[i]), 0) / g.idx.length;
-    const baselineAccuracy = acc(base.read);
-    const maskedAccuracy = acc(m);
-    out.push({
+    const baselineAccuracy = g.idx.reduce((a, i) => a + grade(items[i], base.read.chains[i]), 0) / g.idx.length;
+    const maskedAccuracy = g.idx.reduce((a, i) => a + grade(items[i], m(i).chain), 0) / g.idx.length;
+    return {
       task: g.task,
-      target: targetName(target),
+      target: targetName(g.target),
       masked: k,
       nItems: g.idx.length,
       klSequence: mean((x) => x.klSequence),
@@ -170,9 +188,8 @@ export function maskingProbe(
       maskedAccuracy,
       accuracyChange: maskedAccuracy - baselineAccuracy,
       itemsWithoutConditional: kls.filter((x) => Number.isNaN(x.klSequence)).length,
-    });
-  }
-  return out;
+    };
+  });
 }
 
 /** A paired comparison over epochs (Table 11): x and y per epoch, Wilcoxon and paired t. */

@@ -21,7 +21,7 @@ import { tConfidenceInterval } from '../stats/t-confidence-interval';
 import type { PerturbationName } from '../tasks/perturb';
 import { ablationProbe, type AblationSummary } from './ablations';
 import { cascadeProbe, type CascadeItem, type CascadeSettings, type CascadeSummary } from './cascade';
-import { maskingProbe, pairedOverEpochs, type MaskingSummary, type MaskTarget, type PairedComparison } from './masking';
+import { maskingProbes, pairedOverEpochs, type MaskingSummary, type MaskTarget, type PairedComparison } from './masking';
 import type { MoaProbeResult } from './moa';
 import { perturbationShift, type PerturbationSummary, type PerturbedSet } from './perturbations';
 import { checkpointFingerprint, itemsFingerprint, probesCodeVersion, readCached, writeAtomic, writeCached, type ProbeInputs } from './probe-cache';
@@ -186,7 +186,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
       }
       if (probes.includes('masking')) {
         const targets: MaskTarget[] = [{ kind: 'top-intrinsic' }, { kind: 'top-relational' }, ...maskIdx.map((expert) => ({ kind: 'index' as const, expert }))];
-        res.masking = step('masking', { targets }, () => targets.flatMap((t) => maskingProbe(getModel(), items, res.structure!, t, { batchSize: opts.batchSize })));
+        res.masking = step('masking', { targets }, () => maskingProbes(getModel(), items, res.structure!, targets, { batchSize: opts.batchSize }));
         progress(epoch, 'masking', res.reused.includes('masking'));
         writeCsv(path.join(dir, 'masking.csv'), maskingRows(epoch, res.masking, ids));
       }
