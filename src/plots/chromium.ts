@@ -90,7 +90,13 @@ export async function locateBrowser(env: NodeJS.ProcessEnv = process.env): Promi
   }
   // CHROMIUM_PATH names the only acceptable browser: a wrong value is reported, not worked around.
   if (want !== 'system' && !lookup.fromEnv) {
-    const bundled = await bundledChromium(env);
+    let bundled: Awaited<ReturnType<typeof bundledChromium>>;
+    try {
+      bundled = await bundledChromium(env);
+    } catch (err) {
+      // e.g. a full disk or an unwritable cache folder: say so, and export what needs no browser.
+      return { missing: `the bundled Chromium (@sparticuz/chromium) could not be unpacked: ${(err as Error).message}. ${chromiumMissingMessage(lookup)}` };
+    }
     if (bundled) {
       return {
         path: bundled.executablePath,

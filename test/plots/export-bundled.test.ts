@@ -36,3 +36,19 @@ test('INFORM_CHROMIUM accepts only auto, system or bundled', async () => {
   const r = await locateBrowser({ ...process.env, INFORM_CHROMIUM: 'firefox' });
   assert.ok('missing' in r && /INFORM_CHROMIUM must be auto, system or bundled, got 'firefox'/.test(r.missing));
 });
+
+test('a bundled Chromium that cannot be unpacked is reported as missing (the export goes on without images), not thrown', { skip }, async () => {
+  const blocker = path.join(dir, 'not-a-folder');
+  fs.writeFileSync(blocker, 'a file where the cache folder should go');
+  // A fresh process: the unpacked copy of this one is cached in memory.
+  const { spawnSync } = await import('node:child_process');
+  const script = "require('./src/plots/chromium').locateBrowser().then((r) => console.log(JSON.stringify(r)))";
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    cwd: path.resolve(__dirname, '..', '..'),
+    env: { ...process.env, INFORM_CHROMIUM: 'bundled', INFORM_CHROMIUM_CACHE: path.join(blocker, 'cache') },
+    encoding: 'utf8',
+  });
+  assert.equal(res.status, 0, res.stderr);
+  const r = JSON.parse(res.stdout.trim().split('\n').at(-1) ?? '{}') as { missing?: string };
+  assert.match(r.missing ?? '', /the bundled Chromium \(@sparticuz\/chromium\) could not be unpacked: .*(ENOTDIR|EEXIST)/);
+});
