@@ -100,3 +100,20 @@ test('a connection file left by a runner and kernel both killed outright is remo
     fs.rmSync(stale, { force: true });
   }
 });
+
+test('a notebook that exported a figure: the runner stops the kernel, its Chromium, and removes the profile', { skip, timeout: 150_000 }, async () => {
+  // A private temp folder: the kernel's Chromium profile goes there and must be gone afterwards.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-export-tmp-'));
+  try {
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', path.join(root, 'test', 'fixtures', 'notebooks', 'export.ipynb'), '--out', outDir], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, TMPDIR: tmp, INFORM_FIGURES_DIR: path.join(tmp, 'figures') },
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.deepEqual(await expectNoProcesses(`--user-data-dir=${tmp}`, 10_000), [], 'Chromium outlived the kernel');
+    assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('inform-')), [], 'a profile or connection file was left behind');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
