@@ -98,6 +98,12 @@ test('`inform notebooks` CLI: non-zero exit with the cell and message, --keep-go
   assert.match(res.stdout, /TypeError: deliberate failure for the runner test/);
   assert.match(res.stdout, /ok\.ipynb: ok in/, 'with --keep-going the next notebook still runs');
   assert.match(res.stdout, /1 of 2 notebook\(s\) ok; failed: failing\.ipynb/);
+  // The summary: a row per notebook (seconds, figures written, status), the total and the caches.
+  assert.match(res.stdout, /^notebook +seconds +figures written +status$/m);
+  assert.match(res.stdout, /^failing +\d+\.\d +0 +FAILED \(error in code cell 2\)$/m);
+  assert.match(res.stdout, /^ok +\d+\.\d +0 +ok$/m);
+  assert.match(res.stdout, /^total \d+\.\d s for 2 notebook\(s\), 1 ok$/m);
+  assert.match(res.stdout, /^caches: (cold|warm) /m);
   assert.deepEqual(processesMatching(`inform-kernel-${res.pid}-`), [], 'no kernel left by the CLI process');
   const bad = spawnSync(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', 'no-such-notebook'], { encoding: 'utf8', cwd: root });
   assert.equal(bad.status, 2);
