@@ -7,6 +7,8 @@
  * length <= 2 per latent item sub-type, its usage (who it calls how often), its centralization
  * (Gini) and confidence (margin of the best chain), and each expert's necessity (what the ideal
  * policy loses without it). The notebooks and probes compare what they recover against this.
+ * Per-task values use the domain skill: per-subject MMLU skills (`mmluSubjects`) appear only in
+ * `experts[k].mmluSubjects`, and prompts are taken as intact.
  */
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { gini } from '../../stats/gini';
