@@ -150,3 +150,69 @@ export function divergenceRecovery(verdict: DivergenceVerdict, truth: TaskTruthI
     identifiedHub: verdict.topRelational === truth.hub,
   };
 }
+
+/**
+ * Centralization (Figures 6, 7; Section 5): does the measured ordering of two consortia by
+ * successor centralization (Gini of incoming mass) and routing confidence (lower C entropy)
+ * follow the planted one (the ideal policy's usage Gini and confidence)?
+ */
+export function centralizationRecovery(
+  measured: Record<string, { giniIncoming: number; collabEntropy: number }>,
+  planted: Record<string, { gini: number; confidence: number }>,
+): { names: [string, string]; plantedMoreCentral: string; measuredMoreCentral: string; plantedMoreConfident: string; measuredMoreConfident: string; giniAgrees: boolean; confidenceAgrees: boolean } {
+  const names = Object.keys(planted);
+  if (names.length !== 2) throw new Error(`centralizationRecovery: compares exactly two consortia, got ${names.length} (${names.join(', ')})`);
+  for (const n of names) if (!measured[n]) throw new Error(`centralizationRecovery: no measurement for '${n}'`);
+  const [a, b] = names;
+  const plantedMoreCentral = planted[a].gini >= planted[b].gini ? a : b;
+  const measuredMoreCentral = measured[a].giniIncoming >= measured[b].giniIncoming ? a : b;
+  const plantedMoreConfident = planted[a].confidence >= planted[b].confidence ? a : b;
+  const measuredMoreConfident = measured[a].collabEntropy <= measured[b].collabEntropy ? a : b;
+  return {
+    names: [a, b],
+    plantedMoreCentral,
+    measuredMoreCentral,
+    plantedMoreConfident,
+    measuredMoreConfident,
+    giniAgrees: plantedMoreCentral === measuredMoreCentral,
+    confidenceAgrees: plantedMoreConfident === measuredMoreConfident,
+  };
+}
+
+/**
+ * Masking against planted necessity: per masked expert, the accuracy lost when it is masked
+ * (from `maskingProbe` with index targets, one task) against its planted necessity — Spearman
+ * over the masked experts, and whether the expert whose masking costs most is the planted
+ * critical one.
+ */
+export function maskingRecovery(
+  rows: readonly { maskedExpert: string; accuracyChange: number }[],
+  truth: TaskTruthInput,
+): { spearman: { rho: number; pValue: number } | null; mostCostly: string; criticalIsMostCostly: boolean | null } {
+  if (rows.length === 0) throw new Error('maskingRecovery: no masking rows');
+  const loss = rows.map((r) => -r.accuracyChange);
+  const mostCostly = rows[argmax(loss)].maskedExpert;
+  const nec = truth.necessity;
+  let sp: { rho: number; pValue: number } | null = null;
+  if (nec && rows.length >= 3) {
+    const x = rows.map((r) => nec[r.maskedExpert] ?? 0);
+    if (new Set(x).size >= 2 && new Set(loss).size >= 2) {
+      const r = spearman(x, loss);
+      sp = { rho: r.rho, pValue: r.pValue };
+    }
+  }
+  return { spearman: sp, mostCostly, criticalIsMostCostly: truth.critical ? mostCostly === truth.critical : null };
+}
+
+/**
+ * Ablations (Figures 9-11): the full model against the uniform baseline and each ablation, on
+ * one task: which ablations the full model beats, and by how much.
+ */
+export function ablationRecovery(rows: readonly { ablation: string; accuracy: number }[]): { full: number; uniform: number | null; fullBeatsUniform: boolean | null; margins: Record<string, number> } {
+  const full = rows.find((r) => r.ablation === 'full');
+  if (!full) throw new Error("ablationRecovery: no 'full' row");
+  const uni = rows.find((r) => r.ablation === 'uniform');
+  const margins: Record<string, number> = {};
+  for (const r of rows) if (r.ablation !== 'full') margins[r.ablation] = full.accuracy - r.accuracy;
+  return { full: full.accuracy, uniform: uni ? uni.accuracy : null, fullBeatsUniform: uni ? full.accuracy > uni.accuracy : null, margins };
+}
