@@ -97,7 +97,7 @@ const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(
             try {
               const ev = await evaluateOnConsortium({ model: result.model, dataset, experts: consortium.experts, store, items, seed });
               runs.push(ev.perTask[task]);
-              entropyLines.push(`${preset} ${task} seed ${seed}: C row entropy by epoch ${result.epochs.map((e) => e.eval.collabEntropy.toFixed(3)).join(' ')}; chains ${summariseChains(ev.perTask[task].chains, dataset.expertIds)}`);
+              entropyLines.push(`${preset} ${task} seed ${seed}: C row entropy by epoch ${result.epochs.map((e) => e.eval.collabEntropy.toFixed(3)).join(' ')}; k by epoch ${result.epochs.map((e) => e.schedule.k).join(' ')}; chains ${summariseChains(ev.perTask[task].chains, dataset.expertIds)}`);
             } finally {
               disposeModel(result.model);
             }
