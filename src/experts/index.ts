@@ -68,6 +68,7 @@ export {
 } from './simulated/truth';
 export { cascadeTruth, meanTokenEntropy, CASCADE_ENTROPY_THRESHOLD, type CascadeTruth } from './simulated/cascade-truth';
 export { moaTruth, type MoaTruth } from './simulated/moa-truth';
+export { perturbationTruth, type PerturbationTruth, type PerturbationEffect } from './simulated/perturbation-truth';
 export { readPrompt, taskSection } from './simulated/read-prompt';
 export { pluralityAnswer } from './simulated/aggregate';
 export { leakCheck, aucStandardError, type LeakCheckOptions, type LeakCheckResult } from './simulated/leak-check';

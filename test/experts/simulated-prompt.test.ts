@@ -95,3 +95,21 @@ test('perturbed prompts are new store keys: the store keeps both answers', async
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('perturbationTruth: computed from the planted sensitivity; numbers hurt GSM8K most, shuffling MMLU and HumanEval; a parameter change moves it', async () => {
+  const { perturbationTruth } = await import('../../src/experts/simulated/perturbation-truth');
+  const specs = simulatedPresetSpecs('homogeneous');
+  const items = [...sel.items, ...heItems];
+  const t = perturbationTruth(specs, items, 7);
+  assert.ok(['remove-numbers', 'mask-numbers'].includes(t.ranking.gsm8k![0]), JSON.stringify(t.ranking.gsm8k));
+  assert.equal(t.ranking.mmlu![0], 'shuffle-sentences');
+  assert.equal(t.ranking.humaneval![0], 'shuffle-sentences');
+  assert.ok(t.effects.gsm8k!['remove-numbers'].drop > 0.5 * t.effects.gsm8k!['remove-numbers'].intact);
+  // the measured accuracy of one expert under a perturbation matches the truth of that expert alone
+  const one = perturbationTruth([spec], sel.items.filter((i) => i.task === 'gsm8k'), 7, ['mask-numbers']);
+  const m = await measure(sel.items.filter((i) => i.task === 'gsm8k'), 'mask-numbers');
+  assert.ok(Math.abs(one.effects.gsm8k!['mask-numbers'].perturbed - m.expected) < 1e-9);
+  // no sensitivity to numbers planted: removing them costs nothing
+  const deaf = specs.map((s) => ({ ...s, prompt: { ...s.prompt, numbers: { gsm8k: 0, mmlu: 0, humaneval: 0 } } }));
+  assert.ok(Math.abs(perturbationTruth(deaf, sel.items.filter((i) => i.task === 'gsm8k'), 7, ['remove-numbers']).effects.gsm8k!['remove-numbers'].drop) < 1e-9);
+});
