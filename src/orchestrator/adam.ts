@@ -137,10 +137,21 @@ export function adamStep(params: Record<string, tf.Variable>, grads: Record<stri
 
 let scratch = new Float32Array(0);
 
+/** sum of g_i^2 in float64, four independent accumulators (the add latency, not the loads, bounds one). */
 function sumOfSquares(g: Float32Array): number {
-  let sq = 0;
-  for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
-  return sq;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  const n4 = g.length - (g.length % 4);
+  for (let i = 0; i < n4; i += 4) {
+    a += g[i] * g[i];
+    b += g[i + 1] * g[i + 1];
+    c += g[i + 2] * g[i + 2];
+    d += g[i + 3] * g[i + 3];
+  }
+  for (let i = n4; i < g.length; i++) a += g[i] * g[i];
+  return a + b + c + d;
 }
 
 /** One Adam update over flat arrays (small and monomorphic, so V8 optimises the loop). */

@@ -15,6 +15,7 @@
  * the dropout mask are constants of the call (nothing differentiates with respect to them).
  */
 import { hostView, tf } from './backend';
+import { mmBackHost, mmHost, mmTransposedA, values } from './host-matmul';
 
 const ADAPTER_PARAMS = ['prompt.W', 'prompt.b', 'adapter.W1', 'adapter.b1', 'adapter.W2', 'adapter.b2'] as const;
 const BACKBONE_PARAMS = ['backbone.ln1.g', 'backbone.ln1.b', 'backbone.Wq', 'backbone.bq', 'backbone.Wk', 'backbone.Wv', 'backbone.bv', 'backbone.Wo', 'backbone.bo', 'backbone.lnf.g', 'backbone.lnf.b'] as const;
@@ -38,44 +39,6 @@ export interface EncodeKernelResult {
   ctx: tf.Tensor2D;
   hAdapter: tf.Tensor3D;
   hOracle?: tf.Tensor2D;
-}
-
-/** A copy of a tensor's values (a view would move with the wasm heap). */
-function values(t: tf.Tensor): Float32Array {
-  return new Float32Array(hostView(t));
-}
-
-/** a [rows, inner] (host) @ W [inner, cols] (tensor) -> host [rows, cols]. */
-function mmHost(a: Float32Array, rows: number, inner: number, W: tf.Tensor): Float32Array {
-  const at = tf.tensor2d(a, [rows, inner]);
-  const r = tf.matMul(at, W as tf.Tensor2D);
-  const out = values(r);
-  tf.dispose([at, r]);
-  return out;
-}
-
-/** a^T b for host a [rows, m], b [rows, n] -> tensor [m, n] (a weight gradient). */
-function mmTransposedA(a: Float32Array, rows: number, m: number, b: Float32Array, n: number): tf.Tensor2D {
-  const at = tf.tensor2d(transpose(a, rows, m), [m, rows]);
-  const bt = tf.tensor2d(b, [rows, n]);
-  const r = tf.matMul(at, bt);
-  tf.dispose([at, bt]);
-  return r as tf.Tensor2D;
-}
-
-/** dY [rows, out] (host) W^T for W [in, out] (tensor) -> host [rows, in], as (W dY^T)^T. */
-function mmBackHost(dY: Float32Array, rows: number, out: number, W: tf.Tensor, inDim: number): Float32Array {
-  const dyT = tf.tensor2d(transpose(dY, rows, out), [out, rows]);
-  const r = tf.matMul(W as tf.Tensor2D, dyT);
-  const res = transpose(values(r), inDim, rows);
-  tf.dispose([dyT, r]);
-  return res;
-}
-
-function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
-  return out;
 }
 
 function addBias(a: Float32Array, rows: number, cols: number, b: Float32Array): void {

@@ -396,8 +396,8 @@ function resolveRouteOptions(model: OrchestratorModel, B: number, opts: RouteOpt
  * Everything downstream of the representations. Taking h and ctx as arguments (instead of the
  * encodings) is what lets probes differentiate a selection's log-probability with respect to h_i.
  *
- * The projections (Q, K, the prompt's and the stop head's scores) are tfjs ops; the interaction
- * module, the scores and the whole rollout are one hand-differentiated op (route-kernel.ts),
+ * The prompt's and the stop head's scores are tfjs ops; the interaction module (Q, K included),
+ * the scores and the whole rollout are one hand-differentiated op (route-kernel.ts),
  * which computes exactly what `routeByOps` computes op by op (test/orchestrator/route-kernel.test.ts).
  */
 export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, opts: RouteOptions): Routed {
@@ -405,13 +405,11 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
   const { nExperts: N, lengthPenalty: gamma } = model.config;
   const B = h.shape[0];
   const { available, steps, tau, parts } = resolveRouteOptions(model, B, opts);
-  const q = linear(h, p['collab.Wq']) as tf.Tensor3D;
-  const k = linear(h, p['collab.Wk']) as tf.Tensor3D;
   const promptScore = linear(ctx, p['select.Wa'], p['select.ba']);
   const inputScore = model.config.selectionReadsH ? tf.add(promptScore, tf.sum(tf.mul(h, p['select.r']), -1)) : promptScore;
   const intrinsicScore = tf.add(inputScore, p['select.phi']) as tf.Tensor2D;
   const stopLogit = tf.add(tf.sum(tf.mul(ctx, p['stop.w']), -1), p['stop.b']) as tf.Tensor1D;
-  const { packed, chosen, stepMask } = routeKernel(q, k, h, p['collab.lambda'], intrinsicScore, stopLogit, {
+  const { packed, chosen, stepMask } = routeKernel(h, p['collab.Wq'], p['collab.Wk'], p['collab.lambda'], intrinsicScore, stopLogit, {
     steps,
     gamma,
     tau,

@@ -9,14 +9,15 @@
  * `routeByOps` there keeps the op-by-op composition, and test/orchestrator/route-kernel.test.ts
  * checks values and gradients of the two against each other (and parity.test.ts against PyTorch).
  *
- * Inputs (differentiable): q = h Wq, k = h Wk [B, N, d]; h [B, N, d] (for the cosine term);
- * lambda []; the intrinsic score a_i + phi_i [B, N]; the stop logit [B]. Everything else
+ * Inputs (differentiable): h [B, N, d]; the interaction module's Wq, Wk [d, d]; lambda []; the
+ * intrinsic score a_i + phi_i [B, N]; the stop logit [B]. Everything else
  * (Gumbel noise, masks, forced choices, an override of C) is a constant of the call.
  * Output: one packed tensor [B, W] holding every routed quantity per item (see ROUTE_FIELDS);
  * model.ts splits it into the named ForwardCache entries. The chosen experts and the step mask
  * are integers/constants and come back beside it (`RouteKernelResult`).
  */
 import { hostView, tf } from './backend';
+import { mmBackHost, mmHost, mmTransposedA, values } from './host-matmul';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
 const MASKED = -1e9;
@@ -172,7 +173,7 @@ interface ItemTape {
  * Runs the routing step. Differentiable in q, k, h, lambda, intrinsic score and stop logit.
  * Throws (like route()) when a forced expert repeats one the chain already took.
  */
-export function routeKernel(q: tf.Tensor3D, k: tf.Tensor3D, h: tf.Tensor3D, lambda: tf.Tensor, intrinsic: tf.Tensor2D, stopLogit: tf.Tensor1D, opts: RouteKernelOptions): RouteKernelResult {
+export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda: tf.Tensor, intrinsic: tf.Tensor2D, stopLogit: tf.Tensor1D, opts: RouteKernelOptions): RouteKernelResult {
   const [B, N, d] = h.shape;
   const K = opts.steps;
   const sizes = routeFieldSizes(N, K);
@@ -193,10 +194,11 @@ export function routeKernel(q: tf.Tensor3D, k: tf.Tensor3D, h: tf.Tensor3D, lamb
   const chosen = new Int32Array(B * K);
   const stepMask = new Float32Array(B * K);
 
-  const forwardFn = (qT: tf.Tensor, kT: tf.Tensor, hT: tf.Tensor, lamT: tf.Tensor, intrT: tf.Tensor, stopT: tf.Tensor) => {
-    const qv = new Float64Array(hostView(qT));
-    const kv = new Float64Array(hostView(kT));
-    const hv = new Float64Array(hostView(hT));
+  const forwardFn = (hT: tf.Tensor, WqT: tf.Tensor, WkT: tf.Tensor, lamT: tf.Tensor, intrT: tf.Tensor, stopT: tf.Tensor) => {
+    const h32 = values(hT);
+    const qv = new Float64Array(mmHost(h32, B * N, d, WqT)); // q = h Wq
+    const kv = new Float64Array(mmHost(h32, B * N, d, WkT)); // k = h Wk
+    const hv = new Float64Array(h32);
     const lam = hostView(lamT)[0];
     const intr = new Float64Array(hostView(intrT));
     const stopL = new Float64Array(hostView(stopT));
@@ -420,11 +422,15 @@ export function routeKernel(q: tf.Tensor3D, k: tf.Tensor3D, h: tf.Tensor3D, lamb
         // Z = q k^T / sqrt(d) + lambda cos(h) + masks.
         gLam += pairLogitsBackward(gZ, qv, kv, tp.unit, tp.norm, tp.cos, b * N * d, N, d, invSqrtD, lam, gq, gk, gh);
       }
-      return [tf.tensor3d(gq, [B, N, d]), tf.tensor3d(gk, [B, N, d]), tf.tensor3d(gh, [B, N, d]), tf.scalar(gLam), tf.tensor2d(gIntr, [B, N]), tf.tensor1d(gStop)];
+      // q = h Wq, k = h Wk: dWq = h^T dq, dh += dq Wq^T (and the same for k).
+      const ghq = mmBackHost(gq, B * N, d, WqT, d);
+      const ghk = mmBackHost(gk, B * N, d, WkT, d);
+      for (let x = 0; x < B * N * d; x++) gh[x] += ghq[x] + ghk[x];
+      return [tf.tensor3d(gh, [B, N, d]), mmTransposedA(h32, B * N, d, gq, d), mmTransposedA(h32, B * N, d, gk, d), tf.scalar(gLam), tf.tensor2d(gIntr, [B, N]), tf.tensor1d(gStop)];
     };
     return { value: tf.tensor2d(out, [B, W]), gradFunc };
   };
   const op = tf.customGrad(forwardFn as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor2D;
-  const packed = op(q, k, h, lambda, intrinsic, stopLogit);
+  const packed = op(h, Wq, Wk, lambda, intrinsic, stopLogit);
   return { packed, chosen: tf.tensor2d(chosen, [B, K], 'int32'), stepMask: tf.tensor2d(stepMask, [B, K]) };
 }
