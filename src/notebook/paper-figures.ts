@@ -3,6 +3,7 @@
  * (interactive in a notebook, exported with exportFigure). Titles say the consortium is simulated
  * where it is; the data behind each figure is its `source` (written as CSV/JSON on export).
  */
+import * as path from 'node:path';
 import type { Figure } from '../plots/figure';
 import { heatmap } from '../plots/heatmap';
 import { lineOverEpochs, type LineSeries } from '../plots/line-over-epochs';
@@ -15,6 +16,8 @@ import type { PaperRun } from './paper-runs';
 const TASK_LABEL: Record<string, string> = { gsm8k: 'GSM8K', mmlu: 'MMLU', humaneval: 'HumanEval' };
 const taskLabel = (t: string) => TASK_LABEL[t] ?? t;
 const sim = (run: PaperRun) => (run.consortium.simulated ? 'simulated ' : '');
+/** The run folder's name (<preset>-<task>-s<seed>, made file-safe), for figure names. */
+const tag = (run: PaperRun) => path.basename(run.dir);
 
 /** Figure 2: mean collaboration matrix C at the first training epoch and at the last one. */
 export function figure2(run: PaperRun, epochs?: [number, number]): Figure[] {
@@ -26,7 +29,7 @@ export function figure2(run: PaperRun, epochs?: [number, number]): Figure[] {
     const m = all.find((x) => x.epoch === epoch);
     if (!m) throw new Error(`figure2: ${run.dir} has no probes at epoch ${epoch}`);
     return heatmap({
-      name: `figure-2${'ab'[k]}-collaboration-epoch-${epoch}-${run.spec.preset}-${run.spec.task}-s${run.spec.seed}`,
+      name: `figure-2${'ab'[k]}-collaboration-epoch-${epoch}-${tag(run)}`,
       title: `Mean C(x) on held-out ${taskLabel(run.spec.task)} items, epoch ${epoch} (${sim(run)}${run.spec.preset}, seed ${run.spec.seed})`,
       z: m.meanC,
       x: ids,
@@ -43,7 +46,7 @@ export function figure2(run: PaperRun, epochs?: [number, number]): Figure[] {
 export function startDistributionFigure(run: PaperRun): Figure {
   const epochs = probedEpochs(run);
   return lineOverEpochs({
-    name: `table-2-start-distribution-${run.spec.preset}-${run.spec.task}-s${run.spec.seed}`,
+    name: `table-2-start-distribution-${tag(run)}`,
     title: `Start distribution s(x) over epochs, ${taskLabel(run.spec.task)} (${sim(run)}${run.spec.preset}, seed ${run.spec.seed})`,
     xTitle: 'epoch (0 = untrained)',
     series: run.consortium.experts.map((id, i): LineSeries => ({ name: id, epochs, values: epochs.map((e) => summaryAt(run, e).meanS[i]), measure: 'mean start probability s_i(x)' })),
@@ -117,7 +120,7 @@ export function importanceHeatmap(run: PaperRun, which: 'intrinsic' | 'relationa
   const { epochs, z } = importanceByEpoch(run, which);
   const fig = which === 'intrinsic' ? 'figure-4-intrinsic' : 'figure-5-relational';
   return heatmap({
-    name: `${fig}-${run.spec.preset}-${run.spec.task}-s${run.spec.seed}`,
+    name: `${fig}-${tag(run)}`,
     title: `${which === 'intrinsic' ? 'Intrinsic importance I(E_i)' : 'Relational importance u_j'}, ${taskLabel(run.spec.task)} (${sim(run)}${run.spec.preset}, seed ${run.spec.seed})`,
     z,
     x: epochs.map((e) => `epoch ${e}`),
@@ -136,7 +139,7 @@ export function relationalVsIntrinsicFigure(run: PaperRun, epoch?: number): Figu
   const s = summaryAt(run, ep);
   const a = relationalIntrinsicAgreement(s.relational, s.intrinsic);
   return scatterWithFit({
-    name: `relational-vs-intrinsic-${run.spec.preset}-${run.spec.task}-s${run.spec.seed}-epoch-${ep}`,
+    name: `relational-vs-intrinsic-${tag(run)}-epoch-${ep}`,
     title: `Routing mass vs intrinsic importance, ${taskLabel(run.spec.task)} epoch ${ep} (${sim(run)}${run.spec.preset}, seed ${run.spec.seed})`,
     x: s.relational,
     y: s.intrinsic,

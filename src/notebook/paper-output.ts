@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Figure, SourceRow } from '../plots/figure';
 import { exportFigure } from '../plots/export';
 import { closeExporter } from '../plots/renderer';
-import { exportPaperTable, type PaperTableFiles } from '../plots/paper-table-export';
+import { exportPaperTable } from '../plots/paper-table-export';
 import type { PaperColumn } from '../plots/paper-table';
 import { figuresDir } from '../plots/paths';
 import { showFigure, showMarkdown, showTable } from './display';
@@ -20,8 +20,8 @@ export interface PaperOutputs {
   figure(fig: Figure): Promise<void>;
   /** shows the rows and writes <name>.csv/.json */
   table(name: string, rows: readonly SourceRow[], opts?: { maxRows?: number; show?: boolean }): void;
-  /** shows the rows and writes <name>.csv/.json/.tex/.md (booktabs + Markdown) */
-  paperTable(name: string, rows: readonly SourceRow[], opts: { caption: string; label?: string; columns?: ReadonlyArray<PaperColumn | string>; digits?: number; maxRows?: number }): PaperTableFiles;
+  /** shows the rows and writes <name>.csv/.json/.tex/.md (booktabs + Markdown); the paths join `written` */
+  paperTable(name: string, rows: readonly SourceRow[], opts: { caption: string; label?: string; columns?: ReadonlyArray<PaperColumn | string>; digits?: number; maxRows?: number }): void;
   /** every file written so far */
   readonly written: readonly string[];
   /** stops the shared browser and shows the list of files written (relative to the checkout) */
@@ -53,7 +53,6 @@ export function paperOutputs(notebook: string): PaperOutputs {
       const columns = opts.columns ?? (rows.length ? Object.keys(rows[0]) : []);
       const f = exportPaperTable({ columns, rows }, { dir, name, caption: opts.caption, label: opts.label ?? `tab:${name}`, digits: opts.digits });
       written.push(f.csv, f.json, f.tex, f.md);
-      return f;
     },
     async close() {
       await closeExporter();

@@ -32,6 +32,7 @@ import { buildRoutingDataset } from '../orchestrator/from-consortium';
 import { disposeModel } from '../orchestrator/model';
 import { ResumeRefusedError, trainOrchestrator, type EpochReport } from '../orchestrator/train';
 import { buildPerturbedItems } from '../probes/perturbations';
+import { checkpointFingerprint, probesCodeVersion } from '../probes/probe-cache';
 import { runProbes, type ProbeName, type RunProbesResult } from '../probes/run-probes';
 import { loadTaskItems } from '../tasks/task-source';
 import type { TaskItem } from '../tasks/types';
@@ -122,6 +123,59 @@ function loadItems(spec: PaperRunSpec): LoadedItems {
   return out;
 }
 
+/** Bump to invalidate every stored slim probe table (a change of what slimProbes keeps). */
+const PAPER_PROBES_VERSION = 1;
+/** The probe tables of a paper run as the notebooks read them. */
+export const PAPER_PROBES_FILE = 'paper-probes.json';
+
+/**
+ * The probe result without the per-item reads (C and s of every item, per-item intrinsic
+ * importance): the summaries, masking, ablations, perturbations and paired tests that the
+ * notebooks show. The full outputs stay under <run>/probes/ (runProbes' own files).
+ */
+function slimProbes(r: RunProbesResult): RunProbesResult {
+  return {
+    ...r,
+    epochs: r.epochs.map((e) => ({
+      ...e,
+      ...(e.structure ? { structure: { ...e.structure, read: { ...e.structure.read, C: [], s: [], chains: [] }, intrinsicPerItem: [] } } : {}),
+      reused: [],
+      computed: [],
+    })),
+  };
+}
+
+function readPaperProbes(file: string, key: string): RunProbesResult | undefined {
+  try {
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: string; probes?: RunProbesResult };
+    return stored.key === key ? stored.probes : undefined;
+  } catch {
+    return undefined; // missing or unreadable: recompute
+  }
+}
+
+function writeAtomicText(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+/** True when the newest checkpoint is the spec's last epoch, trained with its settings on this data. */
+function trainingDone(dir: string, spec: PaperRunSpec, datasetFingerprint: string): boolean {
+  const epochs = listCheckpoints(dir);
+  if (epochs.length === 0 || epochs[epochs.length - 1] !== spec.epochs) return false;
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(checkpointDir(dir, spec.epochs), 'manifest.json'), 'utf8')) as {
+      modelConfig?: { hidden?: number };
+      trainConfig?: { epochs?: number; seed?: number };
+      dataset?: { fingerprint?: string };
+    };
+    return m.modelConfig?.hidden === spec.hidden && m.trainConfig?.epochs === spec.epochs && m.trainConfig?.seed === spec.seed && m.dataset?.fingerprint === datasetFingerprint;
+  } catch {
+    return false;
+  }
+}
+
 /** Makes sure one paper run exists (generating, training and probing only what is missing) and returns it. */
 export async function ensurePaperRun(spec: PaperRunSpec, opts: EnsurePaperRunOptions = {}): Promise<PaperRun> {
   const t0 = Date.now();
@@ -174,10 +228,9 @@ export async function ensurePaperRun(spec: PaperRunSpec, opts: EnsurePaperRunOpt
     }
     seconds.generate = lap();
 
-    // 2. Routing dataset, rebuilt only when its inputs change.
-    let dataset: RoutingDataset;
-    if (datasetCurrent) dataset = loadRoutingDataset(dsFile);
-    else {
+    // 2. Routing dataset, rebuilt only when its inputs change, read only when needed.
+    let dataset: RoutingDataset | null = null;
+    if (!datasetCurrent) {
       say(`${name}: encoding ${items.length} items`);
       const rows = collectResponses(openStore(), consortium, items);
       const built = await buildRoutingDataset({
@@ -187,60 +240,88 @@ export async function ensurePaperRun(spec: PaperRunSpec, opts: EnsurePaperRunOpt
       });
       dataset = { ...built, items: built.items.map((it) => ({ ...it, split: split[it.id] })) };
       saveRoutingDataset(dataset, dsFile);
+      fs.writeFileSync(path.join(base, 'dataset.fingerprint'), routingDatasetFingerprint(dataset));
       fs.writeFileSync(keyFile, JSON.stringify(key));
     }
+    const getDataset = (): RoutingDataset => (dataset ??= loadRoutingDataset(dsFile));
+    const fpFile = path.join(base, 'dataset.fingerprint');
+    const fp = fs.existsSync(fpFile) ? fs.readFileSync(fpFile, 'utf8') : routingDatasetFingerprint(getDataset());
     const builtDataset = !datasetCurrent;
     seconds.dataset = lap();
 
-    // 3. Training: resumes from the checkpoints; other settings or data start over.
+    // 3. Training: skipped when the last checkpoint is this spec's on this data; else resumes
+    // from the checkpoints, and starts over when they came from other settings or data.
     fs.mkdirSync(dir, { recursive: true });
     const runDs = path.join(dir, 'dataset.jsonl');
-    const fpFile = path.join(dir, 'dataset.fingerprint');
-    const fp = routingDatasetFingerprint(dataset);
-    if (!fs.existsSync(runDs) || !fs.existsSync(fpFile) || fs.readFileSync(fpFile, 'utf8') !== fp) {
-      saveRoutingDataset(dataset, runDs);
-      fs.writeFileSync(fpFile, fp);
+    const runFp = path.join(dir, 'dataset.fingerprint');
+    if (!fs.existsSync(runDs) || !fs.existsSync(runFp) || fs.readFileSync(runFp, 'utf8') !== fp) {
+      saveRoutingDataset(getDataset(), runDs);
+      fs.writeFileSync(runFp, fp);
     }
-    const ds = dataset;
-    const train = async (resume: boolean) =>
-      trainOrchestrator({
-        dataset: ds,
-        runDir: dir,
-        resume,
-        progressBar: false,
-        model: { hidden: spec.hidden },
-        train: { epochs: spec.epochs, seed: spec.seed },
-        onProgress: (r) => say(`${name}: train step ${r.step + 1}/${r.totalSteps} (epoch ${r.epoch}/${spec.epochs}) loss ${r.total.toFixed(3)}`),
-      });
-    let trained;
-    try {
-      trained = await train(true);
-    } catch (e) {
-      if (!(e instanceof ResumeRefusedError)) throw e;
-      say(`${name}: stored checkpoints came from other settings or data; training again`);
-      trained = await train(false);
+    let trainedEpochs = 0;
+    if (!trainingDone(dir, spec, fp)) {
+      const ds = getDataset();
+      const train = async (resume: boolean) =>
+        trainOrchestrator({
+          dataset: ds,
+          runDir: dir,
+          resume,
+          progressBar: false,
+          model: { hidden: spec.hidden },
+          train: { epochs: spec.epochs, seed: spec.seed },
+          onProgress: (r) => say(`${name}: train step ${r.step + 1}/${r.totalSteps} (epoch ${r.epoch}/${spec.epochs}) loss ${r.total.toFixed(3)}`),
+        });
+      let trained;
+      try {
+        trained = await train(true);
+      } catch (e) {
+        if (!(e instanceof ResumeRefusedError)) throw e;
+        say(`${name}: stored checkpoints came from other settings or data; training again`);
+        trained = await train(false);
+      }
+      disposeModel(trained.model);
+      trainedEpochs = trained.epochs.filter((e) => e.epoch > 0).length;
     }
-    disposeModel(trained.model);
-    const trainedEpochs = trained.epochs.filter((e) => e.epoch > 0).length;
     seconds.train = lap();
 
-    // 4. Probes over every epoch; perturbed prompts go through the shared store.
+    // 4. Probes over every epoch; perturbed prompts go through the shared store. The tables the
+    // notebooks read are kept in one file, reused while checkpoints, data and probe code match.
     const test = items.filter((it) => split[it.id] === 'test');
     const experts = () => consortium.experts.map((e) => withStore(e, openStore()));
     const expected = truth?.expected[spec.task];
     const maskExperts = expected ? [expected.hub, ...(expected.critical && expected.critical !== expected.hub ? [expected.critical] : [])] : [];
-    const probes = await runProbes({
-      runDir: dir,
-      dataset: ds,
-      probes: opts.probes ?? PAPER_PROBES,
+    const probeList = opts.probes ?? PAPER_PROBES;
+    const contextFingerprint = sha([key, 'paper-runs-context-v1']);
+    const probeKey = JSON.stringify({
+      version: PAPER_PROBES_VERSION,
+      code: probesCodeVersion(),
+      checkpoints: listCheckpoints(dir).map((e) => [e, checkpointFingerprint(checkpointDir(dir, e))]),
+      dataset: key,
+      probes: probeList,
       maskExperts,
-      force: opts.forceProbes,
-      context: {
-        fingerprint: sha([key, 'paper-runs-context-v1']),
-        perturbed: () => buildPerturbedItems(test, ds.items, experts(), encoder, { seed: spec.seed, onProgress: (d, t) => say(`${name}: perturbed answers ${d}/${t}`) }),
-      },
-      onProgress: (p) => say(`${name}: probes ${p.done}/${p.total} (${p.probe}${p.epoch === null ? '' : ` epoch ${p.epoch}`}${p.reused ? ', stored' : ''})`),
+      seed: spec.seed,
     });
+    const probesFile = path.join(dir, PAPER_PROBES_FILE);
+    let probes = opts.forceProbes ? undefined : readPaperProbes(probesFile, probeKey);
+    let computedProbes: string[] = [];
+    if (!probes) {
+      const ds = getDataset();
+      const full = await runProbes({
+        runDir: dir,
+        dataset: ds,
+        probes: probeList,
+        maskExperts,
+        force: opts.forceProbes,
+        context: {
+          fingerprint: contextFingerprint,
+          perturbed: () => buildPerturbedItems(test, ds.items, experts(), encoder, { seed: spec.seed, onProgress: (d, t) => say(`${name}: perturbed answers ${d}/${t}`) }),
+        },
+        onProgress: (p) => say(`${name}: probes ${p.done}/${p.total} (${p.probe}${p.epoch === null ? '' : ` epoch ${p.epoch}`}${p.reused ? ', stored' : ''})`),
+      });
+      computedProbes = [...new Set(full.epochs.flatMap((e) => e.computed))];
+      probes = slimProbes(full);
+      writeAtomicText(probesFile, JSON.stringify({ key: probeKey, probes }));
+    }
     seconds.probes = lap();
     seconds.total = (Date.now() - t0) / 1000;
 
@@ -252,11 +333,13 @@ export async function ensurePaperRun(spec: PaperRunSpec, opts: EnsurePaperRunOpt
       dataSource,
       items: { train: items.length - nTest, test: nTest },
       label,
-      dataset: ds,
+      get dataset() {
+        return getDataset();
+      },
       epochs: checkpointReports(dir),
       probes,
       truth,
-      computed: { generations, dataset: builtDataset, trainedEpochs, probes: [...new Set(probes.epochs.flatMap((e) => e.computed))] },
+      computed: { generations, dataset: builtDataset, trainedEpochs, probes: computedProbes },
       seconds,
     };
     fs.writeFileSync(path.join(dir, 'paper-run.json'), JSON.stringify({ spec, label, dataSource, computed: run.computed, seconds }, null, 1) + '\n');
@@ -275,7 +358,9 @@ export interface EnsurePaperRunsOptions extends Omit<EnsurePaperRunOptions, 'onP
 /** Every run of a plan (default PAPER_PLAN), in order, with one live progress line. */
 export async function ensurePaperRuns(plan: Partial<PaperPlan> = {}, opts: EnsurePaperRunsOptions = {}): Promise<PaperRun[]> {
   const specs = paperRunSpecs(plan);
-  const line = opts.progress === false || typeof opts.progress === 'function' ? null : liveLine();
+  // At most one redraw a second: tslab does not serialise its ZeroMQ sends, so every display
+  // update is a chance to collide with a status message (see docs/notebooks.md).
+  const line = opts.progress === false || typeof opts.progress === 'function' ? null : liveLine({ intervalMs: 1000 });
   const say = typeof opts.progress === 'function' ? opts.progress : (t: string) => line?.update(t);
   const out: PaperRun[] = [];
   const t0 = Date.now();
@@ -288,5 +373,7 @@ export async function ensurePaperRuns(plan: Partial<PaperPlan> = {}, opts: Ensur
     const generated = out.reduce((a, r) => a + r.computed.generations, 0);
     line?.done(`${out.length}/${specs.length} paper runs ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${generated} answers generated, ${trained} epochs trained now (the rest read from ${paperRunsRoot()})`);
   }
+  // Let the final update leave the kernel before the cell's idle status is published.
+  if (line) await new Promise((r) => setTimeout(r, 100));
   return out;
 }
