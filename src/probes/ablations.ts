@@ -13,7 +13,7 @@
 import type { RoutingItem } from '../orchestrator/dataset';
 import type { OrchestratorModel } from '../orchestrator/model';
 import { Rng } from '../orchestrator/rng';
-import { finalExpertGrade, type ChainGrader } from './masking';
+import { dataChainGrade, type ChainGrader } from './masking';
 import { giniOf, usageCounts } from './matrix-measures';
 import { disposeEncoded, encodeItems, readRouting, type EncodedItems, type ProbeRouteOptions, type RoutingRead } from './routing-read';
 import { groupsByTask } from './structure';
@@ -74,7 +74,7 @@ export function ablationProbe(model: OrchestratorModel, items: readonly RoutingI
 
 function runAblations(model: OrchestratorModel, items: readonly RoutingItem[], opts: AblationOptions, which: readonly AblationName[], seq: number[], encoded: EncodedItems): AblationSummary[] {
   const N = model.config.nExperts;
-  const grade = opts.grade ?? finalExpertGrade;
+  const grade = opts.grade ?? dataChainGrade;
   const base = { maxSteps: opts.maxSteps, batchSize: opts.batchSize, encoded };
   if (opts.full && opts.full.itemIds.join('\u0000') !== items.map((it) => it.id).join('\u0000')) throw new Error('ablations: the given full read is of other items');
   const full = opts.full ?? readRouting(model, items, base);

@@ -22,6 +22,7 @@ export {
   klOf,
   itemMaskingKl,
   finalExpertGrade,
+  dataChainGrade,
   pickTarget,
   targetName,
   maskingProbe,

@@ -2,7 +2,7 @@
  * Masking one expert (Section 4.5, Appendix F, Tables 8 and 11): the expert is taken out of
  * selection, out of C (row and column) and out of the backbone's attention; we compare the
  * sequence distribution s(x) and the routing distribution (the rows of C) with the unmasked model,
- * and rerun the chains to get the accuracy change.
+ * and rerun the chains to get the accuracy change (graded from the data by default, see `dataChainGrade`).
  *
  * Two KL readings (docs/decisions.md, "Masking KL"):
  * - conditional (the default `klSequence` / `klRouting`): KL(b~ || m), b~ the baseline restricted to
@@ -12,6 +12,7 @@
  *   (-log(1 - b_k) for a pure removal); finite because m is zero wherever b is.
  */
 import type { RoutingItem } from '../orchestrator/dataset';
+import { gradeChainFromData } from '../orchestrator/evaluate';
 import type { OrchestratorModel } from '../orchestrator/model';
 import { pairedTTest } from '../stats/paired-t-test';
 import { wilcoxon } from '../stats/wilcoxon';
@@ -71,9 +72,16 @@ export function itemMaskingKl(baseS: readonly number[], maskedS: readonly number
   };
 }
 
-/** Scores one chain on one item (1 solved, 0 not). Default: the last expert's graded solo answer. */
+/** Scores one chain on one item (1 solved, 0 not). */
 export type ChainGrader = (item: RoutingItem, chain: readonly number[]) => number;
+/** The last expert's graded solo answer (ignores what the chain passed it). */
 export const finalExpertGrade: ChainGrader = (item, chain) => item.correct[chain[chain.length - 1]];
+/**
+ * The default: the chain graded from the data as the orchestrator's evaluation does
+ * (`gradeChainFromData`): a one-expert chain by its solo grade, a longer one by its last generated
+ * pair "j after i", else (pair not generated) by the last expert's solo grade.
+ */
+export const dataChainGrade: ChainGrader = (item, chain) => gradeChainFromData(item, [...chain]);
 
 /** How an expert to mask is chosen. */
 export type MaskTarget = { kind: 'index'; expert: number } | { kind: 'top-intrinsic' } | { kind: 'top-relational' } | { kind: 'top-usage' };
@@ -138,7 +146,7 @@ export function maskingProbes(
   opts: ProbeRouteOptions & { grade?: ChainGrader } = {},
 ): MaskingSummary[] {
   const N = model.config.nExperts;
-  const grade = opts.grade ?? finalExpertGrade;
+  const grade = opts.grade ?? dataChainGrade;
   for (const target of targets) {
     if (target.kind === 'index' && !(Number.isInteger(target.expert) && target.expert >= 0 && target.expert < N)) {
       throw new Error(`masking: expert index ${target.expert} is not in 0..${N - 1}`);
