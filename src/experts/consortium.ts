@@ -22,7 +22,7 @@ import { createOpenAiExpert, openAiSpec } from './backends/openai';
 import { createTransformersExpert, transformersSpec } from './backends/transformers';
 import { createReplayExpert, replaySpec } from './backends/replay';
 import { createSimulatedExpert, type SimulatedExpert } from './simulated/expert';
-import { simulatedSpec, type SimulatedSpec } from './simulated/spec';
+import { simulatedSpec, simulatedSpecIssues, type SimulatedSpec } from './simulated/spec';
 import { plantedTruth, type PlantedTruth } from './simulated/truth';
 import { TRANSCRIPTS_FILE } from './store/transcript-store';
 import type { Expert } from './types';
@@ -207,6 +207,13 @@ export function loadConsortiumConfig(nameOrPath: string, opts: LoadConsortiumOpt
     if (unknown.length > 0) {
       const p = [...where, unknown[0]];
       throw new ConsortiumConfigError(at(p), fieldName(p), `unknown field(s) ${unknown.join(', ')} for backend ${r.data.backend}`);
+    }
+    if (r.data.backend === 'simulated') {
+      const issue = simulatedSpecIssues(r.data)[0];
+      if (issue) {
+        const p = [...where, ...issue.path];
+        throw new ConsortiumConfigError(at(p), fieldName(p), `expert ${r.data.id}: ${issue.message}`);
+      }
     }
     const spec = resolvePaths(r.data, configDir);
     if (opts.checkFiles !== false) {

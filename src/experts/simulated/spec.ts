@@ -109,3 +109,27 @@ export const simulatedSpec = baseExpertSpec.extend({
 });
 export type SimulatedSpec = z.infer<typeof simulatedSpec>;
 export type SimulatedSpecInput = z.input<typeof simulatedSpec>;
+
+/**
+ * Consistency of the sub-type fields, which the schema alone cannot see: shares that sum to at
+ * most 1, and sub-type names used in `subtypeSkill` or `dependsOn.subtypes` that `subtypes`
+ * declares (or 'routine'). Returns one issue per problem, with the field path.
+ */
+export function simulatedSpecIssues(spec: SimulatedSpec): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const declared = new Set(['routine', ...Object.keys(spec.subtypes ?? {})]);
+  const total = Object.values(spec.subtypes ?? {}).reduce((a, b) => a + b, 0);
+  if (total > 1 + 1e-9) issues.push({ path: ['subtypes'], message: `sub-type shares sum to ${Math.round(total * 1e6) / 1e6}, more than 1` });
+  if (spec.subtypes?.routine !== undefined) issues.push({ path: ['subtypes', 'routine'], message: "'routine' is the rest of the items and cannot be given a share" });
+  for (const name of Object.keys(spec.subtypeSkill ?? {})) {
+    if (!declared.has(name)) issues.push({ path: ['subtypeSkill', name], message: `unknown sub-type '${name}' (declared: ${[...declared].join(', ')})` });
+  }
+  const deps = spec.dependsOn === undefined ? [] : Array.isArray(spec.dependsOn) ? spec.dependsOn : [spec.dependsOn];
+  deps.forEach((d, k) => {
+    (d.subtypes ?? []).forEach((name, j) => {
+      const base = Array.isArray(spec.dependsOn) ? ['dependsOn', k, 'subtypes', j] : ['dependsOn', 'subtypes', j];
+      if (!declared.has(name)) issues.push({ path: base, message: `unknown sub-type '${name}' (declared: ${[...declared].join(', ')})` });
+    });
+  });
+  return issues;
+}
