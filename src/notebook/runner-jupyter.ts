@@ -38,6 +38,18 @@ export function findOnPath(name: string, envPath: string = process.env.PATH ?? '
   return null;
 }
 
+/**
+ * `python3 -c PDEATHSIG_EXEC <our pid> <command...>`: asks Linux to send SIGINT to the process
+ * when its parent (this one) dies (prctl PR_SET_PDEATHSIG, kept across exec), then execs the
+ * command. A parent already gone before the prctl is seen by the pid check.
+ */
+const PDEATHSIG_EXEC = [
+  'import ctypes, os, signal, sys',
+  'ctypes.CDLL(None).prctl(1, signal.SIGINT)',
+  'if os.getppid() != int(sys.argv[1]): os._exit(130)',
+  'os.execvp(sys.argv[2], sys.argv[2:])',
+].join('\n');
+
 /** Writes the private kernelspec and returns the JUPYTER_PATH entry that exposes it. */
 export function privateKernelPath(): string {
   const dataDir = path.join(checkoutRoot(), 'runs', 'jupyter');
@@ -74,8 +86,12 @@ export async function runWithJupyter(file: string, opts: JupyterRunOptions = {})
   ];
   log(`${path.relative(process.cwd(), nbPath)}: jupyter ${args.join(' ')}`);
   // Own process group, so a terminal's Ctrl-C reaches nbconvert only through the forwarding below
-  // (a second interrupt during its clean-up would cut that short).
-  const child = spawn(jupyter, args, { env: { ...process.env, ...opts.env, JUPYTER_PATH: jupyterPath }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // (a second interrupt during its clean-up would cut that short). On Linux nbconvert also gets
+  // SIGINT when this process dies, even by SIGKILL (see PDEATHSIG_EXEC), and then shuts its
+  // kernel down as on Ctrl-C; the kernel would leave on its own too, but only after nbconvert.
+  const python = process.platform === 'linux' ? findOnPath('python3') : null;
+  const [cmd, argv] = python ? [python, ['-c', PDEATHSIG_EXEC, String(process.pid), jupyter, ...args]] : [jupyter, args];
+  const child = spawn(cmd, argv, { env: { ...process.env, ...opts.env, JUPYTER_PATH: jupyterPath }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr.on('data', (b: Buffer) => (output += b.toString()));

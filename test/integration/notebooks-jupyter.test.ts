@@ -91,9 +91,10 @@ test('nbconvert executes notebooks/00-smoke.ipynb', { skip: skip || (fs.existsSy
   assert.deepEqual(validateNotebook(JSON.parse(fs.readFileSync(r.outPath, 'utf8'))), []);
 });
 
-test('SIGTERM to `inform notebooks --jupyter` stops nbconvert, its kernel and what the kernel started', { skip, timeout: 120_000 }, async () => {
-  const marker = `${process.pid}-sigterm`;
-  const cli = spawn(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', '--jupyter', path.join(root, 'test', 'fixtures', 'notebooks', 'hung.ipynb'), '--out', path.join(work, 'sigterm')], {
+/** Starts `inform notebooks --jupyter hung.ipynb`, waits until the kernel spins in cell 2, sends `sig`. */
+async function signalJupyterRun(sig: 'SIGTERM' | 'SIGKILL'): Promise<{ code: number | null; out: string; marker: string }> {
+  const marker = `${process.pid}-${sig}`;
+  const cli = spawn(process.execPath, [path.join(root, 'bin', 'inform.cjs'), 'notebooks', '--jupyter', path.join(root, 'test', 'fixtures', 'notebooks', 'hung.ipynb'), '--out', path.join(work, sig)], {
     cwd: root,
     env: { ...process.env, INFORM_TEST_RUN: marker, INFORM_TEST_MARKER: marker },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,7 +107,37 @@ test('SIGTERM to `inform notebooks --jupyter` stops nbconvert, its kernel and wh
   const until = Date.now() + 90_000;
   while (!processesWithEnv(`INFORM_TEST_RUN=${marker}`).some((l) => l.includes('setTimeout')) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
   assert.ok(processesWithEnv(`INFORM_TEST_RUN=${marker}`).some((l) => l.includes('kernel-launch')), `no kernel started:\n${out}`);
-  cli.kill('SIGTERM');
-  assert.equal(await exited, 143, out);
-  assert.deepEqual(await expectNoProcesses(`INFORM_TEST_RUN=${marker}`, 10_000, processesWithEnv), [], 'nbconvert, its kernel or the cell\'s child survived');
+  cli.kill(sig);
+  return { code: await exited, out, marker };
+}
+
+/** SIGKILLs what a failed check left (so a failing test leaves nothing behind either). */
+function killMarked(marker: string): void {
+  for (const line of processesWithEnv(`INFORM_TEST_RUN=${marker}`)) {
+    try {
+      process.kill(Number(line.split(':')[0]), 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+test('SIGTERM to `inform notebooks --jupyter` stops nbconvert, its kernel and what the kernel started', { skip, timeout: 120_000 }, async () => {
+  const { code, out, marker } = await signalJupyterRun('SIGTERM');
+  try {
+    assert.equal(code, 143, out);
+    assert.deepEqual(await expectNoProcesses(`INFORM_TEST_RUN=${marker}`, 10_000, processesWithEnv), [], 'nbconvert, its kernel or the cell\'s child survived');
+  } finally {
+    killMarked(marker);
+  }
+});
+
+test('SIGKILL to `inform notebooks --jupyter`: nbconvert is interrupted by the parent-death signal and stops its kernel', { skip, timeout: 150_000 }, async () => {
+  const { marker } = await signalJupyterRun('SIGKILL');
+  try {
+    // nbconvert interrupts, asks for shutdown, then SIGTERM and SIGKILL after its 5 s wait.
+    assert.deepEqual(await expectNoProcesses(`INFORM_TEST_RUN=${marker}`, 30_000, processesWithEnv), [], 'nbconvert, its kernel or the cell\'s child outlived the runner');
+  } finally {
+    killMarked(marker);
+  }
 });
