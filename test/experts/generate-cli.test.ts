@@ -48,6 +48,20 @@ test('inform generate fills a run, a re-run generates nothing, a corrupt record 
   assert.equal(badPairs.code, 2);
   assert.match(badPairs.err, /--pairs must be none, all or sample:K/);
 
+  // a real backend: the number of calls is printed before the first one (here every call fails:
+  // nothing listens on the endpoint, so the run stops at the first answer)
+  const cfg = path.join(run, 'real.yaml');
+  fs.writeFileSync(cfg, [
+    'name: unreachable-openai',
+    'defaults: { backend: openai, topP: 0.7, maxTokens: 16, timeoutMs: 2000, maxRetries: 0 }',
+    'experts:',
+    '  - { id: A, model: m, apiModel: m, endpoints: ["http://127.0.0.1:9/v1"], temperature: 0.1, seed: 1 }',
+    '  - { id: B, model: m, apiModel: m, endpoints: ["http://127.0.0.1:9/v1"], temperature: 0.5, seed: 2 }',
+  ].join('\n'));
+  const real = inform('generate', '--consortium', cfg, '--task', 'mmlu', '--split', 'test', '--limit', '3', '--pairs', 'all', '--run', path.join(run, 'real'));
+  assert.notEqual(real.code, 0);
+  assert.match(real.out, /this run makes up to 12 generation calls: 6 standalone answers \+ 6 pair answers \(pairs all\)/);
+
   const bad = inform('generate', '--consortium', 'heterogeneous', '--chain', 'E1,E42', '--run', run);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--chain names E42, which is not an expert/);

@@ -26,6 +26,8 @@ test('inform train trains on the transcripts `inform generate` stored in the sam
     assert.equal(first.code, 0, first.err);
     assert.match(first.out + first.err, /simulated data/);
     assert.match(first.out + first.err, /epoch 2\/2: loss [0-9.]+ \| held-out acc [0-9.]+/);
+    assert.match(first.out, /\| no-content router [0-9.]+ \|/, 'each epoch names the no-content baseline');
+    assert.match(first.out, /per task, epoch 2 .*\n  [a-z0-9]+ \([0-9]+ held-out items\): orchestrator [0-9.]+ .*best single \(train\) .*no-content router [0-9.]+/);
     for (const e of [0, 1, 2]) assert.ok(fs.existsSync(path.join(run, 'checkpoints', `epoch-${e}`)), `epoch-${e} checkpoint`);
 
     const again = inform('train', '--run', run, ...sel, '--epochs', '2', '--hidden', '16');
