@@ -78,7 +78,8 @@ test('the smoke notebook runs under nbconvert and its outputs carry the rich rep
   assert.ok(joined(tables[0]['text/html']).includes('40 rows × 3 columns'));
 
   // The pipeline section: simulated consortium -> graded transcripts -> two epochs of training.
-  assert.equal(displays.filter((d) => /^600 simulated answers: 600 generated now/.test(joined(d['text/plain']))).length, 1);
+  // 60 items x (10 experts + the preset's simulated oracle)
+  assert.equal(displays.filter((d) => /^660 simulated answers: 660 generated now/.test(joined(d['text/plain']))).length, 1);
   const trainedLine = displays.map((d) => joined(d['text/plain'])).find((t) => t.startsWith('trained 2 epochs'));
   assert.match(trainedLine ?? '', /held-out accuracy [0-9.]+ vs best single expert E\d+ [0-9.]+ and uniform router [0-9.]+ \(simulated consortium\)/);
   assert.ok(joined(tables[1]['text/html']).includes('3 rows × 5 columns'), 'epochs 0, 1, 2');
