@@ -89,16 +89,7 @@ export function relationalIntrinsicAgreement(relational: readonly number[], intr
   return { rho: s.rho, rhoP: s.pValue, tau: k.tau, tauP: k.pValue };
 }
 
-/**
- * Whether the probes report a divergence between routing dominance and causal importance for
- * one task, from per-epoch structure summaries and the paired masking comparison
- * (x = masking the top-intrinsic expert, y = masking the top-relational expert, routing KL):
- * reported when (1) the top-intrinsic expert is the same in at least `stability` of the epochs,
- * (2) so is the top-relational expert, (3) they differ, and (4) masking the top-intrinsic
- * expert moves routing more, with a paired-t or Wilcoxon p below `alpha`. Each condition guards
- * against a different accident of one trained model: on exchangeable experts the argmax
- * wanders between epochs and masking effects do not differ systematically.
- */
+/** The divergence verdict of one task (see `divergenceVerdict`). */
 export interface DivergenceVerdict {
   reported: boolean;
   topIntrinsic: string;
@@ -117,6 +108,16 @@ function modal(ids: string[]): { id: string; share: number } {
   return { id, share: c / ids.length };
 }
 
+/**
+ * Whether the probes report a divergence between routing dominance and causal importance for
+ * one task, from per-epoch structure summaries and the paired masking comparison
+ * (x = masking the top-intrinsic expert, y = masking the top-relational expert, routing KL):
+ * reported when (1) the top-intrinsic expert is the same in at least `stability` of the epochs,
+ * (2) so is the top-relational expert, (3) they differ, and (4) masking the top-intrinsic
+ * expert moves routing more, with a paired-t or Wilcoxon p below `alpha`. Each condition guards
+ * against a different accident of one trained model: on exchangeable experts the argmax
+ * wanders between epochs and masking effects do not differ systematically.
+ */
 export function divergenceVerdict(
   perEpoch: readonly { intrinsic: readonly number[]; relational: readonly number[] }[],
   masking: PairedComparison | null,
