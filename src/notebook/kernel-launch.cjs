@@ -41,5 +41,8 @@ ts.sys.watchDirectory = () => ({ close() {} });
 
 // execute_input with the cell's number on iopub, so nbconvert saves execution counts (see the file).
 require('./execute-input.cjs').announceExecutionCounts(tslabDir);
+// One send at a time per socket: tslab never awaits its sends, and an overlapping one threw EBUSY
+// and killed the kernel under load (see the file).
+require('./zmq-send-queue.cjs').serializeSends(tslabDir);
 
 require(path.join(tslabDir, 'dist', 'main.js')).main();
