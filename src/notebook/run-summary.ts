@@ -119,7 +119,7 @@ export function formatRunSummary(files: readonly string[], results: readonly Not
   out.push(`total ${totalSeconds.toFixed(1)} s for ${files.length} notebook(s), ${ok} ok`);
   out.push(
     cache.state === 'warm'
-      ? `caches: warm (${cache.files} files, ${human(cache.bytes)} under ${cache.dir} before the run were reused where their inputs matched)`
+      ? `caches: warm (${cache.files} files, ${human(cache.bytes)} under ${cache.dir} before the run; the notebooks reuse what still matches their inputs)`
       : `caches: cold (no transcripts, checkpoints or probe tables under ${cache.dir} before the run)`,
   );
   return out.join('\n');
