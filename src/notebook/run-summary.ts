@@ -5,14 +5,15 @@
  * Cold or warm: the notebooks share their expensive work through `runs/` (transcript stores,
  * per-epoch checkpoints, probe tables; see docs/notebooks.md). The run is *warm* when `runs/`
  * already held such files before it started, *cold* when it held none. The runner's own outputs
- * there (`runs/notebooks/`, `runs/jupyter/`, executed copies and kernelspecs) do not count.
+ * there (`runs/notebooks/`, `runs/jupyter/`: executed copies and kernelspecs; `runs/browser-test/`:
+ * screenshots) do not count.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NotebookResult } from './runner';
 
-/** Folders under runs/ that hold the runner's own outputs, not reusable work. */
-const RUNNER_OUTPUTS = new Set(['notebooks', 'jupyter']);
+/** Folders under runs/ that hold the runner's (and the browser test's) outputs, not reusable work. */
+const RUNNER_OUTPUTS = new Set(['notebooks', 'jupyter', 'browser-test']);
 
 /** How much reusable work `runs/` held. */
 export interface CacheState {

@@ -21,6 +21,7 @@ test('caches are cold without reusable files under runs/ and warm with them; the
   assert.equal(cacheState(runs).state, 'cold', 'no runs/ at all');
   write(path.join(runs, 'notebooks', '00-smoke.ipynb'), '{}');
   write(path.join(runs, 'jupyter', 'kernels', 'tslab', 'kernel.json'), '{}');
+  write(path.join(runs, 'browser-test', 'notebook-figures.png'), 'png');
   assert.deepEqual(cacheState(runs), { state: 'cold', files: 0, bytes: 0, dir: runs });
   write(path.join(runs, 'planted-hub', 'transcripts.jsonl'), 'x'.repeat(10));
   write(path.join(runs, 'planted-hub', 'checkpoints', 'epoch-1', 'weights.bin'), 'y'.repeat(5));
