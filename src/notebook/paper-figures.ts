@@ -123,11 +123,11 @@ export function importanceHeatmap(run: PaperRun, which: 'intrinsic' | 'relationa
     name: `${fig}-${tag(run)}`,
     title: `${which === 'intrinsic' ? 'Intrinsic importance I(E_i)' : 'Relational importance u_j'}, ${taskLabel(run.spec.task)} (${sim(run)}${run.spec.preset}, seed ${run.spec.seed})`,
     z,
-    x: epochs.map((e) => `epoch ${e}`),
+    x: epochs.map((e) => String(e)),
     y: run.consortium.experts,
     xTitle: 'training epoch',
     yTitle: 'expert',
-    zTitle: which === 'intrinsic' ? 'I(E_i) = mean ||d log P / d h_i||' : 'u_j = sum_i C_ij (incoming mass)',
+    zTitle: which === 'intrinsic' ? 'I(E_i) (gradient norm)' : 'u_j (incoming mass)',
     zmin: 0,
     digits: 2,
   });

@@ -347,6 +347,12 @@ export function recoveryRows(runs: readonly PaperRun[]): FindingRow[] {
   });
 }
 
+/** False when the preset plants no hub: every expert's planted usage on the run's task is equal. */
+export function hubPlanted(run: PaperRun): boolean {
+  const usage = Object.values(run.truth?.perTask[run.spec.task as keyof NonNullable<PaperRun['truth']>['perTask']]?.usage ?? {});
+  return !(usage.length > 0 && Math.max(...usage) - Math.min(...usage) < 1e-9);
+}
+
 /** Over seeds: how many runs per preset and task recovered each part of the planted truth. */
 export function recoverySummaryRows(runs: readonly PaperRun[]): FindingRow[] {
   const rows = recoveryRows(runs);
@@ -354,12 +360,13 @@ export function recoverySummaryRows(runs: readonly PaperRun[]): FindingRow[] {
     const rs = rows.filter((r) => r.preset === preset && r.task === task);
     if (rs.length === 0) return [];
     const count = (f: (r: FindingRow) => boolean) => `${rs.filter(f).length}/${rs.length}`;
+    const run = runsOf(runs, preset, task)[0];
     return [
       {
         preset,
         task,
         'planted divergence': rs[0]['planted divergence'],
-        'hub found by relational (rank 1)': count((r) => r['hub rank by relational'] === 1),
+        'hub found by relational (rank 1)': run && !hubPlanted(run) ? 'none planted' : count((r) => r['hub rank by relational'] === 1),
         'critical found by intrinsic (rank 1)': rs[0]['planted critical'] === '' ? 'none planted' : count((r) => r['critical rank by intrinsic'] === 1),
         'divergence verdict correct': count((r) => r['verdict matches planted'] === 'yes'),
       },
@@ -384,8 +391,7 @@ export function recoveryStatement(runs: readonly PaperRun[]): string {
       const hub = rs[0]['planted hub'];
       const critical = rs[0]['planted critical'];
       const divergence = rs[0]['planted divergence'] === 'yes';
-      const usage = Object.values(run.truth.perTask[task as keyof typeof run.truth.perTask]?.usage ?? {});
-      const noHub = usage.length > 0 && Math.max(...usage) - Math.min(...usage) < 1e-9;
+      const noHub = !hubPlanted(run);
       const parts = [
         noHub ? 'no hub is planted (every planted usage is equal)' : `relational importance ranked the planted hub ${hub} first in ${k((r) => r['hub rank by relational'] === 1)}/${n} seeds`,
         critical === '' ? 'no critical expert is planted' : `intrinsic importance ranked the planted critical expert ${critical} first in ${k((r) => r['critical rank by intrinsic'] === 1)}/${n} seeds`,
@@ -402,7 +408,9 @@ export function recoveryStatement(runs: readonly PaperRun[]): string {
 export function perturbationStatement(runs: readonly PaperRun[]): string {
   return perturbationRecoveryRows(runs)
     .map((r) => {
-      const planted = r['planted most damaging kind'] === '' ? 'no planted sensitivity (not a simulated preset)' : `the experts lose most when the ${r['planted most damaging kind']} of the task are damaged`;
+      const damage: Record<string, string> = { numbers: 'its numbers are unreadable', order: 'its sentences are out of order', reasoning: 'its reasoning cues are gone' };
+      const kind = String(r['planted most damaging kind']);
+      const planted = kind === '' ? 'no planted sensitivity (not a simulated preset)' : `the experts lose most accuracy on a task when ${damage[kind] ?? kind}`;
       const hit = r['top perturbation hits the planted kind'];
       return `- **${r.preset} / ${r.task}** (simulated). Planted: ${planted}. Probe: at the last epoch ${r['top perturbation (last epoch)']} moves the start distribution most (KL ${r['its KL(sequence)']} nats) — ${hit === 'yes' ? 'the planted kind was recovered' : hit === 'no' ? 'the planted kind was NOT recovered' : 'nothing to recover'}; the paper's top perturbation for this task is ${r['paper: top perturbation']} (${r['same as paper'] === 'yes' ? 'same' : 'different'}); sensitivity was ${r['more sensitive early (paper: yes)'] === 'yes' ? 'higher' : 'not higher'} early than late (the paper: higher early).`;
     })

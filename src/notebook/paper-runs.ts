@@ -160,8 +160,37 @@ function writeAtomicText(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
-/** True when the newest checkpoint is the spec's last epoch, trained with its settings on this data. */
+/** The file recording which orchestrator code trained a run's checkpoints. */
+const TRAIN_CODE_FILE = 'train-code.txt';
+let trainCode: string | null = null;
+
+/**
+ * A tag of the code that trains: every file of src/orchestrator. Checkpoints trained by other code
+ * are trained again, so the committed figures always come from the checked-out code.
+ */
+export function orchestratorCodeVersion(): string {
+  if (trainCode) return trainCode;
+  const dir = path.join(__dirname, '..', 'orchestrator');
+  const h = crypto.createHash('sha256');
+  for (const f of fs.readdirSync(dir).filter((x) => /\.(ts|js|cjs)$/.test(x)).sort()) {
+    h.update(f);
+    h.update(fs.readFileSync(path.join(dir, f)));
+  }
+  trainCode = h.digest('hex').slice(0, 12);
+  return trainCode;
+}
+
+function trainedByThisCode(dir: string): boolean {
+  try {
+    return fs.readFileSync(path.join(dir, TRAIN_CODE_FILE), 'utf8') === orchestratorCodeVersion();
+  } catch {
+    return false;
+  }
+}
+
+/** True when the newest checkpoint is the spec's last epoch, trained with its settings on this data by this code. */
 function trainingDone(dir: string, spec: PaperRunSpec, datasetFingerprint: string): boolean {
+  if (!trainedByThisCode(dir)) return false;
   const epochs = listCheckpoints(dir);
   if (epochs.length === 0 || epochs[epochs.length - 1] !== spec.epochs) return false;
   try {
@@ -272,14 +301,17 @@ export async function ensurePaperRun(spec: PaperRunSpec, opts: EnsurePaperRunOpt
           onProgress: (r) => say(`${name}: train step ${r.step + 1}/${r.totalSteps} (epoch ${r.epoch}/${spec.epochs}) loss ${r.total.toFixed(3)}`),
         });
       let trained;
+      const sameCode = trainedByThisCode(dir);
+      if (!sameCode && listCheckpoints(dir).length > 0) say(`${name}: stored checkpoints came from other orchestrator code; training again`);
       try {
-        trained = await train(true);
+        trained = await train(sameCode);
       } catch (e) {
         if (!(e instanceof ResumeRefusedError)) throw e;
         say(`${name}: stored checkpoints came from other settings or data; training again`);
         trained = await train(false);
       }
       disposeModel(trained.model);
+      fs.writeFileSync(path.join(dir, TRAIN_CODE_FILE), orchestratorCodeVersion());
       trainedEpochs = trained.epochs.filter((e) => e.epoch > 0).length;
     }
     seconds.train = lap();
