@@ -61,6 +61,7 @@ export {
   centralizationRecovery,
   maskingRecovery,
   ablationRecovery,
+  perturbationRecovery,
   type TaskTruthInput,
   type StructureRecovery,
   type DivergenceVerdict,

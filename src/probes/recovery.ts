@@ -217,3 +217,27 @@ export function ablationRecovery(rows: readonly { ablation: string; accuracy: nu
   for (const r of rows) if (r.ablation !== 'full') margins[r.ablation] = full.accuracy - r.accuracy;
   return { full: full.accuracy, uniform: uni ? uni.accuracy : null, fullBeatsUniform: uni ? full.accuracy > uni.accuracy : null, margins };
 }
+
+/**
+ * Prompt perturbations (Figure 3) against the planted sensitivity: the perturbations of one task
+ * ranked by the routing shift they caused (sequence KL, largest first) against the planted
+ * ranking (`perturbationTruth(...).ranking[task]` in src/experts: kinds by expected accuracy
+ * drop) — whether the top perturbation agrees, and Spearman over the kinds both rank.
+ */
+export function perturbationRecovery(
+  rows: readonly { perturbation: string; klSequence: number }[],
+  plantedRanking: readonly string[],
+): { measuredRanking: string[]; topAgrees: boolean; spearman: { rho: number; pValue: number } | null } {
+  if (rows.length === 0) throw new Error('perturbationRecovery: no perturbation rows');
+  const measuredRanking = [...rows].sort((a, b) => b.klSequence - a.klSequence).map((r) => r.perturbation);
+  const common = plantedRanking.filter((k) => measuredRanking.includes(k));
+  let sp: { rho: number; pValue: number } | null = null;
+  if (common.length >= 3) {
+    const r = spearman(
+      common.map((k) => common.length - plantedRanking.indexOf(k)),
+      common.map((k) => rows.find((x) => x.perturbation === k)!.klSequence),
+    );
+    sp = { rho: r.rho, pValue: r.pValue };
+  }
+  return { measuredRanking, topAgrees: measuredRanking[0] === plantedRanking[0], spearman: sp };
+}

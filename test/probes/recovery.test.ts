@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pairedOverEpochs } from '../../src/probes/masking';
-import { ablationRecovery, centralizationRecovery, divergenceRecovery, divergenceVerdict, maskingRecovery, rankOf, structureRecovery, taskTruthOf } from '../../src/probes/recovery';
+import { ablationRecovery, centralizationRecovery, perturbationRecovery, divergenceRecovery, divergenceVerdict, maskingRecovery, rankOf, structureRecovery, taskTruthOf } from '../../src/probes/recovery';
 
 const ids = ['E1', 'E2', 'E3', 'E4'];
 
@@ -72,4 +72,18 @@ test('centralization, masking and ablation recovery', () => {
   ]);
   assert.equal(a.fullBeatsUniform, true);
   assert.ok(Math.abs(a.margins['static-sequence'] - 0.3) < 1e-12);
+});
+
+test('perturbation recovery: measured ranking by sequence KL against the planted ranking', () => {
+  const rows = [
+    { perturbation: 'shuffle-sentences', klSequence: 0.01 },
+    { perturbation: 'remove-numbers', klSequence: 0.3 },
+    { perturbation: 'mask-numbers', klSequence: 0.2 },
+    { perturbation: 'remove-reasoning-cues', klSequence: 0.05 },
+  ];
+  const r = perturbationRecovery(rows, ['remove-numbers', 'mask-numbers', 'remove-reasoning-cues', 'shuffle-sentences']);
+  assert.deepEqual(r.measuredRanking, ['remove-numbers', 'mask-numbers', 'remove-reasoning-cues', 'shuffle-sentences']);
+  assert.equal(r.topAgrees, true);
+  assert.ok(Math.abs(r.spearman!.rho - 1) < 1e-12);
+  assert.equal(perturbationRecovery(rows, ['shuffle-sentences', 'remove-numbers']).topAgrees, false);
 });
