@@ -78,8 +78,11 @@ export interface ConsortiumEvaluation {
   perTask: Record<string, TaskEvaluation>;
 }
 
-/** Runs `chains` (expert indices, one per item) for real and grades their final outputs. */
-async function runAndGrade(
+/**
+ * Runs `chains` (expert indices, one per item) for real and grades their final outputs.
+ * Exported for the probes (src/probes/chain-runner.ts), which run masked and ablated chains the same way.
+ */
+export async function runAndGrade(
   chains: number[][],
   items: TaskItem[],
   stored: StoredExpert[],
