@@ -179,6 +179,11 @@ export function encodeKernel(params: Record<string, tf.Tensor>, inputs: EncodeKe
   const R1 = Ro + (hasOracle ? B : 0); // adapter rows: responses, then oracles
   const names = [...ADAPTER_PARAMS, ...(cfg.backbone ? BACKBONE_PARAMS : [])];
   for (const n of names) if (!params[n]) throw new Error(`encode: missing parameter '${n}'`);
+  const shapeOf = (t: tf.Tensor) => `[${t.shape}]`;
+  if (inputs.ex.shape[0] !== B || inputs.ex.shape[1] !== D) throw new Error(`encode: ex has shape ${shapeOf(inputs.ex)}, expected [${B}, ${D}]`);
+  if (inputs.oracle && (inputs.oracle.shape[0] !== B || inputs.oracle.shape[1] !== D)) throw new Error(`encode: oracle has shape ${shapeOf(inputs.oracle)}, expected [${B}, ${D}]`);
+  if (inputs.dropoutMask && inputs.dropoutMask.size !== B * N * d) throw new Error(`encode: dropoutMask has shape ${shapeOf(inputs.dropoutMask)}, expected [${B}, ${N}, ${d}]`);
+  if (params['prompt.W'].shape[0] !== D) throw new Error(`encode: the model reads ${params['prompt.W'].shape[0]}-dim encodings, the inputs have ${D}`);
 
   const exV = values(inputs.ex);
   const xin = new Float32Array(R1 * D);

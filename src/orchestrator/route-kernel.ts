@@ -186,6 +186,7 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
   const availLogit = opts.available.map((a) => (a ? 0 : MASKED));
   const nAvailable = opts.available.filter(Boolean).length;
   const G = opts.gumbel ? opts.gumbel.shape[1] : 0;
+  if (opts.gumbel && (opts.gumbel.shape[0] !== B || G < K || opts.gumbel.shape[2] !== N)) throw new Error(`route: gumbel has shape [${opts.gumbel.shape}], expected [${B}, >= ${K}, ${N}]`);
   const gumbel = opts.gumbel ? new Float64Array(hostView(opts.gumbel)) : null;
   const override = opts.collabOverride ? Float64Array.from(tf.tidy(() => tf.broadcastTo(opts.collabOverride!, [B, N, N]).dataSync())) : null;
   const useSuccessor = opts.parts !== 'intrinsic-only';

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBackend, tf } from '../../src/orchestrator/backend';
-import { encode, encodeByOps, type EncodeOptions } from '../../src/orchestrator/model';
+import { encode, encodeByOps, route, type EncodeOptions } from '../../src/orchestrator/model';
 import { Rng } from '../../src/orchestrator/rng';
 import { tinyInstance } from './tiny';
 
@@ -61,3 +61,14 @@ for (const c of CASES) {
     assert.equal(checked, c.backbone ? 17 : 6);
   });
 }
+
+test('fused encode and route refuse mis-shaped inputs, naming them', async () => {
+  await ensureBackend();
+  const { model, batch } = tinyInstance(17, true);
+  const [B, N] = batch.outputs.shape;
+  assert.throws(() => encode(model, { ...batch, oracle: tf.zeros([B, 5]) as tf.Tensor2D }), /oracle has shape \[3,5\]/);
+  assert.throws(() => encode(model, batch, { dropoutMask: tf.ones([B, N, 3]) as tf.Tensor3D }), /dropoutMask has shape/);
+  assert.throws(() => encode(model, { ...batch, ex: tf.zeros([B, 7]) as tf.Tensor2D }), /ex has shape/);
+  const { h, ctx } = encode(model, batch);
+  assert.throws(() => route(model, h, ctx, { steps: 3, gumbel: tf.zeros([B, 2, N]) as tf.Tensor3D }), /gumbel has shape \[3,2,4\]/);
+});
