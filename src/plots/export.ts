@@ -6,6 +6,7 @@
  * skipped with a message that says how to get one, and an HTML page is written instead so the
  * figure can still be viewed.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rowsToCsv } from './csv';
@@ -63,6 +64,28 @@ function writeFile(file: string, content: string | Buffer): void {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * plotly names the defs, clip paths, legend and colour-bar gradient of each render with a random
+ * hex id; this replaces it with one derived from `name`, so re-running a notebook writes the same
+ * SVG bytes (committed figures do not change without a reason).
+ */
+export function stableSvgIds(svg: string, name: string): string {
+  const m = /id="defs-([0-9a-f]+)"/.exec(svg);
+  if (!m) return svg;
+  const stable = createHash('sha1').update(name).digest('hex').slice(0, m[1].length);
+  return svg.replace(new RegExp(`(defs-|clip|legend|g)${m[1]}(?![0-9a-f])`, 'g'), (_all, prefix: string) => prefix + stable);
+}
+
+/**
+ * Chromium stamps a PDF with the time it was printed (CreationDate, ModDate); a fixed date of the
+ * same length keeps re-runs byte-identical and the cross-reference offsets valid.
+ */
+export function stablePdfDates(pdf: Buffer): Buffer {
+  const text = pdf.toString('latin1');
+  const fixed = text.replace(/(\/(?:CreationDate|ModDate)\s*\(D:)\d{14}/g, (_all, head: string) => `${head}20000101000000`);
+  return fixed === text ? pdf : Buffer.from(fixed, 'latin1');
+}
+
 /** The JSON written beside a figure. */
 export function figureJson(fig: Figure): FigureJson {
   return { name: fig.name, title: figureTitle(fig), source: fig.source, figure: plotlySpec(fig) };
@@ -100,7 +123,12 @@ export async function exportFigure(fig: Figure, opts: ExportOptions): Promise<Ex
       continue;
     }
     try {
-      const image = f === 'svg' ? await renderFigure(fig, 'svg', opts) : await renderFigure(fig, f, opts);
+      const image =
+        f === 'svg'
+          ? stableSvgIds(await renderFigure(fig, 'svg', opts), name)
+          : f === 'pdf'
+            ? stablePdfDates(await renderFigure(fig, 'pdf', opts))
+            : await renderFigure(fig, 'png', opts);
       writeFile(file(f), image);
       result.written[f] = file(f);
       result.browser = exporterBrowser()?.description ?? null;

@@ -185,5 +185,11 @@ export function figureTitle(fig: Figure): string | null {
  * undefined attribute (e.g. `marker: undefined`) differently from an absent one and can throw.
  */
 export function plotlySpec(fig: Figure): { data: Trace[]; layout: Layout } {
-  return JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout })) as { data: Trace[]; layout: Layout };
+  const spec = JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout })) as { data: Array<Trace & { uid?: string }>; layout: Layout };
+  // plotly gives a trace without a uid a random one, which ends up in the SVG's class names;
+  // a uid from the figure's name and the trace's position keeps exports byte-identical.
+  spec.data.forEach((t, i) => {
+    if (t.uid === undefined) t.uid = `${fig.name}-${i}`;
+  });
+  return spec;
 }

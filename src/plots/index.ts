@@ -31,6 +31,8 @@ export {
 export {
   exportFigure,
   figureJson,
+  stableSvgIds,
+  stablePdfDates,
   ALL_FORMATS,
   DEFAULT_FORMATS,
   type ExportFormat,

@@ -129,4 +129,10 @@ test('the PDF is one vector page of the figure\'s size, and the CSV header names
   });
   assert.ok(streams.some((s) => / l\n/.test(s) && /T[Jj]/.test(s)), 'line drawing and text operators in a content stream');
   assert.equal(fs.readFileSync(res.written.csv!, 'utf8').split('\n')[0], 'series,step,cross-entropy loss (nats),accuracy (fraction correct)');
+  // A second export of the same figure writes the same bytes, images included (stable SVG ids,
+  // fixed PDF dates), so committed figures change only when the figure does.
+  const again = await exportFigure(smokeCurve, { dir: path.join(dir, 'again') });
+  for (const f of ['svg', 'pdf', 'png', 'csv', 'json'] as const) {
+    assert.ok(fs.readFileSync(res.written[f]!).equals(fs.readFileSync(again.written[f]!)), `${f} is byte-identical on a re-run`);
+  }
 });

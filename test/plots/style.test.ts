@@ -10,6 +10,8 @@ import {
   lineOverEpochs,
   rowsToCsv,
   scatterWithFit,
+  stablePdfDates,
+  stableSvgIds,
   textWidth,
   type BarTrace,
   type ScatterTrace,
@@ -100,4 +102,19 @@ test('a long title makes the figure taller, not the plot smaller', () => {
   assert.ok(long.layout.title?.text.includes('<br>'));
   const plotHeight = (f: typeof short) => f.layout.height - (f.layout.margin?.t ?? 0) - (f.layout.margin?.b ?? 0);
   assert.equal(plotHeight(long), plotHeight(short));
+});
+
+test('exported SVG ids and PDF dates are made stable, so re-runs write the same bytes', () => {
+  const svg = (uid: string) =>
+    `<svg><defs id="defs-${uid}"><clipPath id="clip${uid}xyplot"/></defs><g clip-path="url(#clip${uid}xyplot)"/><g id="topdefs-${uid}"/><g clip-path="url(#legend${uid})"/><rect style="fill: url('#g${uid}-cb4ff032')"/><text>label bab1d90</text></svg>`;
+  const a = stableSvgIds(svg('bab1d9'), 'curve');
+  const b = stableSvgIds(svg('d6272b'), 'curve');
+  assert.equal(a, b, 'two renders with different random ids give one text');
+  assert.equal(a.split('bab1d9').length - 1, 1, 'every use as an id is replaced');
+  assert.ok(a.includes('label bab1d90'), 'a longer hex run that merely contains the id is left alone');
+  assert.notEqual(stableSvgIds(svg('bab1d9'), 'other'), a, 'the id follows the figure name');
+  const pdf = Buffer.from("%PDF-1.4\n<</Creator (Chromium)\n/CreationDate (D:20261130093511+00'00')\n/ModDate (D:20261130093511+00'00')>>\n", 'latin1');
+  const fixed = stablePdfDates(pdf);
+  assert.equal(fixed.length, pdf.length, 'same length: xref offsets stay valid');
+  assert.match(fixed.toString('latin1'), /\/CreationDate \(D:20000101000000\+00'00'\)\n\/ModDate \(D:20000101000000\+00'00'\)/);
 });
