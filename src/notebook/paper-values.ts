@@ -105,3 +105,31 @@ export const PAPER_ABLATIONS = {
  * confidently (higher collaboration entropy) and centralizes less (lower Gini) than the homogeneous one.
  */
 export const PAPER_CENTRALIZATION = { heterogeneousGini: 'lower', heterogeneousCollabEntropy: 'higher', centralizationBeforeConfidence: true } as const;
+
+/**
+ * Appendix I / Figure 15 (three-expert cascade LLaMA-3.2-1B -> Qwen2.5-3B -> Mistral-7B on a mixed
+ * GSM8K/MMLU/HumanEval test set): the figure prints no numbers; these are the text's statements.
+ */
+export const PAPER_APPENDIX_I: readonly string[] = [
+  'the first expert accounts for the majority of stopping events (Figure 15a)',
+  'a downstream expert has the highest intrinsic importance despite a lower stopping frequency',
+  'another expert with similar local sensitivity causes only minor disruption when masked',
+  'stopping frequency does not reflect causal necessity',
+];
+
+/**
+ * Seed 001 (an article on "Rethinking Mixture-of-Agents", arXiv 2502.00674): the numbers and
+ * statements it prints. It gives no accuracy table in text (its tables are images).
+ */
+export const PAPER_MOA = {
+  /** the regression t = alpha q + beta d + gamma: R^2 around 0.7 overall */
+  regressionR2About: 0.7,
+  /** both coefficients significant with very small p-values */
+  coefficientsSignificant: true,
+  /** the quality coefficient exceeds the diversity coefficient in most cases */
+  qualityOverDiversity: true,
+  /** Self-MoA beats Mixed-MoA when the proposers' quality differs */
+  selfBeatsMixed: true,
+  /** Self-MoA-Seq scales to 6-30 samples and stays above single-model one-shot inference */
+  seqSamples: [6, 30] as const,
+} as const;
