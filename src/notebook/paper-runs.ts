@@ -22,7 +22,9 @@ import * as path from 'node:path';
 import { hashingEncoder } from '../encoders/hashing';
 import { loadConsortium, SIMULATED_PRESETS, type Consortium, type SimulatedPresetName } from '../experts/consortium';
 import { collectResponses, DEFAULT_GRADER_ID, formatPairSelection, generateTranscripts } from '../experts/generate';
-import { presetTruth } from '../experts/simulated/presets';
+import { perturbationTruth } from '../experts/simulated/perturbation-truth';
+import { presetTruth, simulatedPresetSpecs } from '../experts/simulated/presets';
+import type { SimulatedSpec } from '../experts/simulated/spec';
 import type { PlantedTruth } from '../experts/simulated/truth';
 import { withStore } from '../experts/store/stored-expert';
 import { TranscriptStore } from '../experts/store/transcript-store';
@@ -31,6 +33,7 @@ import { loadRoutingDataset, routingDatasetFingerprint, saveRoutingDataset, type
 import { buildRoutingDataset } from '../orchestrator/from-consortium';
 import { disposeModel } from '../orchestrator/model';
 import { ResumeRefusedError, trainOrchestrator, type EpochReport } from '../orchestrator/train';
+import { consortiumChainRunner } from '../probes/chain-runner';
 import { buildPerturbedItems } from '../probes/perturbations';
 import { checkpointFingerprint, probesCodeVersion } from '../probes/probe-cache';
 import { runProbes, type ProbeName, type RunProbesResult } from '../probes/run-probes';
@@ -70,6 +73,11 @@ export interface PaperRun {
   probes: RunProbesResult;
   /** planted truth of a simulated preset (null for a config path or a real consortium) */
   truth: PlantedTruth | null;
+  /**
+   * planted effect of each prompt perturbation on the held-out items (perturbationTruth of the
+   * preset's experts, same perturbation seed as the probe): kinds by expected accuracy drop, and the drops
+   */
+  plantedPerturbations: { ranking: string[]; drop: Record<string, number> } | null;
   /** what this call computed (false = reused from disk) */
   computed: { generations: number; dataset: boolean; trainedEpochs: number; probes: string[] };
   seconds: PaperRunTimings;
@@ -203,6 +211,13 @@ function trainingDone(dir: string, spec: PaperRunSpec, datasetFingerprint: strin
   } catch {
     return false;
   }
+}
+
+function plantedPerturbationsOf(specs: SimulatedSpec[], test: TaskItem[], spec: PaperRunSpec): PaperRun['plantedPerturbations'] {
+  const t = perturbationTruth(specs, test, spec.seed);
+  const effects = t.effects[spec.task];
+  if (!effects) return null;
+  return { ranking: [...(t.ranking[spec.task] ?? [])], drop: Object.fromEntries(Object.entries(effects).map(([k, e]) => [k, e.drop])) };
 }
 
 /** Makes sure one paper run exists (generating, training and probing only what is missing) and returns it. */
@@ -346,6 +361,8 @@ export async function ensurePaperRun(spec: PaperRunSpec, opts: EnsurePaperRunOpt
         force: opts.forceProbes,
         context: {
           fingerprint: contextFingerprint,
+          // masking and ablation accuracies: chains run through the consortium and the shared store
+          chainRunner: consortiumChainRunner({ expertIds: ds.expertIds, experts: consortium.experts, store: openStore(), items: test }),
           perturbed: () => buildPerturbedItems(test, ds.items, experts(), encoder, { seed: spec.seed, onProgress: (d, t) => say(`${name}: perturbed answers ${d}/${t}`) }),
         },
         onProgress: (p) => say(`${name}: probes ${p.done}/${p.total} (${p.probe}${p.epoch === null ? '' : ` epoch ${p.epoch}`}${p.reused ? ', stored' : ''})`),
@@ -371,6 +388,7 @@ export async function ensurePaperRun(spec: PaperRunSpec, opts: EnsurePaperRunOpt
       epochs: checkpointReports(dir),
       probes,
       truth,
+      plantedPerturbations: isPreset(spec.preset) ? plantedPerturbationsOf(simulatedPresetSpecs(spec.preset), test, spec) : null,
       computed: { generations, dataset: builtDataset, trainedEpochs, probes: computedProbes },
       seconds,
     };

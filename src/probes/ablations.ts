@@ -9,11 +9,15 @@
  * - relational-only / intrinsic-only: only the connectivity or only a_i(x) + phi_i in the score
  *   (inference-time overrides by default; a run trained with that variant can be given instead);
  * - uniform: a uniformly random chain of the full model's length for each item (seeded).
+ *
+ * Accuracy: the chains run for real through the consortium when a runner of source 'run' is given
+ * (chain-runner.ts), else graded from the data; `accuracySource` says which.
  */
 import type { RoutingItem } from '../orchestrator/dataset';
 import type { OrchestratorModel } from '../orchestrator/model';
 import { Rng } from '../orchestrator/rng';
-import { dataChainGrade, type ChainGrader } from './masking';
+import type { AccuracySource } from './chain-runner';
+import { runnerOf, type ChainScoring } from './masking';
 import { giniOf, usageCounts } from './matrix-measures';
 import { disposeEncoded, encodeItems, readRouting, type EncodedItems, type ProbeRouteOptions, type RoutingRead } from './routing-read';
 import { groupsByTask } from './structure';
@@ -32,16 +36,17 @@ export interface AblationSummary {
   avgCalls: number;
   giniUsage: number;
   usage: number[];
+  /** 'run': the chains were run through the consortium; 'data': graded from the routing dataset (fallback) */
+  accuracySource: AccuracySource;
 }
 
-export interface AblationOptions extends Pick<ProbeRouteOptions, 'maxSteps' | 'batchSize' | 'encoded'> {
+export interface AblationOptions extends Pick<ProbeRouteOptions, 'maxSteps' | 'batchSize' | 'encoded'>, ChainScoring {
   /** which ablations (default all) */
   ablations?: readonly AblationName[];
   /** the static sequence (default [0, 1, 2], clipped to N) */
   staticSequence?: number[];
   /** trained variants: models trained with that score part, evaluated in place of the override */
   trained?: Partial<Record<'relational-only' | 'intrinsic-only', OrchestratorModel>>;
-  grade?: ChainGrader;
   /** seed of the uniform random chains (default 0) */
   seed?: number;
   /** the full model's read of the same items with the same maxSteps (e.g. the structure probe's), reused instead of read again */
@@ -54,7 +59,7 @@ export function uniformCollab(N: number): number[][] {
 }
 
 /** Runs the ablations on items; returns one summary per ablation and task group (tasks, then 'all'). */
-export function ablationProbe(model: OrchestratorModel, items: readonly RoutingItem[], opts: AblationOptions = {}): AblationSummary[] {
+export async function ablationProbe(model: OrchestratorModel, items: readonly RoutingItem[], opts: AblationOptions = {}): Promise<AblationSummary[]> {
   const N = model.config.nExperts;
   const which = opts.ablations ?? ABLATIONS;
   for (const a of which) if (!ABLATIONS.includes(a)) throw new Error(`ablations: unknown ablation '${a}' (known: ${ABLATIONS.join(', ')})`);
@@ -66,15 +71,15 @@ export function ablationProbe(model: OrchestratorModel, items: readonly RoutingI
   // every override reads the same unmasked representations: encode once (unless shared by the caller)
   const encoded = opts.encoded ?? encodeItems(model, items, { batchSize: opts.batchSize });
   try {
-    return runAblations(model, items, opts, which, seq, encoded);
+    return await runAblations(model, items, opts, which, seq, encoded);
   } finally {
     if (!opts.encoded) disposeEncoded(encoded);
   }
 }
 
-function runAblations(model: OrchestratorModel, items: readonly RoutingItem[], opts: AblationOptions, which: readonly AblationName[], seq: number[], encoded: EncodedItems): AblationSummary[] {
+async function runAblations(model: OrchestratorModel, items: readonly RoutingItem[], opts: AblationOptions, which: readonly AblationName[], seq: number[], encoded: EncodedItems): Promise<AblationSummary[]> {
   const N = model.config.nExperts;
-  const grade = opts.grade ?? dataChainGrade;
+  const runner = runnerOf(opts);
   const base = { maxSteps: opts.maxSteps, batchSize: opts.batchSize, encoded };
   if (opts.full && opts.full.itemIds.join('\u0000') !== items.map((it) => it.id).join('\u0000')) throw new Error('ablations: the given full read is of other items');
   const full = opts.full ?? readRouting(model, items, base);
@@ -105,6 +110,7 @@ function runAblations(model: OrchestratorModel, items: readonly RoutingItem[], o
   const out: AblationSummary[] = [];
   for (const a of which) {
     const { chains, variant } = chainsOf(a);
+    const grades = await runner.grade(items, chains);
     for (const g of groupsByTask(full.tasks)) {
       const cs = g.idx.map((i) => chains[i]);
       const usage = usageCounts(cs, N);
@@ -113,10 +119,11 @@ function runAblations(model: OrchestratorModel, items: readonly RoutingItem[], o
         variant,
         task: g.task,
         nItems: g.idx.length,
-        accuracy: g.idx.reduce((acc, i) => acc + grade(items[i], chains[i]), 0) / g.idx.length,
+        accuracy: g.idx.reduce((acc, i) => acc + grades[i], 0) / g.idx.length,
         avgCalls: cs.reduce((acc, c) => acc + c.length, 0) / cs.length,
         giniUsage: giniOf(usage),
         usage,
+        accuracySource: runner.source,
       });
     }
   }

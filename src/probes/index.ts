@@ -34,6 +34,7 @@ export {
   type MaskingSummary,
   type PairedComparison,
 } from './masking';
+export { consortiumChainRunner, dataChainRunner, type AccuracySource, type ChainRunner, type ChainRunStats, type ConsortiumChainRunnerOptions } from './chain-runner';
 export { ABLATIONS, ablationProbe, uniformCollab, type AblationName, type AblationSummary, type AblationOptions } from './ablations';
 export { cascadeProbe, stoppingDistribution, hardStop, defaultCascadeSettings, type CascadeItem, type CascadeSettings, type CascadeSummary } from './cascade';
 export {

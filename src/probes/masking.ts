@@ -2,7 +2,9 @@
  * Masking one expert (Section 4.5, Appendix F, Tables 8 and 11): the expert is taken out of
  * selection, out of C (row and column) and out of the backbone's attention; we compare the
  * sequence distribution s(x) and the routing distribution (the rows of C) with the unmasked model,
- * and rerun the chains to get the accuracy change (graded from the data by default, see `dataChainGrade`).
+ * and rerun the chains to get the accuracy change: run for real through the consortium when a
+ * `ChainRunner` of source 'run' is given (chain-runner.ts), else graded from the data (labelled
+ * `accuracySource: 'data'`).
  *
  * Two KL readings (docs/decisions.md, "Masking KL"):
  * - conditional (the default `klSequence` / `klRouting`): KL(b~ || m), b~ the baseline restricted to
@@ -12,10 +14,10 @@
  *   (-log(1 - b_k) for a pure removal); finite because m is zero wherever b is.
  */
 import type { RoutingItem } from '../orchestrator/dataset';
-import { gradeChainFromData } from '../orchestrator/evaluate';
 import type { OrchestratorModel } from '../orchestrator/model';
 import { pairedTTest } from '../stats/paired-t-test';
 import { wilcoxon } from '../stats/wilcoxon';
+import { dataChainRunner, type AccuracySource, type ChainGrader, type ChainRunner } from './chain-runner';
 import { readRouting, type ProbeRouteOptions } from './routing-read';
 import { groupsByTask, type StructureResult } from './structure';
 
@@ -72,16 +74,20 @@ export function itemMaskingKl(baseS: readonly number[], maskedS: readonly number
   };
 }
 
-/** Scores one chain on one item (1 solved, 0 not). */
-export type ChainGrader = (item: RoutingItem, chain: readonly number[]) => number;
-/** The last expert's graded solo answer (ignores what the chain passed it). */
-export const finalExpertGrade: ChainGrader = (item, chain) => item.correct[chain[chain.length - 1]];
-/**
- * The default: the chain graded from the data as the orchestrator's evaluation does
- * (`gradeChainFromData`): a one-expert chain by its solo grade, a longer one by its last generated
- * pair "j after i", else (pair not generated) by the last expert's solo grade.
- */
-export const dataChainGrade: ChainGrader = (item, chain) => gradeChainFromData(item, [...chain]);
+export { dataChainGrade, finalExpertGrade, type ChainGrader } from './chain-runner';
+
+/** How the probes score chains: a runner (run for real, or the labelled data fallback), or a data grader. */
+export interface ChainScoring {
+  /** runs the chains (source 'run') or grades them from the data (source 'data'); wins over `grade` */
+  runner?: ChainRunner;
+  /** a data grader, used as `dataChainRunner(.., grade)` when no runner is given (default `dataChainGrade`) */
+  grade?: ChainGrader;
+}
+
+/** The runner a probe uses for `opts`. */
+export function runnerOf(opts: ChainScoring): ChainRunner {
+  return opts.runner ?? dataChainRunner(undefined, opts.grade);
+}
 
 /** How an expert to mask is chosen. */
 export type MaskTarget = { kind: 'index'; expert: number } | { kind: 'top-intrinsic' } | { kind: 'top-relational' } | { kind: 'top-usage' };
@@ -97,6 +103,8 @@ export interface MaskingSummary extends ItemMaskingKl {
   maskedAccuracy: number;
   /** maskedAccuracy - baselineAccuracy */
   accuracyChange: number;
+  /** 'run': the chains were run through the consortium; 'data': graded from the routing dataset (fallback) */
+  accuracySource: AccuracySource;
   /** items whose baseline s(x) put (numerically) all its mass on the masked expert: no conditional sequence KL */
   itemsWithoutConditional: number;
 }
@@ -129,8 +137,8 @@ export function maskingProbe(
   items: readonly RoutingItem[],
   base: StructureResult,
   target: MaskTarget,
-  opts: ProbeRouteOptions & { grade?: ChainGrader } = {},
-): MaskingSummary[] {
+  opts: ProbeRouteOptions & ChainScoring = {},
+): Promise<MaskingSummary[]> {
   return maskingProbes(model, items, base, [target], opts);
 }
 
@@ -138,15 +146,15 @@ export function maskingProbe(
  * Several targets at once (e.g. top-intrinsic and top-relational): an expert that several
  * targets or task groups mask is read once, for just the items that need it.
  */
-export function maskingProbes(
+export async function maskingProbes(
   model: OrchestratorModel,
   items: readonly RoutingItem[],
   base: StructureResult,
   targets: readonly MaskTarget[],
-  opts: ProbeRouteOptions & { grade?: ChainGrader } = {},
-): MaskingSummary[] {
+  opts: ProbeRouteOptions & ChainScoring = {},
+): Promise<MaskingSummary[]> {
   const N = model.config.nExperts;
-  const grade = opts.grade ?? dataChainGrade;
+  const runner = runnerOf(opts);
   for (const target of targets) {
     if (target.kind === 'index' && !(Number.isInteger(target.expert) && target.expert >= 0 && target.expert < N)) {
       throw new Error(`masking: expert index ${target.expert} is not in 0..${N - 1}`);
@@ -161,13 +169,21 @@ export function maskingProbes(
     }),
   );
   // the shared unmasked encoding cannot serve a masked read (the mask changes the backbone's attention)
-  const { encoded: _unmasked, ...readOpts } = opts;
+  const { encoded: _unmasked, runner: _runner, grade: _grade, ...readOpts } = opts;
   const reads = new Map<number, Map<number, { s: number[]; C: number[][]; chain: number[] }>>();
   for (const k of new Set(plan.map((g) => g.k))) {
     const need = [...new Set(plan.filter((g) => g.k === k).flatMap((g) => g.idx))].sort((a, b) => a - b);
     const available = (opts.available ?? new Array<boolean>(N).fill(true)).map((a, i) => a && i !== k);
     const r = readRouting(model, need.map((i) => items[i]), { ...readOpts, available });
     reads.set(k, new Map(need.map((i, n) => [i, { s: r.s[n], C: r.C[n], chain: r.chains[n] }])));
+  }
+  // Grades: the baseline chains, then each masked read's chains (one batch; the runner memoises repeats).
+  const baseGrades = await runner.grade(items, base.read.chains);
+  const maskedGrades = new Map<number, Map<number, number>>();
+  for (const [k, byItem] of reads) {
+    const idx = [...byItem.keys()];
+    const g = await runner.grade(idx.map((i) => items[i]), idx.map((i) => byItem.get(i)!.chain));
+    maskedGrades.set(k, new Map(idx.map((i, n) => [i, g[n]])));
   }
   return plan.map((g) => {
     const k = g.k;
@@ -180,8 +196,8 @@ export function maskingProbes(
       const v = kls.map(f).filter((x) => !Number.isNaN(x));
       return v.length ? v.reduce((a, x) => a + x, 0) / v.length : Number.NaN;
     };
-    const baselineAccuracy = g.idx.reduce((a, i) => a + grade(items[i], base.read.chains[i]), 0) / g.idx.length;
-    const maskedAccuracy = g.idx.reduce((a, i) => a + grade(items[i], m(i).chain), 0) / g.idx.length;
+    const baselineAccuracy = g.idx.reduce((a, i) => a + baseGrades[i], 0) / g.idx.length;
+    const maskedAccuracy = g.idx.reduce((a, i) => a + maskedGrades.get(k)!.get(i)!, 0) / g.idx.length;
     return {
       task: g.task,
       target: targetName(g.target),
@@ -195,6 +211,7 @@ export function maskingProbes(
       baselineAccuracy,
       maskedAccuracy,
       accuracyChange: maskedAccuracy - baselineAccuracy,
+      accuracySource: runner.source,
       itemsWithoutConditional: kls.filter((x) => Number.isNaN(x.klSequence)).length,
     };
   });

@@ -1,7 +1,9 @@
 /**
  * The consortium side of a probe pass: from a run folder that `inform generate` filled (run.json,
  * the transcript store, the encoding cache), the inputs of the perturbation, cascade and
- * mixture-of-agents probes. Every generation goes through the run's transcript store and every
+ * mixture-of-agents probes, and the chain runner that scores masked and ablated chains by running
+ * them (a replay consortium cannot generate new chain steps: its runner is the labelled data
+ * fallback). Every generation goes through the run's transcript store and every
  * encoding through its encoding cache, so a second pass generates and encodes nothing.
  */
 import * as crypto from 'node:crypto';
@@ -22,6 +24,7 @@ import { gradeResponse } from '../tasks/grade-response';
 import type { PerturbationName } from '../tasks/perturb';
 import type { TaskItem } from '../tasks/types';
 import type { CascadeItem } from './cascade';
+import { consortiumChainRunner, dataChainRunner } from './chain-runner';
 import { defaultMoaConfigs, moaProbe } from './moa';
 import { buildPerturbedItems } from './perturbations';
 import type { ProbeContext } from './run-probes';
@@ -73,10 +76,15 @@ export async function loadRunContext(runDir: string, dataset: RoutingDataset, op
   const fingerprint = crypto.createHash('sha256').update(JSON.stringify([manifest.consortium, ids, items.map((it) => it.id), split, opts.seed ?? 0, opts.moa ?? null, opts.perturbations ?? null])).digest('hex').slice(0, 16);
   const inSplit = dataset.items.filter((it) => split === 'all' || (it.split ?? 'train') === split);
   const splitItems = (wanted: readonly { id: string }[]) => wanted.map((w) => byId.get(w.id)).filter((x): x is TaskItem => x !== undefined);
+  const replay = consortium.config.experts.filter((e) => e.backend === 'replay').map((e) => e.id);
+  const chainRunner = replay.length
+    ? dataChainRunner(`graded from the routing dataset: replay experts (${replay.join(', ')}) cannot generate chain steps that were not recorded`)
+    : consortiumChainRunner({ expertIds: dataset.expertIds, experts: consortium.experts, store, items });
   return {
     consortium,
     items,
     fingerprint,
+    chainRunner,
     perturbed: async () =>
       buildPerturbedItems(splitItems(inSplit), dataset.items, experts, encoder, {
         perturbations: opts.perturbations,

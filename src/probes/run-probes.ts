@@ -2,7 +2,9 @@
  * The probe pass over a run folder: for each checkpointed epoch, the structure, masking and
  * ablation probes (and, when the run has a consortium and transcripts, prompt perturbations),
  * then the series over epochs (Tables 8, 10, 11; Figures 2-11) and the epoch-free cascade and
- * mixture-of-agents analyses. Everything is written under <run>/probes/ as JSON + CSV and reused
+ * mixture-of-agents analyses. Masking and ablation accuracies come from chains run for real
+ * through the consortium when the context has a `chainRunner`, else from the routing dataset (a
+ * labelled fallback: `accuracy.source` 'data'). Everything is written under <run>/probes/ as JSON + CSV and reused
  * while its inputs are unchanged (see probe-cache.ts).
  *
  * Layout:
@@ -20,6 +22,7 @@ import { rowsToCsv } from '../plots/csv';
 import { tConfidenceInterval } from '../stats/t-confidence-interval';
 import type { PerturbationName } from '../tasks/perturb';
 import { ablationProbe, type AblationSummary } from './ablations';
+import { dataChainRunner, type AccuracySource, type ChainRunner, type ChainRunStats } from './chain-runner';
 import { cascadeProbe, type CascadeItem, type CascadeSettings, type CascadeSummary } from './cascade';
 import { maskingProbes, pairedOverEpochs, type MaskingSummary, type MaskTarget, type PairedComparison } from './masking';
 import type { MoaProbeResult } from './moa';
@@ -55,6 +58,11 @@ export interface ProbeContext {
   cascadeItems?: () => Promise<CascadeItem[]>;
   /** runs the MoA analysis */
   moa?: () => Promise<MoaProbeResult>;
+  /**
+   * runs masked and ablated chains through the consortium and the store (`consortiumChainRunner`);
+   * absent (or a 'data' runner) = accuracies graded from the routing dataset, labelled as such
+   */
+  chainRunner?: ChainRunner;
   /** a fingerprint of what the context reads (consortium, store), part of the cache inputs */
   fingerprint: string;
 }
@@ -105,6 +113,11 @@ export interface RunProbesResult {
   table8: Row[];
   cascade?: { settings: CascadeSettings; summaries: CascadeSummary[] };
   moa?: MoaProbeResult;
+  /**
+   * how masking and ablation accuracies were scored in this pass: 'run' (chains run through the
+   * consortium; stats count this pass's work, zero when every table was reused) or 'data' (fallback)
+   */
+  accuracy: { source: AccuracySource; note: string; stats: ChainRunStats };
   /** every file written or reused */
   files: string[];
 }
@@ -151,6 +164,10 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
   };
   const common = { code: probesCodeVersion(), items: itemsFingerprint(items), split, batchSize: opts.batchSize ?? 64 };
   let perturbed: PerturbedSet[] | null = null;
+  const runner = opts.context?.chainRunner ?? dataChainRunner(opts.context ? 'graded from the routing dataset (the context cannot run chains)' : undefined);
+  const statsBefore = { ...runner.stats };
+  // the accuracy source is an input of the masking and ablation tables: a data-graded table is not reused once chains can run
+  const accuracyInputs = { accuracy: runner.source, ...(runner.source === 'run' ? { chainsFrom: opts.context!.fingerprint } : {}) };
 
   const out: EpochProbes[] = [];
   for (const epoch of epochs) {
@@ -162,7 +179,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
     // the unmasked representations of the items, encoded once for every probe of this epoch
     let encoded: EncodedItems | undefined;
     const getEncoded = () => (encoded ??= encodeItems(getModel(), items, { batchSize: opts.batchSize }));
-    const step = <T>(probe: ProbeName, inputs: ProbeInputs, compute: () => T): T => {
+    const step = async <T>(probe: ProbeName, inputs: ProbeInputs, compute: () => T | Promise<T>): Promise<T> => {
       const file = path.join(dir, `${probe}.json`);
       const full = { ...common, checkpoint: ckpt, probe, ...inputs };
       const cached = opts.force ? undefined : readCached<T>(file, full);
@@ -171,14 +188,14 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
         res.reused.push(probe);
         return cached;
       }
-      const value = compute();
+      const value = await compute();
       writeCached(file, full, value);
       res.computed.push(probe);
       return value;
     };
     try {
       if (needsStructure) {
-        res.structure = step('structure', {}, () => structureProbe(getModel(), items, ids, { batchSize: opts.batchSize, encoded: getEncoded() }));
+        res.structure = await step('structure', {}, () => structureProbe(getModel(), items, ids, { batchSize: opts.batchSize, encoded: getEncoded() }));
         if (probes.includes('structure')) progress(epoch, 'structure', res.reused.includes('structure'));
         writeCsv(path.join(dir, 'experts.csv'), expertRows(epoch, res.structure.summaries, ids));
         writeCsv(path.join(dir, 'structure.csv'), structureRows(epoch, res.structure.summaries));
@@ -186,12 +203,14 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
       }
       if (probes.includes('masking')) {
         const targets: MaskTarget[] = [{ kind: 'top-intrinsic' }, { kind: 'top-relational' }, ...maskIdx.map((expert) => ({ kind: 'index' as const, expert }))];
-        res.masking = step('masking', { targets }, () => maskingProbes(getModel(), items, res.structure!, targets, { batchSize: opts.batchSize }));
+        res.masking = await step('masking', { targets, ...accuracyInputs }, () => maskingProbes(getModel(), items, res.structure!, targets, { batchSize: opts.batchSize, runner }));
         progress(epoch, 'masking', res.reused.includes('masking'));
         writeCsv(path.join(dir, 'masking.csv'), maskingRows(epoch, res.masking, ids));
       }
       if (probes.includes('ablations')) {
-        res.ablations = step('ablations', { staticSequence: staticSequence ?? null }, () => ablationProbe(getModel(), items, { batchSize: opts.batchSize, staticSequence, full: res.structure?.read, encoded: getEncoded() }));
+        res.ablations = await step('ablations', { staticSequence: staticSequence ?? null, ...accuracyInputs }, () =>
+          ablationProbe(getModel(), items, { batchSize: opts.batchSize, staticSequence, full: res.structure?.read, encoded: getEncoded(), runner }),
+        );
         progress(epoch, 'ablations', res.reused.includes('ablations'));
         writeCsv(path.join(dir, 'ablations.csv'), ablationRows(epoch, res.ablations, ids));
       }
@@ -264,7 +283,13 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
     writeCsv(path.join(root, 'moa.csv'), moaRows(moa.summaries));
     progress(null, 'moa', reused);
   }
-  return { runDir, split, expertIds: ids, epochs: out, paired, table8, ...(cascade ? { cascade } : {}), ...(moa ? { moa } : {}), files };
+  const stats: ChainRunStats = {
+    chainsGraded: runner.stats.chainsGraded - statsBefore.chainsGraded,
+    storeCalls: runner.stats.storeCalls - statsBefore.storeCalls,
+    newGenerations: runner.stats.newGenerations - statsBefore.newGenerations,
+  };
+  const accuracy = { source: runner.source, note: runner.note, stats };
+  return { runDir, split, expertIds: ids, epochs: out, paired, table8, ...(cascade ? { cascade } : {}), ...(moa ? { moa } : {}), accuracy, files };
 }
 
 /**

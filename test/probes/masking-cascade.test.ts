@@ -94,14 +94,17 @@ test('masking and ablations on a tiny model without backbone: rows only renormal
   const ds = syntheticRoutingDataset({ seed: 3, nItems: 8, nExperts: 4, dim: 12, nDomains: 2 });
   const ids = ds.expertIds;
   const base = structureProbe(model, ds.items, ids);
-  const [mask] = maskingProbe(model, ds.items, base, { kind: 'index', expert: 2 }).filter((m) => m.task === 'all');
+  const [mask] = (await maskingProbe(model, ds.items, base, { kind: 'index', expert: 2 })).filter((m) => m.task === 'all');
   // Without a backbone h does not depend on the other experts: masking expert 2 only renormalises
   // every other row of C, so the conditional routing KL is 0 and the raw one is not.
   close(mask.klRouting, 0, 1e-6);
   assert.ok(mask.rawKlRouting > 0.01);
   // s(x) does change beyond renormalisation: the connectivity of every expert lost expert 2's column and row
   assert.ok(mask.klSequence > 1e-6);
-  const ab = ablationProbe(model, ds.items);
+  const ab = await ablationProbe(model, ds.items);
+  // no consortium here: the accuracies are the labelled data fallback
+  assert.equal(mask.accuracySource, 'data');
+  assert.ok(ab.every((a) => a.accuracySource === 'data'));
   const seq = ab.find((a) => a.ablation === 'static-sequence' && a.task === 'all')!;
   assert.equal(seq.avgCalls, 3);
   assert.deepEqual(seq.usage, [8, 8, 8, 0]);

@@ -88,6 +88,10 @@ function report(r: RunProbesResult): void {
     const fmt = (v: number | null) => (v === null ? 'n/a' : v.toPrecision(3));
     console.log(`masking ${p.measure} ${p.task}: ${p.xName} ${p.meanX.toPrecision(3)} vs ${p.yName} ${p.meanY.toPrecision(3)} over epochs ${p.epochs.join(',')}: Wilcoxon p ${fmt(p.wilcoxonP)}, paired t p ${fmt(p.tTestP)}`);
   }
+  if (r.epochs.some((e) => e.masking || e.ablations)) {
+    const st = r.accuracy.stats;
+    console.log(`masking/ablation accuracy: ${r.accuracy.source === 'run' ? `chains run (${st.chainsGraded} chains graded now, ${st.newGenerations} new generations)` : 'DATA FALLBACK'}: ${r.accuracy.note}`);
+  }
   const reused = r.epochs.reduce((a, e) => a + e.reused.length, 0);
   const computed = r.epochs.reduce((a, e) => a + e.computed.length, 0);
   console.log(`tables in ${path.join(r.runDir, 'probes')} (${computed} computed, ${reused} reused)`);
@@ -138,7 +142,8 @@ export const command: Command = {
       await ensureBackend(opts.backend as Parameters<typeof ensureBackend>[0]);
       const datasetFile = path.join(runDir, 'dataset.jsonl');
       const dataset = loadRoutingDataset(datasetFile);
-      const wantsContext = !opts.probes || opts.probes.some((p) => p === 'perturbations' || p === 'cascade' || p === 'moa');
+      // masking and ablations use the context's chain runner (chains run for real) when there is one
+      const wantsContext = !opts.probes || opts.probes.some((p) => p === 'perturbations' || p === 'cascade' || p === 'moa' || p === 'masking' || p === 'ablations');
       context = wantsContext ? await loadRunContext(runDir, dataset, { split: opts.split }) : undefined;
       if (!context && opts.probes?.some((p) => p === 'perturbations' || p === 'cascade' || p === 'moa')) {
         throw new Error(`${runDir} has no run.json and transcripts from \`inform generate\`; perturbations, cascade and moa need them`);
