@@ -6,7 +6,7 @@
  */
 import { SIMULATED_PRESETS, type SimulatedPresetName } from '../experts/consortium';
 import { simulatedPresetSpecs } from '../experts/simulated/presets';
-import { divergenceRecovery, divergenceVerdict, relationalIntrinsicAgreement, structureRecovery, taskTruthOf } from '../probes/recovery';
+import { divergenceRecovery, divergenceVerdict, perturbationRecovery, relationalIntrinsicAgreement, structureRecovery, taskTruthOf } from '../probes/recovery';
 import type { StructureSummary } from '../probes/structure';
 import { entropy } from '../stats/entropy';
 import { PERTURBATIONS, type PerturbationName } from '../tasks/perturb';
@@ -233,10 +233,11 @@ export function plantedSensitivityRows(presets: readonly string[], tasks: readon
 }
 
 /**
- * Figure 3's claim per preset and task: which perturbation moves the sequence distribution most
- * at the last epoch (mean over seeds), which kind the experts are planted to be most sensitive
- * to, what the paper found, and whether sensitivity was higher early (epoch 1) than late.
- * (Computed here until src/probes has a recovery function for perturbations; see docs.)
+ * Figure 3's claim per preset and task, scored by src/probes' perturbationRecovery: the
+ * perturbations ranked by how much they move s(x) at the last epoch (sequence KL, mean over seeds)
+ * against the planted ranking (perturbationTruth: expected accuracy drop of the preset's experts on
+ * the held-out items), the paper's top perturbation, and whether sensitivity was higher at epoch 1
+ * than at the last epoch (the paper: yes).
  */
 export function perturbationRecoveryRows(runs: readonly PaperRun[]): FindingRow[] {
   return groupsOf(runs).flatMap(({ preset, task }) => {
@@ -244,22 +245,25 @@ export function perturbationRecoveryRows(runs: readonly PaperRun[]): FindingRow[
     if (epochs.length === 0 || Object.keys(series).length === 0) return [];
     const last = epochs.length - 1;
     const first = epochs.indexOf(1) >= 0 ? epochs.indexOf(1) : 0;
-    const ranked = (Object.entries(series) as [PerturbationName, number[]][]).sort((a, b) => b[1][last] - a[1][last]);
-    const top = ranked[0][0];
-    const planted = plantedPromptSensitivity(preset, task);
-    const plantedTop = planted ? (Object.entries(planted) as [string, number][]).sort((a, b) => b[1] - a[1])[0][0] : null;
-    const early = mean(ranked.map((x) => x[1][first]));
-    const late = mean(ranked.map((x) => x[1][last]));
+    const measured = (Object.entries(series) as [PerturbationName, number[]][]).map(([perturbation, v]) => ({ perturbation, klSequence: v[last] }));
+    const planted = runsOf(runs, preset, task)[0]?.plantedPerturbations ?? null;
+    const rec = planted ? perturbationRecovery(measured, planted.ranking) : null;
+    const ranking = [...measured].sort((a, b) => b.klSequence - a.klSequence);
+    const early = mean(Object.values(series).map((v) => v![first]));
+    const late = mean(Object.values(series).map((v) => v![last]));
+    const paperTop = (PAPER_FIGURE3_TOP as Record<string, string>)[task];
     return [
       {
         preset,
         task,
-        'top perturbation (last epoch)': top,
-        'its KL(sequence)': ranked[0][1][last],
-        'planted most damaging kind': blank(plantedTop),
-        'top perturbation hits the planted kind': plantedTop === null ? '' : yn(PERTURBATION_KIND[top] === plantedTop),
-        'paper: top perturbation': blank((PAPER_FIGURE3_TOP as Record<string, string>)[task]),
-        'same as paper': yn((PAPER_FIGURE3_TOP as Record<string, string>)[task] === top),
+        'top perturbation (last epoch)': ranking[0].perturbation,
+        'its KL(sequence)': ranking[0].klSequence,
+        'measured ranking': ranking.map((r) => r.perturbation).join(' > '),
+        'planted ranking': planted ? planted.ranking.join(' > ') : '',
+        'top agrees with planted': rec ? yn(rec.topAgrees) : '',
+        'Spearman rho vs planted': rec?.spearman ? r4(rec.spearman.rho) : '',
+        'paper: top perturbation': blank(paperTop),
+        'same as paper': yn(paperTop === ranking[0].perturbation),
         [`mean KL epoch ${epochs[first]}`]: r4(early),
         [`mean KL epoch ${epochs[last]}`]: r4(late),
         'more sensitive early (paper: yes)': yn(early > late),
@@ -408,11 +412,10 @@ export function recoveryStatement(runs: readonly PaperRun[]): string {
 export function perturbationStatement(runs: readonly PaperRun[]): string {
   return perturbationRecoveryRows(runs)
     .map((r) => {
-      const damage: Record<string, string> = { numbers: 'its numbers are unreadable', order: 'its sentences are out of order', reasoning: 'its reasoning cues are gone' };
-      const kind = String(r['planted most damaging kind']);
-      const planted = kind === '' ? 'no planted sensitivity (not a simulated preset)' : `the experts lose most accuracy on a task when ${damage[kind] ?? kind}`;
-      const hit = r['top perturbation hits the planted kind'];
-      return `- **${r.preset} / ${r.task}** (simulated). Planted: ${planted}. Probe: at the last epoch ${r['top perturbation (last epoch)']} moves the start distribution most (KL ${r['its KL(sequence)']} nats) — ${hit === 'yes' ? 'the planted kind was recovered' : hit === 'no' ? 'the planted kind was NOT recovered' : 'nothing to recover'}; the paper's top perturbation for this task is ${r['paper: top perturbation']} (${r['same as paper'] === 'yes' ? 'same' : 'different'}); sensitivity was ${r['more sensitive early (paper: yes)'] === 'yes' ? 'higher' : 'not higher'} early than late (the paper: higher early).`;
+      const planted = r['planted ranking'] === '' ? 'no planted sensitivity (not a simulated preset)' : `the experts lose most accuracy under ${r['planted ranking']}`;
+      const hit = r['top agrees with planted'];
+      const rho = r['Spearman rho vs planted'] === '' ? '' : ` (Spearman rho over the four perturbations ${r['Spearman rho vs planted']})`;
+      return `- **${r.preset} / ${r.task}** (simulated). Planted: ${planted}. Probe: at the last epoch routing moves ${r['measured ranking']}${rho} — ${hit === 'yes' ? 'the planted top perturbation was recovered' : hit === 'no' ? 'the planted top perturbation was NOT recovered' : 'nothing to recover'}; the paper's top perturbation for this task is ${r['paper: top perturbation']} (${r['same as paper'] === 'yes' ? 'same' : 'different'}); sensitivity was ${r['more sensitive early (paper: yes)'] === 'yes' ? 'higher' : 'not higher'} early than late (the paper: higher early).`;
     })
     .join('\n');
 }
