@@ -5,6 +5,7 @@
  */
 import type { Figure } from '../plots/figure';
 import { lineOverEpochs, type LineSeries } from '../plots/line-over-epochs';
+import { seriesColor } from '../plots/theme';
 import { CENTRALIZATION_MEASURES, type CentralizationMeasure } from './paper-findings-04';
 import { probedEpochs, runsOf, summaryAt } from './paper-findings';
 import type { PaperRun } from './paper-runs';
@@ -21,15 +22,16 @@ function meanSeries(runs: readonly PaperRun[], measure: CentralizationMeasure): 
 /** Figure 6 (figure = 6, the homogeneous consortium) or 7 (heterogeneous), with the control dashed. */
 export function centralizationFigure(runs: readonly PaperRun[], figure: 6 | 7, preset: string, control: string | null, tasks: readonly string[]): Figure {
   const series: LineSeries[] = [];
-  for (const measure of Object.keys(CENTRALIZATION_MEASURES) as CentralizationMeasure[]) {
+  // one colour per task and one dash per consortium in every panel; the panel letter (a, b, c) keeps legend names unique
+  (Object.keys(CENTRALIZATION_MEASURES) as CentralizationMeasure[]).forEach((measure, m) => {
     for (const p of control ? [preset, control] : [preset]) {
-      for (const task of tasks) {
+      tasks.forEach((task, t) => {
         const rs = runsOf(runs, p, task);
-        if (rs.length === 0) continue;
-        series.push({ name: `${TASK_LABEL[task] ?? task} (${p})`, measure: CENTRALIZATION_MEASURES[measure], dash: p === preset ? 'solid' : 'dash', ...meanSeries(rs, measure) });
-      }
+        if (rs.length === 0) return;
+        series.push({ name: `${TASK_LABEL[task] ?? task}, ${p} (${'abc'[m]})`, measure: CENTRALIZATION_MEASURES[measure], color: seriesColor(t), dash: p === preset ? 'solid' : 'dash', ...meanSeries(rs, measure) });
+      });
     }
-  }
+  });
   return lineOverEpochs({
     name: `figure-${figure}-confidence-centralization-${preset}`,
     title: `Figure ${figure}: routing confidence, ordering and centralization over training (simulated ${preset}${control ? `; ${control} dashed` : ''})`,

@@ -6,6 +6,7 @@
  */
 import type { Figure } from '../plots/figure';
 import { lineOverEpochs, type LineSeries } from '../plots/line-over-epochs';
+import { seriesColor } from '../plots/theme';
 import { runsOf } from './paper-findings';
 import { maskedEpochs, maskingAt } from './paper-findings-05';
 import type { PaperRun } from './paper-runs';
@@ -27,14 +28,15 @@ export function figure8(runs: readonly PaperRun[], task: string, presets: readon
   presets.forEach((preset, k) => {
     const rs = runsOf(runs, preset, task);
     if (rs.length === 0) return;
-    for (const [measure, label, axis] of [
-      ['klSequence', 'sequence KL', CONDITIONAL],
-      ['klRouting', 'routing KL', CONDITIONAL],
-      ['rawKlSequence', 'raw sequence KL', RAW],
-      ['rawKlRouting', 'raw routing KL', RAW],
+    // colour: sequence vs routing; dash: preset vs control
+    for (const [measure, label, axis, c] of [
+      ['klSequence', 'sequence KL', CONDITIONAL, 0],
+      ['klRouting', 'routing KL', CONDITIONAL, 1],
+      ['rawKlSequence', 'raw sequence KL', RAW, 0],
+      ['rawKlRouting', 'raw routing KL', RAW, 1],
     ] as const) {
       const b = band(rs, (r, e) => maskingAt(r, e, 'top-intrinsic')?.[measure]);
-      if (b) series.push({ name: `${label} (${preset})`, measure: axis, dash: k === 0 ? 'solid' : 'dash', ...b });
+      if (b) series.push({ name: `${label} (${preset})`, measure: axis, color: seriesColor(c), dash: k === 0 ? 'solid' : 'dash', ...b });
     }
   });
   return lineOverEpochs({

@@ -18,7 +18,8 @@ export function directionOf(a: number, b: number, tolerance = 0): Direction {
  * Centralization (Figures 6, 7): consortium a against consortium b. Planted: the ideal policy's
  * Gini and confidence (presetTruth(...).perTask[task]); measured: the Gini of incoming routing
  * mass and the collaboration entropy at the last epoch. Higher planted confidence should read as
- * LOWER collaboration entropy. A planted difference under `plantedTolerance` expects no order.
+ * LOWER collaboration entropy. A planted difference under `plantedTolerance` expects no order; a
+ * measured one under `measuredTolerance` (default 0.01) shows none.
  */
 export interface CentralizationRecovery {
   plantedGini: Direction;
@@ -33,13 +34,15 @@ export interface CentralizationRecovery {
 export function centralizationRecovery(
   planted: { a: { gini: number; confidence: number }; b: { gini: number; confidence: number } },
   measured: { a: { gini: number; collabEntropy: number }; b: { gini: number; collabEntropy: number } },
-  opts: { plantedTolerance?: number } = {},
+  opts: { plantedTolerance?: number; measuredTolerance?: number } = {},
 ): CentralizationRecovery {
   const tol = opts.plantedTolerance ?? 0.02;
+  // a measured gap below this (Gini points, or nats of entropy) is read as no order at all
+  const mtol = opts.measuredTolerance ?? 0.01;
   const plantedGini = directionOf(planted.a.gini, planted.b.gini, tol);
   const plantedConfidence = directionOf(planted.a.confidence, planted.b.confidence, tol);
-  const measuredGini = directionOf(measured.a.gini, measured.b.gini);
-  const measuredConfidence = directionOf(-measured.a.collabEntropy, -measured.b.collabEntropy);
+  const measuredGini = directionOf(measured.a.gini, measured.b.gini, mtol);
+  const measuredConfidence = directionOf(-measured.a.collabEntropy, -measured.b.collabEntropy, mtol);
   // with no planted order, any measured order is an accident of training: nothing to recover
   return {
     plantedGini,

@@ -23,6 +23,10 @@ test('centralizationRecovery: planted order read back, or not; higher confidence
   const bad = centralizationRecovery(planted, { a: { gini: 0.5, collabEntropy: 1.0 }, b: { gini: 0.3, collabEntropy: 1.5 } });
   assert.equal(bad.giniRecovered, false);
   assert.equal(bad.confidenceRecovered, false);
+  // a measured gap of 0.005 nats is no order
+  const tiny = centralizationRecovery(planted, { a: { gini: 0.3, collabEntropy: 2.197 }, b: { gini: 0.5, collabEntropy: 2.192 } });
+  assert.equal(tiny.measuredConfidence, 'equal');
+  assert.equal(tiny.confidenceRecovered, false);
   // no planted difference: nothing to recover, whatever was measured
   const flat = centralizationRecovery({ a: { gini: 0, confidence: 0.01 }, b: { gini: 0.005, confidence: 0.012 } }, { a: { gini: 0.1, collabEntropy: 2 }, b: { gini: 0.3, collabEntropy: 1 } });
   assert.equal(flat.plantedGini, 'equal');
