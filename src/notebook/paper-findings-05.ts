@@ -161,6 +161,9 @@ export function maskingRecoveryRows(runs: readonly PaperRun[]): FindingRow[] {
       const rec = maskedExpertRecovery(id, truth.necessity?.[id] ?? 0, mean(masked) - mean(base), ps.length ? Math.min(...ps) : null);
       return [{ id, rec }];
     });
+    // exchangeable experts (every planted usage equal) name a hub only by tie-break
+    const usage = Object.values(truth.usage ?? {});
+    const hubPlanted = usage.length > 0 && Math.max(...usage) - Math.min(...usage) > 1e-9;
     const hub = per.find((x) => x.id === truth.hub);
     const crit = truth.critical && truth.critical !== truth.hub ? per.find((x) => x.id === truth.critical) : undefined;
     const order = hub && crit ? necessityOrderRecovered({ necessity: crit.rec.plantedNecessity, accuracyChange: crit.rec.meanAccuracyChange }, { necessity: hub.rec.plantedNecessity, accuracyChange: hub.rec.meanAccuracyChange }) : null;
@@ -169,7 +172,7 @@ export function maskingRecoveryRows(runs: readonly PaperRun[]): FindingRow[] {
       task,
       seed: run.spec.seed,
       'masked expert': id,
-      role: [id === truth.hub ? 'planted hub' : '', id === truth.critical ? 'planted critical' : ''].filter(Boolean).join(', '),
+      role: [id === truth.hub ? (hubPlanted ? 'planted hub' : 'first expert (no hub planted)') : '', id === truth.critical ? 'planted critical' : ''].filter(Boolean).join(', '),
       'planted necessity': r4(rec.plantedNecessity),
       'planted necessary': yn(rec.plantedNecessary),
       'mean accuracy change': r4(rec.meanAccuracyChange),
