@@ -71,6 +71,8 @@ export async function run(args: string[]): Promise<void> {
       });
       probeTimes.push((performance.now() - t0) / 1000);
       console.log(`  probe parts: ${parts.join(', ')}`);
+      // the synthetic dataset has no consortium: masking/ablation accuracies are the data fallback here, no chain is run
+      console.log(`  masking/ablation accuracy: ${r.accuracy.source} (${r.accuracy.note})`);
       const all = r.epochs[0].structure!.summaries.find((s) => s.task === 'all')!;
       console.log(
         `round ${round + 1}: training epoch ${epochSeconds.toFixed(2)} s (${dataset.items.filter((it) => it.split === 'train').length} train items, batch 2); probe pass ${probeTimes[round].toFixed(2)} s over ${all.nItems} items (${all.avgCalls.toFixed(2)} steps per chain)`,
