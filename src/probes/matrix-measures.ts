@@ -3,6 +3,7 @@
  * selection distributions (Section 2.2, 4.3, 4.4). Pure functions on plain arrays.
  */
 import { gini } from '../stats/gini';
+import { jacobiEigenvalues } from '../stats/jacobi-eigenvalues';
 
 export type Matrix = number[][];
 
@@ -57,33 +58,7 @@ export function singularValues(C: Matrix): number[] {
   const N = checkSquare(C, 'singularValues');
   // A = C^T C is symmetric positive semi-definite; its eigenvalues are the squared singular values.
   const A = Array.from({ length: N }, (_, i) => Array.from({ length: N }, (_, j) => C.reduce((s, row) => s + row[i] * row[j], 0)));
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < N; p++) for (let q = p + 1; q < N; q++) off += A[p][q] * A[p][q];
-    if (off < 1e-30) break;
-    for (let p = 0; p < N; p++) {
-      for (let q = p + 1; q < N; q++) {
-        if (Math.abs(A[p][q]) < 1e-300) continue;
-        const theta = (A[q][q] - A[p][p]) / (2 * A[p][q]);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < N; k++) {
-          const akp = A[k][p];
-          const akq = A[k][q];
-          A[k][p] = c * akp - s * akq;
-          A[k][q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < N; k++) {
-          const apk = A[p][k];
-          const aqk = A[q][k];
-          A[p][k] = c * apk - s * aqk;
-          A[q][k] = s * apk + c * aqk;
-        }
-      }
-    }
-  }
-  return A.map((row, i) => Math.sqrt(Math.max(0, row[i]))).sort((a, b) => b - a);
+  return jacobiEigenvalues(A).map((x) => Math.sqrt(Math.max(0, x))).sort((a, b) => b - a);
 }
 
 /** Relational importance u_j = sum_{i != j} C_ij: the incoming mass of each expert (Section 2.2). */
