@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,6 +7,18 @@ import { base64ToVector, cachedEncoder, EncodingCache, vectorToBase64 } from '..
 import { hashingEncoder } from '../../src/encoders/hashing';
 import type { Encoder } from '../../src/encoders/types';
 
+// Every temporary folder these tests make is removed when they end.
+const madeTempDirs: string[] = [];
+after(() => {
+  for (const d of madeTempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+function madeTempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(prefix);
+  madeTempDirs.push(dir);
+  return dir;
+}
+
+
 test('base64 Float32 round-trips exactly', () => {
   const v = new Float32Array([0, -1.5, 3.4028234663852886e38, 1e-45, Math.PI]);
   assert.deepEqual(base64ToVector(vectorToBase64(v)), v);
@@ -14,7 +26,7 @@ test('base64 Float32 round-trips exactly', () => {
 });
 
 test('cached encodings are reused across opens; only new texts reach the encoder', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'enc-cache-'));
+  const dir = madeTempDir(path.join(os.tmpdir(), 'enc-cache-'));
   const inner = hashingEncoder({ dim: 32 });
   const batches: string[][] = [];
   const spy: Encoder = { name: inner.name, dim: inner.dim, encode: (t) => (batches.push(t), inner.encode(t)) };
@@ -43,7 +55,7 @@ test('cached encodings are reused across opens; only new texts reach the encoder
 });
 
 test('a wrong-sized vector from an encoder is an error', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'enc-cache-'));
+  const dir = madeTempDir(path.join(os.tmpdir(), 'enc-cache-'));
   const bad: Encoder = { name: 'bad', dim: 4, encode: async (t) => t.map(() => new Float32Array(3)) };
   const cache = EncodingCache.open(dir);
   await assert.rejects(cachedEncoder(bad, cache).encode(['x']), /returned a vector of length 3, expected 4/);

@@ -114,6 +114,7 @@ test('a missing config file or unknown preset name is a clear error', () => {
 
 test('a llama-cpp consortium runs on the tiny GGUF through the config loader', { skip: !fs.existsSync(TINY_GGUF) && 'no ../shared/fixtures/llama-2-tiny-random.gguf', timeout: 120_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consortium-'));
+  tmpDirs.push(dir);
   fs.copyFileSync(TINY_GGUF, path.join(dir, 'tiny.gguf')); // a relative path next to the config
   const file = path.join(dir, 'tiny.yaml');
   fs.writeFileSync(file, 'name: tiny\ndefaults: { backend: llama-cpp, topP: 0.7, maxTokens: 8, gpu: false }\nexperts:\n  - { id: T1, model: tiny, modelPath: tiny.gguf, temperature: 8.0e-6, seed: 1 }\n');

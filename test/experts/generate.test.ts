@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +15,18 @@ import type { Expert } from '../../src/experts/types';
 import { goldSolutionText, gradeResponse } from '../../src/tasks';
 import { ALL_ITEMS, GSM8K_ITEMS } from './sample-items';
 
+// Every temporary folder these tests make is removed when they end.
+const madeTempDirs: string[] = [];
+after(() => {
+  for (const d of madeTempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+function madeTempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(prefix);
+  madeTempDirs.push(dir);
+  return dir;
+}
+
+
 /** Wraps experts so the test can count real backend calls. */
 function counted(experts: Expert[]): { experts: Expert[]; calls: () => number } {
   let n = 0;
@@ -25,7 +37,7 @@ function counted(experts: Expert[]): { experts: Expert[]; calls: () => number } 
 }
 
 test('generation fills the store once; a re-run makes zero backend calls and zero gradings', { timeout: 120_000 }, async () => {
-  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'generate-'));
+  const run = madeTempDir(path.join(os.tmpdir(), 'generate-'));
   const c = loadConsortium('planted-hub');
   const first = counted(c.experts);
   const progress: GenerateProgress[] = [];
@@ -75,7 +87,7 @@ test('generation fills the store once; a re-run makes zero backend calls and zer
 });
 
 test('replay answers from the store only; a miss names the key', async () => {
-  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-'));
+  const run = madeTempDir(path.join(os.tmpdir(), 'replay-'));
   const c = loadConsortium('heterogeneous');
   await generateTranscripts({ consortium: c.experts.slice(0, 2), items: GSM8K_ITEMS.slice(0, 2), run, grade: false });
   const store = TranscriptStore.open(run, { readOnly: true });
@@ -95,7 +107,7 @@ test('replay answers from the store only; a miss names the key', async () => {
 });
 
 test('a grader that throws while generations are still running rejects generateTranscripts (no unhandled rejection)', async () => {
-  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'grade-fail-'));
+  const run = madeTempDir(path.join(os.tmpdir(), 'grade-fail-'));
   // real I/O between generations, so the failed grading settles while the pool is still working
   const slow = loadConsortium('planted-hub').experts.map((e): Expert => ({ ...e, generate: async (p, o) => (await new Promise((r) => setTimeout(r, 2)), e.generate(p, o)) }));
   let calls = 0;
@@ -109,7 +121,7 @@ test('a grader that throws while generations are still running rejects generateT
 });
 
 test('replay of a real backend without a seed uses that backend default seed for the id, so the records are found', async () => {
-  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-seed-'));
+  const run = madeTempDir(path.join(os.tmpdir(), 'replay-seed-'));
   // what a llama-cpp expert E4 with no `seed` in its config records (its seed defaults from its id)
   const recorded = { backend: 'llama-cpp' as const, model: 'LLaMA 3.1 8B', params: decodingParamsOf(baseExpertSpec.parse({ id: 'E4', model: 'LLaMA 3.1 8B', temperature: 0.5 })) };
   const item = GSM8K_ITEMS[0];
@@ -125,7 +137,7 @@ test('replay of a real backend without a seed uses that backend default seed for
 });
 
 test("an expert's variant is part of its key; replay finds such records through recordedVariant", async () => {
-  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'variant-'));
+  const run = madeTempDir(path.join(os.tmpdir(), 'variant-'));
   const params = { temperature: 0.2, topP: 0.7, maxTokens: 64, seed: 1 };
   let calls = 0;
   const make = (variant?: string): Expert => ({

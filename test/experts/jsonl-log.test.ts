@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -6,8 +6,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CorruptRecordError, JsonlLog, decodeLine, encodeLine } from '../../src/experts/store/jsonl-log';
 
+// Every temporary folder these tests make is removed when they end.
+const madeTempDirs: string[] = [];
+after(() => {
+  for (const d of madeTempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+function madeTempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(prefix);
+  madeTempDirs.push(dir);
+  return dir;
+}
+
+
 function tmpFile(): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jsonl-log-')), 'log.jsonl');
+  return path.join(madeTempDir(path.join(os.tmpdir(), 'jsonl-log-')), 'log.jsonl');
 }
 
 test('records round-trip through the file, and a key is written once', () => {
