@@ -117,8 +117,17 @@ export interface CascadeSummary {
   intrinsic: number[];
   /** per masked expert: mean over items of KL(masked || baseline) of the soft stopping distribution */
   maskKl: number[];
-  /** the same, conditional: KL(baseline restricted to the others, renormalised || masked) */
+  /**
+   * the same, conditional: KL(baseline restricted to the others, renormalised || masked), over the
+   * items that have it (NaN when none has)
+   */
   maskKlConditional: number[];
+  /**
+   * per masked expert: items whose baseline stopping distribution put all its mass on that expert
+   * (e.g. sigma = 1 in float64), so the restricted baseline is empty and has no conditional KL
+   * (scipy.stats.entropy: nan); they are left out of `maskKlConditional`
+   */
+  itemsWithoutConditional: number[];
   /** accuracy of the hard cascade (the stopping expert's grade) */
   accuracy: number;
   /** accuracy of the hard cascade with each expert skipped */
@@ -138,6 +147,7 @@ export function cascadeProbe(items: readonly CascadeItem[], settings?: Partial<C
     const intrinsic = new Array<number>(n).fill(0);
     const maskKl = new Array<number>(n).fill(0);
     const maskKlConditional = new Array<number>(n).fill(0);
+    const itemsWithoutConditional = new Array<number>(n).fill(0);
     const maskedAccuracy = new Array<number>(n).fill(0);
     let accuracy = 0;
     for (const it of its) {
@@ -152,11 +162,15 @@ export function cascadeProbe(items: readonly CascadeItem[], settings?: Partial<C
         const sk = skip(k);
         const masked = stoppingDistribution(it.entropies, sk).pStop;
         maskKl[k] += klOf(masked, base.pStop) / m;
-        maskKlConditional[k] += klOf(base.pStop.map((p, i) => (i === k ? 0 : p)), masked) / m;
+        const conditional = klOf(base.pStop.map((p, i) => (i === k ? 0 : p)), masked);
+        if (Number.isNaN(conditional)) itemsWithoutConditional[k] += 1;
+        else maskKlConditional[k] += conditional;
         maskedAccuracy[k] += it.correct[hardStop(it.entropies, sk)] / m;
       }
     }
-    return { task: g.task, nItems: m, stopFrequency, meanPStop, intrinsic, maskKl, maskKlConditional, accuracy, maskedAccuracy };
+    // mean over the items that have a conditional reading (0 / 0 = NaN when none has)
+    maskKlConditional.forEach((v, k) => (maskKlConditional[k] = s.order.includes(k) && s.order.length >= 2 ? v / (m - itemsWithoutConditional[k]) : v));
+    return { task: g.task, nItems: m, stopFrequency, meanPStop, intrinsic, maskKl, maskKlConditional, itemsWithoutConditional, accuracy, maskedAccuracy };
   });
   return { settings: s, summaries };
 }

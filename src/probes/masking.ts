@@ -21,12 +21,16 @@ import { dataChainRunner, type AccuracySource, type ChainGrader, type ChainRunne
 import { readRouting, type ProbeRouteOptions } from './routing-read';
 import { groupsByTask, type StructureResult } from './structure';
 
-/** KL(p || q) of non-negative vectors, each normalised to sum 1; q floored at 1e-12 where p > 0. */
+/**
+ * KL(p || q) of non-negative vectors, each normalised to sum 1; q floored at 1e-12 where p > 0
+ * (scipy.stats.entropy gives inf there). A vector with no mass has no distribution: NaN, as
+ * scipy.stats.entropy returns for it; callers leave such readings out and count them.
+ */
 export function klOf(p: readonly number[], q: readonly number[]): number {
   if (p.length !== q.length) throw new Error(`klOf: lengths differ (${p.length} vs ${q.length})`);
   const sp = p.reduce((a, b) => a + b, 0);
   const sq = q.reduce((a, b) => a + b, 0);
-  if (!(sp > 0) || !(sq > 0)) throw new Error('klOf: a distribution has no mass');
+  if (!(sp > 0) || !(sq > 0)) return Number.NaN;
   let kl = 0;
   for (let i = 0; i < p.length; i++) {
     if (p[i] <= 0) continue;

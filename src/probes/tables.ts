@@ -87,6 +87,7 @@ export function cascadeRows(rows: readonly CascadeSummary[], expertIds: readonly
       intrinsic: c.intrinsic[i],
       maskKl: c.maskKl[i],
       maskKlConditional: c.maskKlConditional[i],
+      itemsWithoutConditional: c.itemsWithoutConditional[i],
       maskedAccuracy: c.maskedAccuracy[i],
       accuracy: c.accuracy,
     })),

@@ -114,3 +114,35 @@ test('masking and ablations on a tiny model without backbone: rows only renormal
   assert.deepEqual(uniformCollab(3), [[0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]);
   assert.equal(ab.filter((a) => a.task === 'all').length, 6);
 });
+
+test('cascade: a baseline stop distribution with all its mass on the masked expert has no conditional KL (left out, counted), as scipy.stats.entropy gives nan for a zero-mass pk', () => {
+  // T = 0.01: z = (theta - H) / T = +-1000, so sigma is exactly 1 or 0 in float64.
+  const s = { order: [0, 1, 2], thresholds: [10, 10, 10], temperature: 0.01 };
+  const items = [
+    { id: 'first', task: 't', entropies: [0, 20, 20], correct: [1, 0, 1] }, // expert 0 stops: p_stop = (1, 0, 0)
+    { id: 'last', task: 't', entropies: [20, 20, 20], correct: [0, 0, 1] }, // nobody stops early: p_stop = (0, 0, 1)
+    { id: 'mid', task: 't', entropies: [20, 0, 20], correct: [0, 1, 0] }, // p_stop = (0, 1, 0)
+  ];
+  assert.deepEqual(stoppingDistribution(items[0].entropies, s).pStop, [1, 0, 0]);
+  assert.deepEqual(stoppingDistribution(items[1].entropies, s).pStop, [0, 0, 1]);
+  const all = cascadeProbe(items, s).summaries.find((x) => x.task === 'all')!;
+  // Masking expert 0: only item 'first' put all its mass there; the other two keep (0,0,1) and (0,1,0)
+  // unchanged once expert 0 is skipped, so their conditional KL is 0 and 'first' is left out.
+  assert.deepEqual(all.itemsWithoutConditional, [1, 1, 1]);
+  close(all.maskKlConditional[0], 0);
+  close(all.maskKlConditional[1], 0);
+  close(all.maskKlConditional[2], 0);
+  // Raw KL(masked || baseline): 'first' masked at 0 stops at expert 2 (H_1 = 20), where the baseline
+  // has exactly 0: q is floored at 1e-12 (scipy gives inf), so the mean is ln(1e12) / 3.
+  close(all.maskKl[0], Math.log(1e12) / 3, 1e-9);
+  // the accuracy with expert 0 skipped: 'first' ends at expert 2 (correct), 'last' at 2 (correct), 'mid' at 1 (correct)
+  close(all.maskedAccuracy[0], 1);
+  // every item's whole mass on the masked expert: no conditional reading at all -> NaN, all counted
+  const only = cascadeProbe([items[1]], s).summaries.find((x) => x.task === 'all')!;
+  assert.ok(Number.isNaN(only.maskKlConditional[2]));
+  assert.equal(only.itemsWithoutConditional[2], 1);
+  assert.equal(only.itemsWithoutConditional[0], 0);
+  // scipy.stats.entropy([0, 0], [0.5, 0.5]) is nan: a zero-mass distribution has no KL
+  assert.ok(Number.isNaN(klOf([0, 0], [0.5, 0.5])));
+  assert.ok(Number.isNaN(klOf([0.5, 0.5], [0, 0])));
+});
