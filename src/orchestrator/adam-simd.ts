@@ -13,7 +13,8 @@
  *       out[i] = p[i] - step m[i] / (sqrt(v[i]) invBc2sqrt + eps)
  */
 
-function uleb(n: number): number[] {
+/** Unsigned LEB128 (WebAssembly's integer encoding). */
+export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
@@ -24,7 +25,8 @@ function uleb(n: number): number[] {
   return out;
 }
 
-function sleb(n: number): number[] {
+/** Signed LEB128. */
+export function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const b = n & 0x7f;
