@@ -35,23 +35,25 @@ export function createAdamState(params: Record<string, tf.Variable>, saved?: { t
       if (vals && vals.length !== p.size) throw new Error(`Adam state for '${name}' has ${vals.length} values, expected ${p.size}`);
     }
   }
-  // The moments live in the SIMD kernel's memory (views that stay valid: it never grows), followed
-  // by scratch room for one gradient, one parameter and one result; 4-float aligned regions.
+  // The moments live in the SIMD kernel's memory (views that stay valid: it never grows), each
+  // parameter's with room for its gradient (all gradients are copied in before the update, for
+  // the global norm), followed by scratch room for one parameter and one result; 4-float
+  // aligned regions (the padding stays 0, so it adds nothing to the norm).
   const pad = (n: number) => Math.ceil(n / 4) * 4;
   const entries = Object.entries(params);
-  const moments = entries.reduce((a, [, p]) => a + 2 * pad(p.size), 0);
+  const regions = entries.reduce((a, [, p]) => a + 3 * pad(p.size), 0);
   const largest = entries.reduce((a, [, p]) => Math.max(a, pad(p.size)), 0);
-  const kernel = createAdamKernel(moments + 3 * largest);
+  const kernel = createAdamKernel(regions + 2 * largest);
   const m: Record<string, Float32Array> = {};
   const v: Record<string, Float32Array> = {};
-  const offsets: Record<string, { m: number; v: number }> = {};
+  const offsets: Record<string, { m: number; v: number; g: number }> = {};
   let at = 0;
   for (const [name, p] of entries) {
     if (kernel) {
-      offsets[name] = { m: at, v: at + pad(p.size) };
+      offsets[name] = { m: at, v: at + pad(p.size), g: at + 2 * pad(p.size) };
       m[name] = kernel.F.subarray(at, at + p.size);
       v[name] = kernel.F.subarray(at + pad(p.size), at + pad(p.size) + p.size);
-      at += 2 * pad(p.size);
+      at += 3 * pad(p.size);
     } else {
       m[name] = new Float32Array(p.size);
       v[name] = new Float32Array(p.size);
@@ -60,15 +62,14 @@ export function createAdamState(params: Record<string, tf.Variable>, saved?: { t
     if (saved?.v[name]) v[name].set(saved.v[name]);
   }
   const state: AdamState = { t: saved?.t ?? 0, m, v };
-  if (kernel) workspaces.set(state, { kernel, offsets, g: at, p: at + largest, out: at + 2 * largest });
+  if (kernel) workspaces.set(state, { kernel, offsets, p: at, out: at + largest });
   return state;
 }
 
 /** Where a state's moments and scratch regions sit in its SIMD kernel's memory (float offsets). */
 interface Workspace {
   kernel: AdamKernel;
-  offsets: Record<string, { m: number; v: number }>;
-  g: number;
+  offsets: Record<string, { m: number; v: number; g: number }>;
   p: number;
   out: number;
 }
@@ -99,8 +100,20 @@ export function adamStep(params: Record<string, tf.Variable>, grads: Record<stri
     if (!state.m[n] || state.m[n].length !== params[n].size) throw new Error(`adamStep: no Adam moments of the right size for '${n}'`);
     if (grads[n]!.size !== params[n].size) throw new Error(`adamStep: gradient of '${n}' has ${grads[n]!.size} values, the parameter ${params[n].size}`);
   }
+  const ws = workspaces.get(state);
+  // The SIMD path holds while the moments are still the views into the kernel's memory.
+  const simd = (n: string): boolean => Boolean(ws && ws.offsets[n]) && ws!.kernel.F.subarray(ws!.offsets[n].m, ws!.offsets[n].m + state.m[n].length).byteOffset === state.m[n].byteOffset;
   let sq = 0;
-  for (const n of names) sq += sumOfSquares(hostView(grads[n]!));
+  for (const n of names) {
+    if (ws && simd(n)) {
+      const { F, sumsq } = ws.kernel;
+      const g = ws.offsets[n].g;
+      F.set(hostView(grads[n]!), g);
+      sq += sumsq(4 * g, Math.ceil(state.m[n].length / 4) * 4);
+    } else {
+      sq += sumOfSquares(hostView(grads[n]!));
+    }
+  }
   const norm = Math.fround(Math.sqrt(sq));
   const scale = Math.min(1, s.clipNorm / (norm + 1e-6));
   const b1 = s.beta1;
@@ -111,16 +124,14 @@ export function adamStep(params: Record<string, tf.Variable>, grads: Record<stri
   // The wasm backend copies a new tensor's values into its heap, so one scratch array serves
   // every parameter; the cpu backend keeps the array itself, so it gets a fresh one.
   const copies = tf.getBackend() === 'wasm';
-  const ws = workspaces.get(state);
   for (const n of names) {
     const size = state.m[n].length;
     let out: Float32Array;
     // Views of tfjs memory are taken right before use: creating the new tensor below may move the wasm heap.
-    if (ws && ws.offsets[n] && ws.kernel.F.subarray(ws.offsets[n].m, ws.offsets[n].m + size).byteOffset === state.m[n].byteOffset) {
+    if (ws && simd(n)) {
       const { F, adam } = ws.kernel;
-      F.set(hostView(grads[n]!), ws.g);
       F.set(hostView(params[n]), ws.p);
-      adam(4 * ws.g, 4 * ws.p, 4 * ws.offsets[n].m, 4 * ws.offsets[n].v, 4 * ws.out, Math.ceil(size / 4) * 4, scale, b1, 1 - b1, b2, 1 - b2, step, 1 / bc2sqrt, s.eps);
+      adam(4 * ws.offsets[n].g, 4 * ws.p, 4 * ws.offsets[n].m, 4 * ws.offsets[n].v, 4 * ws.out, Math.ceil(size / 4) * 4, scale, b1, 1 - b1, b2, 1 - b2, step, 1 / bc2sqrt, s.eps);
       out = F.subarray(ws.out, ws.out + size);
       if (!copies) out = out.slice();
     } else {
