@@ -144,12 +144,27 @@ export function oracleTargetsHost(outputs: tf.Tensor3D, oracle: tf.Tensor2D): { 
       sq[i] = d2;
       piOracle[b * N + i] = d1 / (Math.sqrt(d2 + 1e-8) * starNorm);
     }
+    // The Gram matrix is symmetric (and its diagonal is sq): one dot product per pair i < j.
     for (let i = 0; i < N; i++) {
-      for (let j = 0; j < N; j++) {
-        let g = 0;
-        for (let c = 0; c < D; c++) g += o[(b * N + i) * D + c] * o[(b * N + j) * D + c];
+      const oi = (b * N + i) * D;
+      for (let j = i; j < N; j++) {
+        let g = sq[i];
+        if (j !== i) {
+          const oj = (b * N + j) * D;
+          let g0 = 0;
+          let g1 = 0;
+          let c = 0;
+          for (; c + 1 < D; c += 2) {
+            g0 += o[oi + c] * o[oj + c];
+            g1 += o[oi + c + 1] * o[oj + c + 1];
+          }
+          for (; c < D; c++) g0 += o[oi + c] * o[oj + c];
+          g = g0 + g1;
+        }
         const midSq = (sq[i] + sq[j] + 2 * g) / 4;
-        cOracle[(b * N + i) * N + j] = (dots[i] + dots[j]) / 2 / (Math.sqrt(midSq + 1e-8) * starNorm);
+        const value = (dots[i] + dots[j]) / 2 / (Math.sqrt(midSq + 1e-8) * starNorm);
+        cOracle[(b * N + i) * N + j] = value;
+        cOracle[(b * N + j) * N + i] = value;
       }
     }
   }
