@@ -37,23 +37,23 @@ export function createAdamState(params: Record<string, tf.Variable>, saved?: { t
   }
   // The moments live in the SIMD kernel's memory (views that stay valid: it never grows), each
   // parameter's with room for its gradient (all gradients are copied in before the update, for
-  // the global norm), followed by scratch room for one parameter and one result; 4-float
-  // aligned regions (the padding stays 0, so it adds nothing to the norm).
+  // the global norm) and for its value (updated in place; copied in only when the variable holds
+  // something other than what the last step wrote); 4-float aligned regions (the padding of a
+  // gradient stays 0, so it adds nothing to the norm).
   const pad = (n: number) => Math.ceil(n / 4) * 4;
   const entries = Object.entries(params);
-  const regions = entries.reduce((a, [, p]) => a + 3 * pad(p.size), 0);
-  const largest = entries.reduce((a, [, p]) => Math.max(a, pad(p.size)), 0);
-  const kernel = createAdamKernel(regions + 2 * largest);
+  const regions = entries.reduce((a, [, p]) => a + 4 * pad(p.size), 0);
+  const kernel = createAdamKernel(regions);
   const m: Record<string, Float32Array> = {};
   const v: Record<string, Float32Array> = {};
-  const offsets: Record<string, { m: number; v: number; g: number }> = {};
+  const offsets: Record<string, { m: number; v: number; g: number; p: number }> = {};
   let at = 0;
   for (const [name, p] of entries) {
     if (kernel) {
-      offsets[name] = { m: at, v: at + pad(p.size), g: at + 2 * pad(p.size) };
+      offsets[name] = { m: at, v: at + pad(p.size), g: at + 2 * pad(p.size), p: at + 3 * pad(p.size) };
       m[name] = kernel.F.subarray(at, at + p.size);
       v[name] = kernel.F.subarray(at + pad(p.size), at + pad(p.size) + p.size);
-      at += 3 * pad(p.size);
+      at += 4 * pad(p.size);
     } else {
       m[name] = new Float32Array(p.size);
       v[name] = new Float32Array(p.size);
@@ -62,16 +62,16 @@ export function createAdamState(params: Record<string, tf.Variable>, saved?: { t
     if (saved?.v[name]) v[name].set(saved.v[name]);
   }
   const state: AdamState = { t: saved?.t ?? 0, m, v };
-  if (kernel) workspaces.set(state, { kernel, offsets, p: at, out: at + largest });
+  if (kernel) workspaces.set(state, { kernel, offsets, written: {} });
   return state;
 }
 
 /** Where a state's moments and scratch regions sit in its SIMD kernel's memory (float offsets). */
 interface Workspace {
   kernel: AdamKernel;
-  offsets: Record<string, { m: number; v: number; g: number }>;
-  p: number;
-  out: number;
+  offsets: Record<string, { m: number; v: number; g: number; p: number }>;
+  /** per parameter, the tensor data the last update assigned to the variable (its value is then in the kernel's memory) */
+  written: Record<string, object>;
 }
 const workspaces = new WeakMap<AdamState, Workspace>();
 
@@ -130,9 +130,10 @@ export function adamStep(params: Record<string, tf.Variable>, grads: Record<stri
     // Views of tfjs memory are taken right before use: creating the new tensor below may move the wasm heap.
     if (ws && simd(n)) {
       const { F, adam } = ws.kernel;
-      F.set(hostView(params[n]), ws.p);
-      adam(4 * ws.offsets[n].g, 4 * ws.p, 4 * ws.offsets[n].m, 4 * ws.offsets[n].v, 4 * ws.out, Math.ceil(size / 4) * 4, scale, b1, 1 - b1, b2, 1 - b2, step, 1 / bc2sqrt, s.eps);
-      out = F.subarray(ws.out, ws.out + size);
+      const o = ws.offsets[n];
+      if (ws.written[n] !== params[n].dataId) F.set(hostView(params[n]), o.p);
+      adam(4 * o.g, 4 * o.p, 4 * o.m, 4 * o.v, 4 * o.p, Math.ceil(size / 4) * 4, scale, b1, 1 - b1, b2, 1 - b2, step, 1 / bc2sqrt, s.eps);
+      out = F.subarray(o.p, o.p + size);
       if (!copies) out = out.slice();
     } else {
       if (!copies || scratch.length < size) scratch = new Float32Array(copies ? Math.max(size, 2 * scratch.length) : size);
@@ -142,6 +143,7 @@ export function adamStep(params: Record<string, tf.Variable>, grads: Record<stri
     const next = tf.tensor(out, params[n].shape, 'float32');
     params[n].assign(next);
     next.dispose(); // the variable holds its own reference
+    if (ws) ws.written[n] = params[n].dataId;
   }
   return norm;
 }

@@ -111,3 +111,31 @@ test('the scalar fallback (a state without a SIMD workspace) matches the SIMD up
   assert.ok(maxRel(simd.m.w, plain.m.w) < 1e-5);
   tf.dispose([a, b]);
 });
+
+test('a value assigned to a parameter between steps (e.g. restored weights) is what the next step updates', async () => {
+  await ensureBackend();
+  const rng = new Rng(9);
+  const init = rng.fill(21, (r) => r.normal());
+  const p = tf.variable(tf.tensor1d(init));
+  const state = createAdamState({ p });
+  const settings = { beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 100 };
+  const g = tf.tensor1d(rng.fill(21, (r) => r.normal()));
+  adamStep({ p }, { p: g }, state, 1e-2, settings);
+  // Someone else writes the variable: the SIMD kernel's copy of the last update is stale now.
+  const restored = rng.fill(21, (r) => 10 + r.normal());
+  p.assign(tf.tensor1d(restored));
+  const m = new Float32Array(state.m.p);
+  const v = new Float32Array(state.v.p);
+  adamStep({ p }, { p: g }, state, 1e-2, settings);
+  // The second step from `restored` with the first step's moments, written out.
+  const bc1 = 1 - 0.9 ** 2;
+  const bc2sqrt = Math.sqrt(1 - 0.999 ** 2);
+  const gv = g.dataSync();
+  Array.from(p.dataSync()).forEach((x, i) => {
+    const mi = 0.9 * m[i] + 0.1 * gv[i];
+    const vi = 0.999 * v[i] + 0.001 * gv[i] * gv[i];
+    const want = restored[i] - ((1e-2 / bc1) * mi) / (Math.sqrt(vi) / bc2sqrt + 1e-8);
+    assert.ok(Math.abs(x - want) < 1e-5 * Math.max(1, Math.abs(want)), `entry ${i}: ${x} vs ${want}`);
+  });
+  tf.dispose([p, g]);
+});
