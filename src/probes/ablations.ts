@@ -90,7 +90,9 @@ async function runAblations(model: OrchestratorModel, items: readonly RoutingIte
       case 'static-uniform-C':
         return { chains: readRouting(model, items, { ...base, collabOverride: uniformCollab(N) }).chains, variant: 'override' };
       case 'static-sequence':
-        return { chains: readRouting(model, items, { ...base, forcedPrefix: seq, maxSteps: Math.max(seq.length, opts.maxSteps ?? N) }).chains.map((c) => c.slice(0, seq.length)), variant: 'override' };
+        // A forced sequence runs in full and is cut at its own length, so every item's chain is the
+        // sequence itself (readRouting with forcedPrefix gives exactly this; the model has no say).
+        return { chains: items.map(() => [...seq]), variant: 'override' };
       case 'relational-only':
       case 'intrinsic-only': {
         const trained = opts.trained?.[a];

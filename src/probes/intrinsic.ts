@@ -32,15 +32,22 @@ export function intrinsicImportance(model: OrchestratorModel, items: readonly Ro
   chains.forEach((c, b) => {
     if (c.length === 0) throw new Error(`intrinsicImportance: chain of item ${b} ('${items[b].id}') is empty`);
   });
-  const bs = opts.batchSize ?? 64;
+  // Items per gradient call: large by default, since a call's cost is mostly per row and the
+  // calls' fixed overhead is what a larger batch saves (bench/profile-probes.ts).
+  const bs = opts.batchSize ?? 256;
   const perItem: number[][] = new Array(items.length);
-  // Batches of similar chain length: a batch rolls out to its longest chain, so mixing lengths
-  // would roll short chains out for nothing. Rows are independent, so grouping changes no value.
+  // Batches of one chain length: a batch rolls out to its longest chain, so mixing lengths would
+  // roll short chains out for nothing. Rows are independent, so grouping changes no value.
   const order = items.map((_, i) => i).sort((a, b) => chains[a].length - chains[b].length || a - b);
+  const batches: number[][] = [];
+  for (const i of order) {
+    const last = batches[batches.length - 1];
+    if (last && last.length < bs && chains[last[0]].length === chains[i].length) last.push(i);
+    else batches.push([i]);
+  }
   const override = routeOptionsTensor(opts);
   try {
-    for (let start = 0; start < order.length; start += bs) {
-      const which = order.slice(start, start + bs);
+    for (const which of batches) {
       const chunk = which.map((i) => items[i]);
       const chunkChains = which.map((i) => chains[i]);
       const rowItem: number[] = [];

@@ -54,11 +54,25 @@ export interface StructureResult {
   summaries: StructureSummary[];
 }
 
-/** Summarises items `idx` of a read. */
-export function summarise(task: string, read: RoutingRead, intrinsicPerItem: number[][], idx: number[], N: number): StructureSummary {
+/** The measures of one item's C(x) and s(x) that a summary averages. */
+export interface ItemMeasures {
+  collabEntropy: number;
+  rank: number;
+  startEntropy: number;
+}
+
+/** Per-item measures of a read (each item's once, however many groups it is in). */
+export function itemMeasures(read: RoutingRead): ItemMeasures[] {
+  return read.C.map((m, i) => ({ collabEntropy: collaborationEntropy(m, rowsWithoutMass(m)), rank: matrixRank(m), startEntropy: entropyOf(read.s[i]) }));
+}
+
+/** Summarises items `idx` of a read (`perItem`: the read's `itemMeasures`, computed here when absent). */
+export function summarise(task: string, read: RoutingRead, intrinsicPerItem: number[][], idx: number[], N: number, perItem?: readonly ItemMeasures[]): StructureSummary {
   if (idx.length === 0) throw new Error(`structure: no items for '${task}'`);
   const C = idx.map((i) => read.C[i]);
   const s = idx.map((i) => read.s[i]);
+  const measures = idx.map((i) => perItem?.[i] ?? { collabEntropy: collaborationEntropy(read.C[i], rowsWithoutMass(read.C[i])), rank: matrixRank(read.C[i]), startEntropy: entropyOf(read.s[i]) });
+  const meanOf = (f: (m: ItemMeasures) => number) => measures.reduce((a, m) => a + f(m), 0) / measures.length;
   const chains = idx.map((i) => read.chains[i]);
   const meanC = meanMatrix(C);
   const meanS = meanVector(s);
@@ -71,11 +85,11 @@ export function summarise(task: string, read: RoutingRead, intrinsicPerItem: num
     meanS,
     relational,
     intrinsic: meanVector(idx.map((i) => intrinsicPerItem[i])),
-    collabEntropy: C.reduce((a, m) => a + collaborationEntropy(m, rowsWithoutMass(m)), 0) / C.length,
+    collabEntropy: meanOf((m) => m.collabEntropy),
     rankMeanC: matrixRank(meanC),
-    meanItemRank: C.reduce((a, m) => a + matrixRank(m), 0) / C.length,
+    meanItemRank: meanOf((m) => m.rank),
     orderingEntropy: entropyOf(meanS),
-    meanItemStartEntropy: s.reduce((a, v) => a + entropyOf(v), 0) / s.length,
+    meanItemStartEntropy: meanOf((m) => m.startEntropy),
     giniIncoming: giniOf(relational),
     giniUsage: giniOf(usage),
     usage,
@@ -110,6 +124,7 @@ export function structureProbe(model: OrchestratorModel, items: readonly Routing
   } finally {
     if (!opts.encoded) disposeEncoded(encoded);
   }
-  const summaries = groupsByTask(read.tasks).map((g) => summarise(g.task, read, intrinsic.perItem, g.idx, N));
+  const perItem = itemMeasures(read);
+  const summaries = groupsByTask(read.tasks).map((g) => summarise(g.task, read, intrinsic.perItem, g.idx, N, perItem));
   return { expertIds: [...expertIds], read, intrinsicPerItem: intrinsic.perItem, summaries };
 }

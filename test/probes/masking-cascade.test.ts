@@ -8,6 +8,7 @@ import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
 import { ablationProbe, uniformCollab } from '../../src/probes/ablations';
 import { cascadeProbe, hardStop, stoppingDistribution } from '../../src/probes/cascade';
 import { itemMaskingKl, klOf, maskingProbe, pairedOverEpochs } from '../../src/probes/masking';
+import { readRouting } from '../../src/probes/routing-read';
 import { structureProbe } from '../../src/probes/structure';
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);
@@ -108,6 +109,8 @@ test('masking and ablations on a tiny model without backbone: rows only renormal
   const seq = ab.find((a) => a.ablation === 'static-sequence' && a.task === 'all')!;
   assert.equal(seq.avgCalls, 3);
   assert.deepEqual(seq.usage, [8, 8, 8, 0]);
+  // the ablation no longer reads the model for it: a forced sequence read through the model gives the same chains
+  assert.ok(readRouting(model, ds.items, { forcedPrefix: [0, 1, 2], maxSteps: 4 }).chains.every((c) => c.slice(0, 3).join() === '0,1,2'));
   close(seq.giniUsage, 0.25); // (0, 8, 8, 8): (-3*0 - 1*8 + 1*8 + 3*8) / (4 * 24)
   const full = ab.find((a) => a.ablation === 'full' && a.task === 'all')!;
   close(full.avgCalls, base.summaries.find((s) => s.task === 'all')!.avgCalls);
