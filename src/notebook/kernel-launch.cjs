@@ -45,4 +45,7 @@ require('./execute-input.cjs').announceExecutionCounts(tslabDir);
 // and killed the kernel under load (see the file).
 require('./zmq-send-queue.cjs').serializeSends(tslabDir);
 
+// tslab's compile results for project files reused across kernels while src/ is unchanged (see the file).
+require('./tslab-cache.cjs').installTslabCache({ root, tslabDir });
+
 require(path.join(tslabDir, 'dist', 'main.js')).main();
