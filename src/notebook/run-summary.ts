@@ -71,6 +71,30 @@ export function cacheState(runsDir: string): CacheState {
   return { state: files > 0 ? 'warm' : 'cold', files, bytes, dir: runsDir };
 }
 
+/**
+ * Where the notebooks keep reusable work for a checkout at `root`: `runs/`, the paper runs when
+ * INFORM_PAPER_RUNS moves them elsewhere, and the kernels' compile cache (`.cache/tslab`, or
+ * INFORM_TSLAB_CACHE_DIR; see src/notebook/tslab-cache.cjs).
+ */
+export function cacheDirs(root: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const runs = path.join(root, 'runs');
+  const dirs = [runs];
+  if (env.INFORM_PAPER_RUNS) {
+    const paper = path.resolve(root, env.INFORM_PAPER_RUNS);
+    if (path.relative(runs, paper).startsWith('..')) dirs.push(paper);
+  }
+  dirs.push(env.INFORM_TSLAB_CACHE_DIR ? path.resolve(root, env.INFORM_TSLAB_CACHE_DIR) : path.join(root, '.cache', 'tslab'));
+  return dirs;
+}
+
+/** Cold or warm over several folders (warm when any holds reusable files); `dir` lists them. */
+export function cacheStateOf(dirs: string[]): CacheState {
+  const states = dirs.map(cacheState);
+  const files = states.reduce((a, s) => a + s.files, 0);
+  const bytes = states.reduce((a, s) => a + s.bytes, 0);
+  return { state: files > 0 ? 'warm' : 'cold', files, bytes, dir: dirs.join(', ') };
+}
+
 /** Size and modification time of every file under `dir`, to tell later which ones were written. */
 export function snapshotFiles(dir: string): Map<string, string> {
   const snap = new Map<string, string>();
@@ -121,7 +145,7 @@ export function formatRunSummary(files: readonly string[], results: readonly Not
   out.push(
     cache.state === 'warm'
       ? `caches: warm (${cache.files} files, ${human(cache.bytes)} under ${cache.dir} before the run; the notebooks reuse what still matches their inputs)`
-      : `caches: cold (no transcripts, checkpoints or probe tables under ${cache.dir} before the run)`,
+      : `caches: cold (no transcripts, checkpoints, probe tables or compiled code under ${cache.dir} before the run)`,
   );
   return out.join('\n');
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cacheState, formatFiguresWritten, formatRunSummary, snapshotFiles, writtenSince } from '../../src/notebook/run-summary';
+import { cacheDirs, cacheState, cacheStateOf, formatFiguresWritten, formatRunSummary, snapshotFiles, writtenSince } from '../../src/notebook/run-summary';
 import { committedFigureData, compareFigureData, currentFigureData, figureGroups, formatFigureCheck } from '../../src/notebook/figures-check';
 import type { NotebookResult } from '../../src/notebook/runner';
 
@@ -26,6 +26,24 @@ test('caches are cold without reusable files under runs/ and warm with them; the
   write(path.join(runs, 'planted-hub', 'transcripts.jsonl'), 'x'.repeat(10));
   write(path.join(runs, 'planted-hub', 'checkpoints', 'epoch-1', 'weights.bin'), 'y'.repeat(5));
   assert.deepEqual(cacheState(runs), { state: 'warm', files: 2, bytes: 15, dir: runs });
+});
+
+test('cold/warm also looks at INFORM_PAPER_RUNS outside runs/ and at the compile cache', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-dirs-'));
+  try {
+    const paper = path.join(root, 'elsewhere');
+    assert.deepEqual(cacheDirs(root, {}), [path.join(root, 'runs'), path.join(root, '.cache', 'tslab')]);
+    assert.deepEqual(cacheDirs(root, { INFORM_PAPER_RUNS: 'runs/paper' }), [path.join(root, 'runs'), path.join(root, '.cache', 'tslab')], 'inside runs/: counted once');
+    const dirs = cacheDirs(root, { INFORM_PAPER_RUNS: paper, INFORM_TSLAB_CACHE_DIR: 'tc' });
+    assert.deepEqual(dirs, [path.join(root, 'runs'), paper, path.join(root, 'tc')]);
+    assert.equal(cacheStateOf(dirs).state, 'cold');
+    write(path.join(root, 'tc', 'abc.json'), '{}');
+    assert.deepEqual(cacheStateOf(dirs), { state: 'warm', files: 1, bytes: 2, dir: dirs.join(', ') });
+    write(path.join(paper, 'null-gsm8k', 'transcripts.jsonl'), 'x');
+    assert.equal(cacheStateOf(dirs).files, 2);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('the files a notebook wrote are those new or changed since the snapshot', async () => {
@@ -70,7 +88,7 @@ test('the summary table lists every notebook with seconds, figures written and s
       '02-prompt-perturbations           -                -  not run',
       '',
       'total 112.4 s for 3 notebook(s), 1 ok',
-      'caches: cold (no transcripts, checkpoints or probe tables under runs before the run)',
+      'caches: cold (no transcripts, checkpoints, probe tables or compiled code under runs before the run)',
     ].join('\n'),
   );
   assert.match(formatRunSummary(files.slice(0, 1), results.slice(0, 1), 5, { state: 'warm', files: 7, bytes: 3 * 1024 * 1024, dir: 'runs' }), /caches: warm \(7 files, 3\.0 MiB under runs/);

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { parseFlags, type Command } from '../command';
 import { figuresBase, resolveNotebookArgs, runNotebooks, type NotebookResult } from '../../notebook/runner';
 import { runWithJupyter } from '../../notebook/runner-jupyter';
-import { cacheState, formatFiguresWritten, formatRunSummary } from '../../notebook/run-summary';
+import { cacheDirs, cacheStateOf, formatFiguresWritten, formatRunSummary } from '../../notebook/run-summary';
 import { checkoutRoot } from '../../notebook/kernel';
 import { committedFigureData, compareFigureData, currentFigureData, figureGroups, formatFigureCheck, isFigureData } from '../../notebook/figures-check';
 
@@ -28,7 +28,8 @@ export const command: Command = {
     '                  byte-identical to the committed ones (exit 1 if not)',
     '',
     'Ends with a table (notebook, seconds, figures written, status), the total time, and whether',
-    'the caches under runs/ (transcripts, checkpoints, probe tables) were cold or warm.',
+    'the caches (runs/: transcripts, checkpoints, probe tables; INFORM_PAPER_RUNS; the kernels\'',
+    'compile cache .cache/tslab) were cold or warm.',
     '',
     'Stops at the first failing cell of a notebook, prints the cell number and traceback, saves',
     'the partial notebook, and exits 1.',
@@ -58,7 +59,7 @@ export const command: Command = {
     }
     const keepGoing = flags['keep-going'] === true;
     const t0 = Date.now();
-    const cache = cacheState(path.join(checkoutRoot(), 'runs'));
+    const cache = cacheStateOf(cacheDirs(checkoutRoot()));
     let results: NotebookResult[] = [];
     if (flags.jupyter === true) {
       if (flags['in-place']) console.error('inform notebooks: --in-place is ignored with --jupyter');
