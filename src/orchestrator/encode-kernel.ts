@@ -15,7 +15,7 @@
  * the dropout mask are constants of the call (nothing differentiates with respect to them).
  */
 import { hostView, tf } from './backend';
-import { mmBackHost, mmHost, mmTransposedA, values } from './host-matmul';
+import { mmBackHost, mmBackHostSum, mmHost, mmHostMany, mmTransposedA, mmTransposedAMany, values } from './host-matmul';
 
 const ADAPTER_PARAMS = ['prompt.W', 'prompt.b', 'adapter.W1', 'adapter.b1', 'adapter.W2', 'adapter.b2'] as const;
 const BACKBONE_PARAMS = ['backbone.ln1.g', 'backbone.ln1.b', 'backbone.Wq', 'backbone.bq', 'backbone.Wk', 'backbone.Wv', 'backbone.bv', 'backbone.Wo', 'backbone.bo', 'backbone.lnf.g', 'backbone.lnf.b'] as const;
@@ -232,10 +232,9 @@ export function encodeKernel(params: Record<string, tf.Tensor>, inputs: EncodeKe
       const xhat1 = new Float64Array(BT * d);
       const rstd1 = new Float64Array(BT);
       layerNormRows(T0, BT, d, values(P['backbone.ln1.g']), values(P['backbone.ln1.b']), X1, xhat1, rstd1);
-      const Q = mmHost(X1, BT, d, P['backbone.Wq']);
+      // q, k and v as one product (mmHostMany).
+      const [Q, K, V] = mmHostMany(X1, BT, d, [P['backbone.Wq'], P['backbone.Wk'], P['backbone.Wv']]);
       addBias(Q, BT, d, values(P['backbone.bq']));
-      const K = mmHost(X1, BT, d, P['backbone.Wk']);
-      const V = mmHost(X1, BT, d, P['backbone.Wv']);
       addBias(V, BT, d, values(P['backbone.bv']));
       const att = new Float64Array(B * H * T * T);
       const Mx = new Float32Array(BT * d);
@@ -279,15 +278,10 @@ export function encodeKernel(params: Record<string, tf.Tensor>, inputs: EncodeKe
         grads['backbone.bo'] = colSum(dR, BT, d);
         const dMx = mmBackHost(dR, BT, d, P['backbone.Wo'], d);
         const { dq, dk, dv } = attentionBackward(dMx, t.Q, t.K, t.V, t.att, B, T, d, H);
-        grads['backbone.Wq'] = mmTransposedA(t.X1, BT, d, dq, d);
+        [grads['backbone.Wq'], grads['backbone.Wk'], grads['backbone.Wv']] = mmTransposedAMany(t.X1, BT, d, [dq, dk, dv], d);
         grads['backbone.bq'] = colSum(dq, BT, d);
-        grads['backbone.Wk'] = mmTransposedA(t.X1, BT, d, dk, d);
-        grads['backbone.Wv'] = mmTransposedA(t.X1, BT, d, dv, d);
         grads['backbone.bv'] = colSum(dv, BT, d);
-        const dX1 = mmBackHost(dq, BT, d, P['backbone.Wq'], d);
-        const dX1k = mmBackHost(dk, BT, d, P['backbone.Wk'], d);
-        const dX1v = mmBackHost(dv, BT, d, P['backbone.Wv'], d);
-        for (let x = 0; x < BT * d; x++) dX1[x] += dX1k[x] + dX1v[x];
+        const dX1 = mmBackHostSum([dq, dk, dv], BT, d, [P['backbone.Wq'], P['backbone.Wk'], P['backbone.Wv']], d);
         const dg1 = new Float64Array(d);
         const db1 = new Float64Array(d);
         const dT0 = layerNormRowsBackward(dX1, BT, d, values(P['backbone.ln1.g']), t.xhat1, t.rstd1, dg1, db1);

@@ -17,7 +17,7 @@
  * are integers/constants and come back beside it (`RouteKernelResult`).
  */
 import { hostView, tf } from './backend';
-import { mmBackHost, mmHost, mmTransposedA, values } from './host-matmul';
+import { mmBackHostSum, mmHostMany, mmTransposedAMany, values } from './host-matmul';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
 const MASKED = -1e9;
@@ -197,8 +197,9 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
 
   const forwardFn = (hT: tf.Tensor, WqT: tf.Tensor, WkT: tf.Tensor, lamT: tf.Tensor, intrT: tf.Tensor, stopT: tf.Tensor) => {
     const h32 = values(hT);
-    const qv = new Float64Array(mmHost(h32, B * N, d, WqT)); // q = h Wq
-    const kv = new Float64Array(mmHost(h32, B * N, d, WkT)); // k = h Wk
+    const [q32, k32] = mmHostMany(h32, B * N, d, [WqT, WkT]); // q = h Wq, k = h Wk as one product
+    const qv = new Float64Array(q32);
+    const kv = new Float64Array(k32);
     const hv = new Float64Array(h32);
     const lam = hostView(lamT)[0];
     const intr = new Float64Array(hostView(intrT));
@@ -424,10 +425,10 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
         gLam += pairLogitsBackward(gZ, qv, kv, tp.unit, tp.norm, tp.cos, b * N * d, N, d, invSqrtD, lam, gq, gk, gh);
       }
       // q = h Wq, k = h Wk: dWq = h^T dq, dh += dq Wq^T (and the same for k).
-      const ghq = mmBackHost(gq, B * N, d, WqT, d);
-      const ghk = mmBackHost(gk, B * N, d, WkT, d);
-      for (let x = 0; x < B * N * d; x++) gh[x] += ghq[x] + ghk[x];
-      return [tf.tensor3d(gh, [B, N, d]), mmTransposedA(h32, B * N, d, gq, d), mmTransposedA(h32, B * N, d, gk, d), tf.scalar(gLam), tf.tensor2d(gIntr, [B, N]), tf.tensor1d(gStop)];
+      const ghqk = mmBackHostSum([gq, gk], B * N, d, [WqT, WkT], d);
+      for (let x = 0; x < B * N * d; x++) gh[x] += ghqk[x];
+      const [gWq, gWk] = mmTransposedAMany(h32, B * N, d, [gq, gk], d);
+      return [tf.tensor3d(gh, [B, N, d]), gWq, gWk, tf.scalar(gLam), tf.tensor2d(gIntr, [B, N]), tf.tensor1d(gStop)];
     };
     return { value: tf.tensor2d(out, [B, W]), gradFunc };
   };
