@@ -11,7 +11,7 @@
 import { tf } from '../orchestrator/backend';
 import type { RoutingItem } from '../orchestrator/dataset';
 import { route, type OrchestratorModel } from '../orchestrator/model';
-import { representationsOf, routeOptionsTensor, type ProbeRouteOptions } from './routing-read';
+import { gatherRows, representationsOf, routeOptionsTensor, type ProbeRouteOptions } from './routing-read';
 
 /** Intrinsic importance per item and averaged. */
 export interface IntrinsicImportance {
@@ -57,9 +57,8 @@ export function intrinsicImportance(model: OrchestratorModel, items: readonly Ro
       const R = rowItem.length;
       const norms = tf.tidy(() => {
           const { h, ctx } = representationsOf(model, items, which, opts);
-          const idx = tf.tensor1d(rowItem, 'int32');
-          const hRows = tf.gather(h, idx) as tf.Tensor3D;
-          const ctxRows = tf.gather(ctx, idx) as tf.Tensor2D;
+          const hRows = gatherRows(h, rowItem) as tf.Tensor3D;
+          const ctxRows = gatherRows(ctx, rowItem) as tf.Tensor2D;
           // [R, steps], 1 at each row's own step (built directly: tf.oneHot refuses depth 1)
           const mask = tf.tensor2d(rowStep.map((t) => Array.from({ length: steps }, (_, u) => (u === t ? 1 : 0))), [R, steps]);
           const forcedChain = rowItem.map((b) => [...chunkChains[b]]);

@@ -18,7 +18,7 @@ import type { OrchestratorModel } from '../orchestrator/model';
 import { pairedTTest } from '../stats/paired-t-test';
 import { wilcoxon } from '../stats/wilcoxon';
 import { dataChainRunner, type AccuracySource, type ChainGrader, type ChainRunner } from './chain-runner';
-import { readRouting, type ProbeRouteOptions } from './routing-read';
+import { disposeEncoded, encodeItems, readRouting, type ProbeRouteOptions, type RoutingRead } from './routing-read';
 import { groupsByTask, type StructureResult } from './structure';
 
 /**
@@ -178,7 +178,15 @@ export async function maskingProbes(
   for (const k of new Set(plan.map((g) => g.k))) {
     const need = [...new Set(plan.filter((g) => g.k === k).flatMap((g) => g.idx))].sort((a, b) => a - b);
     const available = (opts.available ?? new Array<boolean>(N).fill(true)).map((a, i) => a && i !== k);
-    const r = readRouting(model, need.map((i) => items[i]), { ...readOpts, available });
+    const needItems = need.map((i) => items[i]);
+    // encoded once under the mask, shared by the read's first rollout and its longer second one
+    const encoded = encodeItems(model, needItems, { available, batchSize: opts.batchSize });
+    let r: RoutingRead;
+    try {
+      r = readRouting(model, needItems, { ...readOpts, available, encoded });
+    } finally {
+      disposeEncoded(encoded);
+    }
     reads.set(k, new Map(need.map((i, n) => [i, { s: r.s[n], C: r.C[n], chain: r.chains[n] }])));
   }
   // Grades: the baseline chains, then each masked read's chains (one batch; the runner memoises repeats).

@@ -4,7 +4,7 @@
  * P(stop) >= 1/2, as `inferChains` does), under any route option (masking, a static C, a
  * forced first expert or sequence, relational-/intrinsic-only scores).
  */
-import { tf } from '../orchestrator/backend';
+import { hostView, tf } from '../orchestrator/backend';
 import { disposeBatch, toBatch, type RoutingItem } from '../orchestrator/dataset';
 import { encode, route, type OrchestratorModel, type ScoreParts } from '../orchestrator/model';
 
@@ -43,7 +43,8 @@ export interface EncodedItems {
 /** Encodes items in batches (no dropout). Free the tensors with `disposeEncoded`. */
 export function encodeItems(model: OrchestratorModel, items: readonly RoutingItem[], opts: { available?: boolean[]; batchSize?: number } = {}): EncodedItems {
   if (items.length === 0) throw new Error('probe: no items to encode');
-  const bs = opts.batchSize ?? 64;
+  // large batches: fewer, larger matrix products (bench/profile-probes.ts)
+  const bs = opts.batchSize ?? 256;
   const hs: tf.Tensor3D[] = [];
   const ctxs: tf.Tensor2D[] = [];
   try {
@@ -73,6 +74,23 @@ export function disposeEncoded(e: EncodedItems | undefined): void {
   e?.ctx.dispose();
 }
 
+/**
+ * Rows `idx` of t along its first axis (repeats allowed), copied on the host: the wasm backend's
+ * gather moves one number at a time and cost ~10% of a probe pass (bench/profile-probes.ts);
+ * whole rows are contiguous, so they are block copies here. A new tensor (caller frees, or tidy).
+ */
+export function gatherRows(t: tf.Tensor, idx: readonly number[]): tf.Tensor {
+  const n = t.shape[0];
+  const row = t.size / Math.max(1, n);
+  const src = hostView(t);
+  const out = new Float32Array(idx.length * row);
+  idx.forEach((i, r) => {
+    if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new Error(`gatherRows: index ${i} is not in 0..${n - 1}`);
+    out.set(src.subarray(i * row, (i + 1) * row), r * row);
+  });
+  return tf.tensor(out, [idx.length, ...t.shape.slice(1)]);
+}
+
 /** The h and ctx of items `idx` (indices into `items`), from the shared encoding or encoded now; caller frees (inside tf.tidy). */
 export function representationsOf(model: OrchestratorModel, items: readonly RoutingItem[], idx: readonly number[], opts: ProbeRouteOptions): { h: tf.Tensor3D; ctx: tf.Tensor2D } {
   const e = opts.encoded;
@@ -80,8 +98,7 @@ export function representationsOf(model: OrchestratorModel, items: readonly Rout
     const norm = (a: boolean[] | null | undefined) => JSON.stringify(a && a.some((x) => !x) ? a : null); // every expert present = no mask
     if (norm(e.available) !== norm(opts.available)) throw new Error('probe: the shared encoding was made under another mask than this read asks for');
     if (e.ids.length !== items.length || idx.some((i) => e.ids[i] !== items[i].id)) throw new Error('probe: the shared encoding is of other items');
-    const at = tf.tensor1d([...idx], 'int32');
-    return { h: tf.gather(e.h, at) as tf.Tensor3D, ctx: tf.gather(e.ctx, at) as tf.Tensor2D };
+    return { h: gatherRows(e.h, idx) as tf.Tensor3D, ctx: gatherRows(e.ctx, idx) as tf.Tensor2D };
   }
   const batch = toBatch(idx.map((i) => items[i]), model.config.inputDim);
   try {
@@ -119,7 +136,8 @@ export function rolloutSteps(N: number, opts: ProbeRouteOptions): number {
 
 /** One batch at a fixed rollout length: C, s, and each item's chain plus whether it stopped within the rollout. */
 function readBatch(model: OrchestratorModel, items: readonly RoutingItem[], idx: readonly number[], steps: number, opts: ProbeRouteOptions, override: tf.Tensor | undefined): { C: number[][][]; s: number[][]; chains: number[][]; open: boolean[] } {
-  const read = tf.tidy(() => {
+  // tidy returns tensors only (walking nested arrays of numbers on the way out is not free)
+  const t = tf.tidy(() => {
     const { h, ctx } = representationsOf(model, items, idx, opts);
     const r = route(model, h, ctx, {
       steps,
@@ -128,8 +146,14 @@ function readBatch(model: OrchestratorModel, items: readonly RoutingItem[], idx:
       scoreParts: opts.scoreParts,
       forcedChain: opts.forcedPrefix ? idx.map(() => opts.forcedPrefix!.slice(0, steps)) : undefined,
     });
-    return { C: r.C.arraySync() as number[][][], s: r.s.arraySync() as number[][], chosen: r.chosen.arraySync() as number[][], stopProb: r.stopProb.arraySync() as number[][] };
+    return { C: r.C, s: r.s, chosen: r.chosen, stopProb: r.stopProb };
   });
+  let read: { C: number[][][]; s: number[][]; chosen: number[][]; stopProb: number[][] };
+  try {
+    read = { C: t.C.arraySync() as number[][][], s: t.s.arraySync() as number[][], chosen: t.chosen.arraySync() as number[][], stopProb: t.stopProb.arraySync() as number[][] };
+  } finally {
+    tf.dispose([t.C, t.s, t.chosen, t.stopProb]);
+  }
   const chunk = idx;
   const forcedLen = opts.forcedPrefix?.length ?? 0;
   const chains: number[][] = [];

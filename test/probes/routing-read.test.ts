@@ -1,14 +1,14 @@
 /** The probes' routing read against the orchestrator's own inference, and the shared encoding. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBackend } from '../../src/orchestrator/backend';
+import { ensureBackend, tf } from '../../src/orchestrator/backend';
 import { resolveModelConfig } from '../../src/orchestrator/config';
 import { inferChains } from '../../src/orchestrator/evaluate';
 import { createModel, disposeModel, initialParameters } from '../../src/orchestrator/model';
 import { Rng } from '../../src/orchestrator/rng';
 import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
 import { intrinsicImportance } from '../../src/probes/intrinsic';
-import { disposeEncoded, encodeItems, readRouting } from '../../src/probes/routing-read';
+import { disposeEncoded, encodeItems, gatherRows, readRouting } from '../../src/probes/routing-read';
 
 function longChainModel(stopBias: number) {
   const cfg = resolveModelConfig({ inputDim: 16, nExperts: 8, hidden: 8, heads: 2, dropout: 0 });
@@ -55,4 +55,15 @@ test('a shared encoding gives the same reads and gradients; another mask or othe
     disposeEncoded(encoded);
     disposeModel(model);
   }
+});
+
+test('gatherRows copies whole rows like tf.gather, repeats included, and names a bad index', async () => {
+  await ensureBackend();
+  const t = tf.tensor3d(Array.from({ length: 4 * 3 * 2 }, (_, i) => i * 0.5), [4, 3, 2]);
+  const idx = [3, 0, 3, 1];
+  const got = gatherRows(t, idx);
+  assert.deepEqual(got.shape, [4, 3, 2]);
+  assert.deepEqual(got.arraySync(), tf.gather(t, tf.tensor1d(idx, 'int32')).arraySync());
+  assert.deepEqual(gatherRows(tf.tensor2d([[1, 2], [3, 4]]), [1]).arraySync(), [[3, 4]]);
+  assert.throws(() => gatherRows(t, [4]), /index 4 is not in 0\.\.3/);
 });
