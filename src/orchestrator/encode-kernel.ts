@@ -309,16 +309,18 @@ export function encodeKernel(params: Record<string, tf.Tensor>, inputs: EncodeKe
       grads['prompt.b'] = colSum(dctx0, B, d);
       return names.map((n) => grads[n]);
     };
-    return { value: tf.tensor1d(packed), gradFunc };
+    // Rows of d: h (B N rows), ctx (B), hAdapter (B N), hOracle (B); split along rows, ctx and
+    // hOracle need no reshape (each reshape is a kernel, a saved copy and a backward op).
+    return { value: tf.tensor2d(packed, [packed.length / d, d]), gradFunc };
   };
-  const op = tf.customGrad(forwardFn as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor1D;
+  const op = tf.customGrad(forwardFn as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor2D;
   const packed = op(...names.map((n) => params[n]));
-  const sizes = [Ro * d, B * d, Ro * d, ...(hasOracle ? [B * d] : [])];
-  const [h, ctx, hAdapter, hOracle] = tf.split(packed, sizes);
+  const sizes = [Ro, B, Ro, ...(hasOracle ? [B] : [])];
+  const [h, ctx, hAdapter, hOracle] = tf.split(packed, sizes, 0);
   return {
     h: h.reshape([B, N, d]),
-    ctx: ctx.reshape([B, d]),
+    ctx: ctx as tf.Tensor2D,
     hAdapter: hAdapter.reshape([B, N, d]),
-    ...(hOracle ? { hOracle: hOracle.reshape([B, d]) as tf.Tensor2D } : {}),
+    ...(hOracle ? { hOracle: hOracle as tf.Tensor2D } : {}),
   };
 }

@@ -421,7 +421,12 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
   });
   const sizes = routeFieldSizes(N, steps);
   const pieces = tf.split(packed, ROUTE_FIELDS.map((f) => sizes[f]), 1);
-  const field = (f: RouteField, shape: number[]) => pieces[ROUTE_FIELDS.indexOf(f)].reshape(shape);
+  // A reshape is a kernel (and, under a gradient tape, a saved copy and a backward op): skipped
+  // where the split piece [B, size] already has the field's shape.
+  const field = (f: RouteField, shape: number[]) => {
+    const piece = pieces[ROUTE_FIELDS.indexOf(f)];
+    return piece.shape.length === shape.length && piece.shape.every((x, i) => x === shape[i]) ? piece : piece.reshape(shape);
+  };
   return {
     collabLogits: field('collabLogits', [B, N, N]) as tf.Tensor3D,
     logC: field('logC', [B, N, N]) as tf.Tensor3D,
