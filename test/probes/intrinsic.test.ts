@@ -80,3 +80,16 @@ test('chains of one step (every item stops at once) still get intrinsic importan
   assert.equal(I.perItem.length, items.length);
   assert.ok(I.mean.every((x) => Number.isFinite(x) && x >= 0) && I.mean.some((x) => x > 0));
 });
+
+test('a model that ignores the representations (intrinsic-only score, selection not reading h) gives every expert intrinsic importance exactly 0', async () => {
+  await ensureBackend();
+  const { model, items } = setup();
+  assert.equal(model.config.selectionReadsH, false); // a_i(x) + phi_i read the prompt only
+  // intrinsic-only: the score is a_i(x) + phi_i, no connectivity and no successor term, so nothing reads h
+  const read = readRouting(model, items, { scoreParts: 'intrinsic-only' });
+  const I = intrinsicImportance(model, items, read.chains, { scoreParts: 'intrinsic-only' });
+  for (const row of I.perItem) assert.deepEqual(row, [0, 0, 0, 0]);
+  // the same chains under the full score do read h
+  const full = intrinsicImportance(model, items, read.chains);
+  assert.ok(full.mean.every((x) => x > 1e-4), `full score: ${full.mean}`);
+});

@@ -31,6 +31,9 @@ test('KL after masking a known expert: pure removal is 0 conditional, -log(1 - b
   const moved = itemMaskingKl(baseS, [0, 0.75, 0.25], baseC, [[0, 0, 0], [0, 0, 1], [0, 1, 0]], [0]);
   close(moved.klSequence, 0.5 * Math.log(2 / 3) + 0.5 * Math.log(2));
   close(klOf([1, 0], [0.5, 0.5]), Math.log(2));
+  // both arguments are normalised first, as scipy.stats.entropy(pk, qk) does (values from scipy 1.17.1)
+  close(klOf([1, 1], [2, 6]), 0.14384103622589045, 1e-15);
+  close(klOf([0.2, 0.3, 0.5], [3, 1, 1]), 0.3600624406359049, 1e-15);
   // A row (or s) whose whole baseline mass sat on the masked expert has no conditional reading:
   // it is left out (it used to throw 'a distribution has no mass' and stop the probe pass).
   const sharp = itemMaskingKl([1, 0, 0], [0, 0.5, 0.5], [[0, 1, 0], [1, 0, 0], [1, 0, 0]], [[0, 0, 0], [0, 0, 1], [0, 0.25, 0.75]], [0]);
@@ -68,6 +71,15 @@ test("the cascade's stopping distribution and d p_stop / d H on a two-expert cas
   const r = stoppingDistribution([0.5, 2], { ...s, order: [1, 0] }); // sigma for expert 1 = sigmoid(-2)
   close(r.pStop[1], 1 / (1 + Math.exp(2)));
   close(r.pStop[0], 1 - 1 / (1 + Math.exp(2)));
+  // three experts: the middle one's derivative carries the chance of reaching it, 1 - sigma_0
+  const s3 = { order: [0, 1, 2], thresholds: [1, 1, 1], temperature: 0.5 };
+  const c = stoppingDistribution([0.5, 1.5, 3], s3); // sigma_0 = sigmoid(1), sigma_1 = sigmoid(-1) = 1 - sigma_0
+  close(c.pStop[0], sig);
+  close(c.pStop[1], (1 - sig) * (1 - sig));
+  close(c.pStop[2], (1 - sig) * sig);
+  close(c.dStopdH[1], (-(1 - sig) * sig / 0.5) * (1 - sig));
+  close(c.dStopdH[2], 0);
+  close((stoppingDistribution([0.5, 1.5 + eps, 3], s3).pStop[1] - stoppingDistribution([0.5, 1.5 - eps, 3], s3).pStop[1]) / (2 * eps), c.dStopdH[1], 1e-8);
   assert.equal(hardStop([0.5, 2], s), 0);
   assert.equal(hardStop([1.5, 2], s), 1);
 
