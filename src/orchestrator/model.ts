@@ -396,8 +396,8 @@ function resolveRouteOptions(model: OrchestratorModel, B: number, opts: RouteOpt
  * Everything downstream of the representations. Taking h and ctx as arguments (instead of the
  * encodings) is what lets probes differentiate a selection's log-probability with respect to h_i.
  *
- * The prompt's and the stop head's scores are tfjs ops; the interaction module (Q, K included),
- * the scores and the whole rollout are one hand-differentiated op (route-kernel.ts),
+ * The interaction module (Q, K included), the selection scores, the stop logit and the whole
+ * rollout are one hand-differentiated op (route-kernel.ts),
  * which computes exactly what `routeByOps` computes op by op (test/orchestrator/route-kernel.test.ts).
  */
 export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, opts: RouteOptions): Routed {
@@ -405,11 +405,8 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
   const { nExperts: N, lengthPenalty: gamma } = model.config;
   const B = h.shape[0];
   const { available, steps, tau, parts } = resolveRouteOptions(model, B, opts);
-  const promptScore = linear(ctx, p['select.Wa'], p['select.ba']);
-  const inputScore = model.config.selectionReadsH ? tf.add(promptScore, tf.sum(tf.mul(h, p['select.r']), -1)) : promptScore;
-  const intrinsicScore = tf.add(inputScore, p['select.phi']) as tf.Tensor2D;
-  const stopLogit = tf.add(tf.sum(tf.mul(ctx, p['stop.w']), -1), p['stop.b']) as tf.Tensor1D;
-  const { packed, chosen, stepMask } = routeKernel(h, p['collab.Wq'], p['collab.Wk'], p['collab.lambda'], intrinsicScore, stopLogit, {
+  const heads = { ctx, Wa: p['select.Wa'], ba: p['select.ba'], phi: p['select.phi'], stopW: p['stop.w'], stopB: p['stop.b'], ...(model.config.selectionReadsH ? { r: p['select.r'] } : {}) };
+  const { packed, chosen, stepMask } = routeKernel(h, p['collab.Wq'], p['collab.Wk'], p['collab.lambda'], heads, {
     steps,
     gamma,
     tau,
@@ -432,9 +429,9 @@ export function route(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D
     logC: field('logC', [B, N, N]) as tf.Tensor3D,
     C: field('C', [B, N, N]) as tf.Tensor3D,
     connectivity: field('connectivity', [B, N]) as tf.Tensor2D,
-    intrinsicScore,
+    intrinsicScore: field('intrinsicScore', [B, N]) as tf.Tensor2D,
     baseScore: field('baseScore', [B, N]) as tf.Tensor2D,
-    stopLogit,
+    stopLogit: field('stopLogit', [B]) as tf.Tensor1D,
     stepLogits: field('stepLogits', [B, steps, N + 1]) as tf.Tensor3D,
     stepProbs: field('stepProbs', [B, steps, N + 1]) as tf.Tensor3D,
     expertLogProbs: field('expertLogProbs', [B, steps, N]) as tf.Tensor3D,

@@ -10,7 +10,10 @@
  * checks values and gradients of the two against each other (and parity.test.ts against PyTorch).
  *
  * Inputs (differentiable): h [B, N, d]; the interaction module's Wq, Wk [d, d]; lambda []; the
- * intrinsic score a_i + phi_i [B, N]; the stop logit [B]. Everything else
+ * prompt context ctx [B, d] with the selection module's Wa [d, N], ba [N], phi [N] (and r [d]
+ * with the r . h_i read-out) and the stop head's w [d], b [], from which the intrinsic score
+ * a_i + phi_i and the stop logit are computed here too (as tfjs ops they were ~40 kernels per
+ * training step, forward, backward and tape). Everything else
  * (Gumbel noise, masks, forced choices, an override of C) is a constant of the call.
  * Output: one packed tensor [B, W] holding every routed quantity per item (see ROUTE_FIELDS);
  * model.ts splits it into the named ForwardCache entries. The chosen experts and the step mask
@@ -23,7 +26,7 @@ import { mmBackHostSum, mmHostMany, mmTransposedAMany, values } from './host-mat
 const MASKED = -1e9;
 
 /** The packed output's fields, in order, with their per-item sizes for N experts and k steps. */
-export const ROUTE_FIELDS = ['collabLogits', 'logC', 'C', 'connectivity', 'baseScore', 'stepLogits', 'stepProbs', 'expertLogProbs', 'relaxedSelection', 'logProbSelected', 'stopProb', 'halting', 'finalDist', 'expectedLength', 's'] as const;
+export const ROUTE_FIELDS = ['collabLogits', 'logC', 'C', 'connectivity', 'intrinsicScore', 'stopLogit', 'baseScore', 'stepLogits', 'stepProbs', 'expertLogProbs', 'relaxedSelection', 'logProbSelected', 'stopProb', 'halting', 'finalDist', 'expectedLength', 's'] as const;
 export type RouteField = (typeof ROUTE_FIELDS)[number];
 
 export function routeFieldSizes(N: number, k: number): Record<RouteField, number> {
@@ -32,6 +35,8 @@ export function routeFieldSizes(N: number, k: number): Record<RouteField, number
     logC: N * N,
     C: N * N,
     connectivity: N,
+    intrinsicScore: N,
+    stopLogit: 1,
     baseScore: N,
     stepLogits: k * (N + 1),
     stepProbs: k * (N + 1),
@@ -62,6 +67,24 @@ export interface RouteKernelOptions {
   forcedChain?: number[][];
   /** replacement for C, broadcastable to [B, N, N] */
   collabOverride?: tf.Tensor;
+}
+
+/** The selection module's and the stop head's inputs (all differentiable). */
+export interface RouteHeads {
+  /** prompt context [B, d] */
+  ctx: tf.Tensor2D;
+  /** [d, N] */
+  Wa: tf.Tensor;
+  /** [N] */
+  ba: tf.Tensor;
+  /** [N] */
+  phi: tf.Tensor;
+  /** [d], present with the r . h_i read-out */
+  r?: tf.Tensor;
+  /** [d] */
+  stopW: tf.Tensor;
+  /** [] */
+  stopB: tf.Tensor;
 }
 
 export interface RouteKernelResult {
@@ -173,8 +196,9 @@ interface ItemTape {
  * Runs the routing step. Differentiable in q, k, h, lambda, intrinsic score and stop logit.
  * Throws (like route()) when a forced expert repeats one the chain already took.
  */
-export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda: tf.Tensor, intrinsic: tf.Tensor2D, stopLogit: tf.Tensor1D, opts: RouteKernelOptions): RouteKernelResult {
+export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda: tf.Tensor, heads: RouteHeads, opts: RouteKernelOptions): RouteKernelResult {
   const [B, N, d] = h.shape;
+  const readsH = Boolean(heads.r);
   const K = opts.steps;
   const sizes = routeFieldSizes(N, K);
   const offsets = {} as Record<RouteField, number>;
@@ -195,15 +219,35 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
   const chosen = new Int32Array(B * K);
   const stepMask = new Float32Array(B * K);
 
-  const forwardFn = (hT: tf.Tensor, WqT: tf.Tensor, WkT: tf.Tensor, lamT: tf.Tensor, intrT: tf.Tensor, stopT: tf.Tensor) => {
+  const forwardFn = (hT: tf.Tensor, WqT: tf.Tensor, WkT: tf.Tensor, lamT: tf.Tensor, ctxT: tf.Tensor, WaT: tf.Tensor, baT: tf.Tensor, phiT: tf.Tensor, stopWT: tf.Tensor, stopBT: tf.Tensor, rT?: tf.Tensor) => {
     const h32 = values(hT);
+    // Selection scores and stop logit: intr_bi = ctx_b . Wa[:, i] + ba_i + phi_i (+ r . h_bi),
+    // stop_b = ctx_b . w + b, in float64.
+    const ctxv = values(ctxT);
+    const Wa = values(WaT);
+    const ba = values(baT);
+    const phi = values(phiT);
+    const sw = values(stopWT);
+    const sb = hostView(stopBT)[0];
+    const rv = readsH ? values(rT as tf.Tensor) : null; // (without r, the argument after stopB is customGrad's save function)
+    const intr = new Float64Array(B * N);
+    const stopL = new Float64Array(B);
+    for (let b = 0; b < B; b++) {
+      let st = 0;
+      for (let c = 0; c < d; c++) st += ctxv[b * d + c] * sw[c];
+      stopL[b] = st + sb;
+      for (let i = 0; i < N; i++) {
+        let a = 0;
+        for (let c = 0; c < d; c++) a += ctxv[b * d + c] * Wa[c * N + i];
+        if (rv) for (let c = 0; c < d; c++) a += rv[c] * h32[(b * N + i) * d + c];
+        intr[b * N + i] = a + ba[i] + phi[i];
+      }
+    }
     const [q32, k32] = mmHostMany(h32, B * N, d, [WqT, WkT]); // q = h Wq, k = h Wk as one product
     const qv = new Float64Array(q32);
     const kv = new Float64Array(k32);
     const hv = new Float64Array(h32);
     const lam = hostView(lamT)[0];
-    const intr = new Float64Array(hostView(intrT));
-    const stopL = new Float64Array(hostView(stopT));
     const out = new Float32Array(B * W);
     for (let b = 0; b < B; b++) {
       const o = b * W;
@@ -314,7 +358,9 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
       }
       for (let i = 0; i < N; i++) out[o + offsets.finalDist + i] = finalDist[i];
       out[o + offsets.expectedLength] = ek;
+      out[o + offsets.stopLogit] = stopL[b];
       for (let i = 0; i < N; i++) {
+        out[o + offsets.intrinsicScore + i] = intr[b * N + i];
         out[o + offsets.s + i] = pe[i];
         out[o + offsets.connectivity + i] = conn[i];
         out[o + offsets.baseScore + i] = base[i];
@@ -402,7 +448,7 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
         for (let i = 0; i < N; i++) {
           const gb = gBase[i] + at('baseScore', i);
           gConn[i] = at('connectivity', i) + (opts.parts !== 'intrinsic-only' ? gb : 0);
-          gIntr[b * N + i] = opts.parts !== 'relational-only' ? gb : 0;
+          gIntr[b * N + i] = (opts.parts !== 'relational-only' ? gb : 0) + at('intrinsicScore', i);
         }
         // Collaboration logits Z: from collabLogits directly, and through logC and C unless overridden.
         const gZ = new Float64Array(N * N);
@@ -428,11 +474,45 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
       const ghqk = mmBackHostSum([gq, gk], B * N, d, [WqT, WkT], d);
       for (let x = 0; x < B * N * d; x++) gh[x] += ghqk[x];
       const [gWq, gWk] = mmTransposedAMany(h32, B * N, d, [gq, gk], d);
-      return [tf.tensor3d(gh, [B, N, d]), gWq, gWk, tf.scalar(gLam), tf.tensor2d(gIntr, [B, N]), tf.tensor1d(gStop)];
+      // Selection scores and stop logit backward.
+      const gCtx = new Float32Array(B * d);
+      const gWa = new Float64Array(d * N);
+      const gba = new Float64Array(N);
+      const gr = new Float64Array(d);
+      const gw = new Float64Array(d);
+      let gsb = 0;
+      for (let b = 0; b < B; b++) {
+        const gs = gStop[b] + g[b * W + offsets.stopLogit];
+        gsb += gs;
+        for (let c = 0; c < d; c++) {
+          let acc = gs * sw[c];
+          for (let i = 0; i < N; i++) {
+            const gi = gIntr[b * N + i];
+            acc += gi * Wa[c * N + i];
+            gWa[c * N + i] += ctxv[b * d + c] * gi;
+          }
+          gCtx[b * d + c] = acc;
+          gw[c] += gs * ctxv[b * d + c];
+        }
+        for (let i = 0; i < N; i++) {
+          const gi = gIntr[b * N + i];
+          gba[i] += gi;
+          if (rv) {
+            for (let c = 0; c < d; c++) {
+              gr[c] += gi * h32[(b * N + i) * d + c];
+              gh[(b * N + i) * d + c] += gi * rv[c];
+            }
+          }
+        }
+      }
+      const f32 = (x: Float64Array) => Float32Array.from(x);
+      const grads = [tf.tensor3d(gh, [B, N, d]), gWq, gWk, tf.scalar(gLam), tf.tensor2d(gCtx, [B, d]), tf.tensor2d(f32(gWa), [d, N]), tf.tensor1d(f32(gba)), tf.tensor1d(f32(gba)), tf.tensor1d(f32(gw)), tf.scalar(gsb)];
+      if (readsH) grads.push(tf.tensor1d(f32(gr)));
+      return grads;
     };
     return { value: tf.tensor2d(out, [B, W]), gradFunc };
   };
   const op = tf.customGrad(forwardFn as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor2D;
-  const packed = op(h, Wq, Wk, lambda, intrinsic, stopLogit);
+  const packed = op(h, Wq, Wk, lambda, heads.ctx, heads.Wa, heads.ba, heads.phi, heads.stopW, heads.stopB, ...(heads.r ? [heads.r] : []));
   return { packed, chosen: tf.tensor2d(chosen, [B, K], 'int32'), stepMask: tf.tensor2d(stepMask, [B, K]) };
 }
