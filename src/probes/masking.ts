@@ -197,12 +197,20 @@ export async function maskingProbes(
     const g = await runner.grade(idx.map((i) => items[i]), idx.map((i) => byItem.get(i)!.chain));
     maskedGrades.set(k, new Map(idx.map((i, n) => [i, g[n]])));
   }
+  // an item's readings under one mask, computed once however many groups (its task, 'all') and targets ask
+  const klMemo = new Map<string, ItemMaskingKl>();
   return plan.map((g) => {
     const k = g.k;
     const byItem = reads.get(k)!;
     const m = (i: number) => byItem.get(i)!;
     const masked = [k, ...(opts.available ?? []).map((a, i) => (a ? -1 : i)).filter((i) => i >= 0)];
-    const kls = g.idx.map((i) => itemMaskingKl(base.read.s[i], m(i).s, base.read.C[i], m(i).C, masked));
+    const itemKl = (i: number) => {
+      const key = `${k}:${i}`;
+      let v = klMemo.get(key);
+      if (!v) klMemo.set(key, (v = itemMaskingKl(base.read.s[i], m(i).s, base.read.C[i], m(i).C, masked)));
+      return v;
+    };
+    const kls = g.idx.map(itemKl);
     // means over the items where the reading exists (see itemMaskingKl)
     const mean = (f: (x: ItemMaskingKl) => number) => {
       const v = kls.map(f).filter((x) => !Number.isNaN(x));
