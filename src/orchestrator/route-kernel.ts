@@ -121,16 +121,28 @@ function unitRows(hv: Float64Array, hb: number, N: number, d: number, unit: Floa
 function pairLogits(qv: Float64Array, kv: Float64Array, unit: Float64Array, hb: number, N: number, d: number, invSqrtD: number, lam: number, availLogit: number[], Z: Float64Array, cos: Float64Array): void {
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < N; j++) {
-      let qk = 0;
-      let uu = 0;
+      // Two accumulators per dot product (the add latency, not the loads, bounds one).
+      let qk0 = 0;
+      let qk1 = 0;
+      let uu0 = 0;
+      let uu1 = 0;
       const qi = hb + i * d;
       const kj = hb + j * d;
       const ui = i * d;
       const uj = j * d;
-      for (let c = 0; c < d; c++) {
-        qk += qv[qi + c] * kv[kj + c];
-        uu += unit[ui + c] * unit[uj + c];
+      let c = 0;
+      for (; c + 1 < d; c += 2) {
+        qk0 += qv[qi + c] * kv[kj + c];
+        qk1 += qv[qi + c + 1] * kv[kj + c + 1];
+        uu0 += unit[ui + c] * unit[uj + c];
+        uu1 += unit[ui + c + 1] * unit[uj + c + 1];
       }
+      if (c < d) {
+        qk0 += qv[qi + c] * kv[kj + c];
+        uu0 += unit[ui + c] * unit[uj + c];
+      }
+      const qk = qk0 + qk1;
+      const uu = uu0 + uu1;
       cos[i * N + j] = uu;
       Z[i * N + j] = qk * invSqrtD + lam * uu + (i === j ? MASKED : 0) + availLogit[j];
     }
