@@ -7,7 +7,7 @@
  *
  *   node --import tsx scripts/honest-results.ts [--presets hub-critical,null] [--tasks gsm8k,mmlu,humaneval]
  *        [--seeds 0,1,2] [--limit 500] [--epochs 5] [--hidden 32] [--batch 4] [--lr 1e-3] [--centre none|item|expert]
-        [--min-rollout 2]
+ *        [--min-rollout 2] [--utility exact-two-step|expected-chain|rollout] [--explore 0.5]
  *        [--reads-h] [--distillation adapter-cosine|adapter-mse|encoder-mse] [--weights table4|table5]
  *        [--pairs all] [--humaneval-pairs sample:30] [--out runs/honest-results]
  *
@@ -30,7 +30,7 @@ import { centreDataset, parseCentreMode } from '../src/orchestrator/centre';
 import { evaluateOnConsortium, type TaskEvaluation } from '../src/orchestrator/chain-eval';
 import { lossWeightPreset } from '../src/orchestrator/config';
 import { buildRoutingDataset } from '../src/orchestrator/from-consortium';
-import type { DistillationMode } from '../src/orchestrator/losses';
+import type { DistillationMode, UtilityMode } from '../src/orchestrator/losses';
 import { disposeModel } from '../src/orchestrator/model';
 import { trainOrchestrator } from '../src/orchestrator/train';
 import { loadTaskItems } from '../src/tasks/index';
@@ -53,6 +53,8 @@ const minRolloutSteps = Number(arg('min-rollout', '2'));
 const learningRate = Number(arg('lr', '1e-3'));
 const centre = parseCentreMode(arg('centre', 'none'));
 const distillation = arg('distillation', 'adapter-cosine') as DistillationMode;
+const utility = arg('utility', 'exact-two-step') as UtilityMode;
+const utilityExploration = Number(arg('explore', '0.5'));
 const weights = lossWeightPreset(arg('weights', 'table4'));
 const pairsFor = (task: TaskName): PairSelection => parsePairSelection(task === 'humaneval' ? arg('humaneval-pairs', 'sample:30') : arg('pairs', 'all'));
 const out = arg('out', path.join('runs', 'honest-results'));
@@ -64,7 +66,7 @@ const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(
 (async () => {
   const backend = await ensureBackend();
   const t0 = Date.now();
-  console.log(`honest-results: presets ${presets.join(', ')}; tasks ${tasks.join(', ')}; seeds ${seeds.join(', ')}; ${limit} items per task; d=${hidden}, ${epochs} epochs, batch ${batchSize}, lr ${learningRate}, centre ${centre}, minRolloutSteps ${minRolloutSteps}, selectionReadsH ${flag('reads-h')}, distillation ${distillation}; tfjs ${backend}`);
+  console.log(`honest-results: presets ${presets.join(', ')}; tasks ${tasks.join(', ')}; seeds ${seeds.join(', ')}; ${limit} items per task; d=${hidden}, ${epochs} epochs, batch ${batchSize}, lr ${learningRate}, centre ${centre}, minRolloutSteps ${minRolloutSteps}, selectionReadsH ${flag('reads-h')}, distillation ${distillation}, utility ${utility} eps ${utilityExploration}; tfjs ${backend}`);
   const table: string[] = ['| preset | task | test items | orchestrator | calls/item | best single (train) | no-content router | uniform chain | ceiling | planted ideal | planted best fixed chain |', '|---|---|---|---|---|---|---|---|---|---|---|'];
   const entropyLines: string[] = [];
   for (const preset of presets) {
@@ -101,7 +103,7 @@ const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(
             const result = await trainOrchestrator({
               dataset,
               model: { hidden, heads: 2, selectionReadsH: flag('reads-h') },
-              train: { epochs, seed, batchSize, learningRate, minRolloutSteps, distillation, weights },
+              train: { epochs, seed, batchSize, learningRate, minRolloutSteps, distillation, weights, utility, utilityExploration },
               progressBar: false,
             });
             try {

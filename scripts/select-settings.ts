@@ -17,6 +17,8 @@ import { collectResponses, generateTranscripts, parsePairSelection } from '../sr
 import { TranscriptStore } from '../src/experts/store/transcript-store';
 import { ensureBackend } from '../src/orchestrator/backend';
 import { centreDataset, parseCentreMode } from '../src/orchestrator/centre';
+import { lossWeightPreset } from '../src/orchestrator/config';
+import type { UtilityMode } from '../src/orchestrator/losses';
 import { evaluateModel } from '../src/orchestrator/evaluate';
 import { buildRoutingDataset } from '../src/orchestrator/from-consortium';
 import { disposeModel } from '../src/orchestrator/model';
@@ -57,7 +59,7 @@ const ms = (xs: number[]) => `${mean(xs).toFixed(3)} ± ${sd(xs).toFixed(3)}`;
       const r = await trainOrchestrator({
         dataset,
         model: { hidden: Number(s.hidden ?? arg('hidden', '32')), heads: 2, selectionReadsH: s.readsH === 'true' },
-        train: { epochs: Number(s.epochs ?? arg('epochs', '5')), seed, batchSize: Number(s.batch ?? arg('batch', '4')), learningRate: Number(s.lr ?? '1e-3'), minRolloutSteps: Number(s.minRollout ?? '2'), ...(s.utilityOnly === 'true' ? { weights: { symmetry: 0, sparsity: 0, oracle: 0, diversity: 0, selection: 0, length: 0, distillation: 0 } } : {}) },
+        train: { epochs: Number(s.epochs ?? arg('epochs', '5')), seed, batchSize: Number(s.batch ?? arg('batch', '4')), learningRate: Number(s.lr ?? '1e-3'), minRolloutSteps: Number(s.minRollout ?? '2'), ...(s.utility ? { utility: s.utility as UtilityMode } : {}), ...(s.explore ? { utilityExploration: Number(s.explore) } : {}), ...(s.weights ? { weights: lossWeightPreset(s.weights) } : {}), ...(s.utilityOnly === 'true' ? { weights: { symmetry: 0, sparsity: 0, oracle: 0, diversity: 0, selection: 0, length: 0, distillation: 0 } } : {}) },
         progressBar: false,
       });
       try {

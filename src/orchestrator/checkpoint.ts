@@ -220,7 +220,7 @@ function withPreFlagDefaults(raw: unknown): unknown {
   }
   if (m.trainConfig && typeof m.trainConfig === 'object') {
     // before minRolloutSteps, a rollout was as long as the adaptive top-k (down to 1)
-    const pre = { ...('distillation' in m.trainConfig ? {} : { distillation: 'encoder-mse' }), ...('minRolloutSteps' in m.trainConfig ? {} : { minRolloutSteps: 1 }) };
+    const pre = { ...('distillation' in m.trainConfig ? {} : { distillation: 'encoder-mse' }), ...('minRolloutSteps' in m.trainConfig ? {} : { minRolloutSteps: 1 }), ...('utility' in m.trainConfig ? {} : { utility: 'rollout', utilityExploration: 0 }) };
     if (Object.keys(pre).length) out.trainConfig = { ...m.trainConfig, ...pre };
   }
   return out;

@@ -99,6 +99,15 @@ export const trainConfigSchema = z.object({
    * 'adapter-mse' the mean squared difference there; 'encoder-mse' the old encoder-space form
    */
   distillation: z.enum(['adapter-cosine', 'adapter-mse', 'encoder-mse']).default('adapter-cosine'),
+  /**
+   * how the utility loss takes the expectation of the chain's final correctness: 'rollout' (along
+   * the sampled rollout), 'exact-two-step' (over every chain of one or two experts, from the solo
+   * and pair grades) or 'expected-chain' (every length up to N); losses.ts UtilityMode,
+   * docs/decisions.md has the validation measurement behind the default
+   */
+  utility: z.enum(['rollout', 'exact-two-step', 'expected-chain']).default('exact-two-step'),
+  /** with 'exact-two-step' / 'expected-chain': eps of the eps-greedy first step the utility is taken under (losses.ts) */
+  utilityExploration: z.number().min(0).max(1).default(0.5),
   seed: z.number().int().default(0),
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;

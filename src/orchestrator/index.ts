@@ -39,7 +39,7 @@ export {
   type ScoreParts,
   type Encoded,
 } from './model';
-export { compositeLoss, expectedChainCorrectness, oracleTargets, topKMembership, LOSS_NAMES, type DistillationMode, type LossName, type LossTargets, type LossSettings, type LossResult } from './losses';
+export { compositeLoss, expectedChainCorrectness, oracleTargets, topKMembership, LOSS_NAMES, type DistillationMode, type UtilityMode, exactTwoStepCorrectness, type LossName, type LossTargets, type LossSettings, type LossResult } from './losses';
 export { initialSchedule, learningRateAt, topKForConfidence, advanceSchedule, type ScheduleState } from './schedule';
 export { createAdamState, readAdamState, disposeAdamState, adamStep, type AdamState, type AdamSettings } from './adam';
 export {

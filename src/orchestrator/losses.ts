@@ -58,7 +58,24 @@ export interface LossSettings {
   lengthAlpha: number;
   /** distillation form (default 'adapter-cosine') */
   distillation?: DistillationMode;
+  /** how the utility's expected correctness is computed (default 'rollout'; see UtilityMode) */
+  utility?: UtilityMode;
+  /** the model's per-position penalty gamma (ModelConfig.lengthPenalty), which 'exact-two-step' needs */
+  lengthPenalty?: number;
+  /** eps of the eps-greedy first step in 'exact-two-step' (default 0; exactTwoStepCorrectness) */
+  exploration?: number;
 }
+
+/**
+ * 'rollout': E[correct] along the one sampled rollout, through its relaxed selections (the
+ * header's formula). Step 2 reads the row of C of the expert sampled at step 1 only, so a row
+ * gets a utility gradient only in the steps where its expert happens to be drawn first.
+ * 'exact-two-step': the exact expectation over every chain of one or two experts under the
+ * model's own distributions (exactTwoStepCorrectness), so every row of C is scored every step.
+ * 'expected-chain': the expectation over chains of every length up to N, as inference runs them
+ * (expectedChainCorrectnessExact): no chain is "free" past its second expert.
+ */
+export type UtilityMode = 'rollout' | 'exact-two-step' | 'expected-chain';
 
 export type DistillationMode = 'adapter-cosine' | 'adapter-mse' | 'encoder-mse';
 
@@ -141,16 +158,83 @@ export function expectedChainCorrectness(cache: Pick<ForwardCache, 'relaxedSelec
   });
 }
 
+/**
+ * Exact expected correctness over chains of one or two experts, per item [B]:
+ *   E = sum_i s_i [ P(stop | i) c_i + sum_j P(j | i) P_ij ],
+ * where s is the first-step distribution and, after expert i, the second step is the joint
+ * softmax over [l_i1..l_iN, stop] with l_ij = base_j - 2 gamma + log C_ij (the rollout's own
+ * step-2 logits; C's diagonal is masked, so j != i). A chain that goes on past two experts is
+ * scored by its pair (i, j): each turn sees only the last response (Appendix E) and the pair
+ * table is what was generated. No sampling: every row of C and the stop head get their exact
+ * gradient at every step. Assumes every expert is available (training masks none).
+ * `exploration` = eps takes the expectation under the eps-greedy first step (1 - eps) s + eps/N:
+ * the utility of a policy that tries every first expert now and then, so the rows of C keep a
+ * gradient of at least eps/N even after s has settled on one first expert.
+ */
+export function exactTwoStepCorrectness(cache: Pick<ForwardCache, 's' | 'baseScore' | 'logC' | 'stopLogit'>, correct: tf.Tensor2D, pairCorrect: tf.Tensor3D, gamma: number, exploration = 0): tf.Tensor1D {
+  return tf.tidy(() => {
+    const [B, N] = cache.s.shape;
+    const second = tf.add(tf.sub(cache.baseScore.expandDims(1), 2 * gamma), cache.logC); // l_ij, [B, N, N]
+    const stop = tf.broadcastTo(cache.stopLogit.reshape([B, 1, 1]), [B, N, 1]);
+    const probs = tf.softmax(tf.concat([second, stop], 2), -1); // [B, N, N + 1]
+    const pNext = probs.slice([0, 0, 0], [-1, -1, N]); // P(j | i), [B, N, N]
+    const pStop = probs.slice([0, 0, N], [-1, -1, 1]).squeeze([2]); // P(stop | i), [B, N]
+    const afterFirst = tf.add(tf.mul(pStop, correct), tf.sum(tf.mul(pNext, pairCorrect), -1)); // [B, N]
+    const first = exploration > 0 ? tf.add(tf.mul(1 - exploration, cache.s), exploration / N) : cache.s;
+    return tf.sum(tf.mul(first, afterFirst), -1) as tf.Tensor1D;
+  });
+}
+
+/**
+ * Expected correctness of the chain's final output over chains of every length 1..N, per item
+ * [B], by a forward pass over the last expert (a Markov chain on it):
+ *   m_1 = s~ (the eps-greedy first step), and at step t >= 2 after expert i:
+ *   P_t(. | i) = softmax over [base_j - gamma t + log C_ij (j != i), stop]  (the rollout's logits),
+ *   E = sum_i m_1(i) P_2(stop | i) c_i
+ *     + sum_{t=2..N} sum_{i,j} m_{t-1}(i) P_t(j | i) P_{t+1}(stop | j) P_ij   (P_{N+1}(stop) = 1),
+ *   m_t(j) = sum_i m_{t-1}(i) P_t(j | i).
+ * The answer of a chain is its last pair's (Appendix E: each turn sees the last response only).
+ * Exact except that an expert left two or more steps back may come again (inference forbids it);
+ * unlike 'exact-two-step', a chain that goes on past two experts is scored by the pair it ends on.
+ */
+export function expectedChainCorrectnessExact(cache: Pick<ForwardCache, 's' | 'baseScore' | 'logC' | 'stopLogit'>, correct: tf.Tensor2D, pairCorrect: tf.Tensor3D, gamma: number, exploration = 0): tf.Tensor1D {
+  return tf.tidy(() => {
+    const [B, N] = cache.s.shape;
+    const stop = tf.broadcastTo(cache.stopLogit.reshape([B, 1, 1]), [B, N, 1]);
+    // P_t(. | i) for t = 2..N+1 (the last only for its stop column, which is 1 at the horizon)
+    const stepProbs = (t: number) => tf.softmax(tf.concat([tf.add(tf.sub(cache.baseScore.expandDims(1), gamma * t), cache.logC), stop], 2), -1);
+    const stopOf = (probs: tf.Tensor) => probs.slice([0, 0, N], [-1, -1, 1]).squeeze([2]); // [B, N]
+    let m: tf.Tensor = exploration > 0 ? tf.add(tf.mul(1 - exploration, cache.s), exploration / N) : cache.s;
+    let probs = stepProbs(2);
+    let e: tf.Tensor = tf.sum(tf.mul(tf.mul(m, stopOf(probs)), correct), -1);
+    for (let t = 2; t <= N; t++) {
+      const trans = tf.mul(m.expandDims(2), probs.slice([0, 0, 0], [-1, -1, N])); // m_{t-1}(i) P_t(j | i)
+      const next = t < N ? stepProbs(t + 1) : null;
+      const stopAfter = next ? stopOf(next) : tf.onesLike(m); // [B, N] over j
+      e = tf.add(e, tf.sum(tf.mul(tf.mul(trans, pairCorrect), stopAfter.expandDims(1)), [1, 2]));
+      m = tf.sum(trans, 1);
+      if (next) probs = next;
+    }
+    return e as tf.Tensor1D;
+  });
+}
+
 /** All eight terms and their weighted sum for one batch. */
 export function compositeLoss(
-  cache: Pick<ForwardCache, 'C' | 'logC' | 'finalDist' | 's' | 'expertLogProbs' | 'expectedLength' | 'hAdapter' | 'hOracle' | 'relaxedSelection' | 'halting'>,
+  cache: Pick<ForwardCache, 'C' | 'logC' | 'finalDist' | 's' | 'expertLogProbs' | 'expectedLength' | 'hAdapter' | 'hOracle' | 'relaxedSelection' | 'halting' | 'baseScore' | 'stopLogit' | 'steps'>,
   targets: LossTargets,
   settings: LossSettings,
 ): LossResult {
   const { s } = cache;
   const [B, N] = s.shape;
 
-  const expectedCorrect = expectedChainCorrectness(cache, targets.correct, targets.pairCorrect);
+  const mode = settings.utility ?? 'rollout';
+  const expectedCorrect =
+    mode !== 'rollout' && targets.pairCorrect && cache.steps > 1
+      ? mode === 'exact-two-step'
+        ? exactTwoStepCorrectness(cache, targets.correct, targets.pairCorrect, settings.lengthPenalty ?? 0, settings.exploration ?? 0)
+        : expectedChainCorrectnessExact(cache, targets.correct, targets.pairCorrect, settings.lengthPenalty ?? 0, settings.exploration ?? 0)
+      : expectedChainCorrectness(cache, targets.correct, targets.pairCorrect);
   const utility = tf.mean(tf.neg(tf.log(tf.add(expectedCorrect, 1e-6)))) as tf.Scalar;
 
   const distillation = maskedMean(distillationPerItem(cache, targets, settings.distillation ?? 'adapter-cosine'), targets.hasOracle);

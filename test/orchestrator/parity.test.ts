@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureBackend, tf } from '../../src/orchestrator/backend';
-import { compositeLoss, LOSS_NAMES, type DistillationMode } from '../../src/orchestrator/losses';
+import { compositeLoss, LOSS_NAMES, type DistillationMode, type UtilityMode } from '../../src/orchestrator/losses';
 import { encode, forward, parameterSpecs, route, selectionLogProbFromH } from '../../src/orchestrator/model';
 import { tinyInstance } from './tiny';
 
@@ -39,15 +39,17 @@ function relClose(a: number, b: number, rel: number): boolean {
 
 const missing = torchMissing();
 
-const cases: Array<{ backbone: boolean; selectionReadsH?: boolean; distillation?: DistillationMode }> = [
+const cases: Array<{ backbone: boolean; selectionReadsH?: boolean; distillation?: DistillationMode; utility?: UtilityMode; exploration?: number }> = [
   { backbone: true },
   { backbone: false },
   // the non-default forms: r . h_i in the score, encoder-space and adapter-space MSE distillation
   { backbone: true, selectionReadsH: true, distillation: 'encoder-mse' },
   { backbone: false, selectionReadsH: true, distillation: 'adapter-mse' },
+  // the utility as the exact expectation over one- and two-expert chains, eps-greedy first step
+  { backbone: true, utility: 'exact-two-step', exploration: 0.3 },
 ];
 for (const { backbone, ...variant } of cases) {
-  test(`tfjs and PyTorch agree on C, s, loss and gradient norms (backbone ${backbone ? 'on' : 'off'}${variant.selectionReadsH ? ', r.h on' : ''}, distillation ${variant.distillation ?? 'adapter-cosine'})`, { skip: missing ? `skipped: ${missing}` : false }, async () => {
+  test(`tfjs and PyTorch agree on C, s, loss and gradient norms (backbone ${backbone ? 'on' : 'off'}${variant.selectionReadsH ? ', r.h on' : ''}, distillation ${variant.distillation ?? 'adapter-cosine'}${variant.utility ? `, utility ${variant.utility} eps ${variant.exploration}` : ''})`, { skip: missing ? `skipped: ${missing}` : false }, async () => {
     await ensureBackend();
     const inst = tinyInstance(9, backbone, variant);
     const { model, batch, steps, tau, settings } = inst;
@@ -74,6 +76,8 @@ for (const { backbone, ...variant } of cases) {
       lengthAlpha: settings.lengthAlpha,
       weights: settings.weights,
       distillation: settings.distillation,
+      utility: settings.utility,
+      exploration: settings.exploration,
     };
     fs.writeFileSync(path.join(dir, 'in.json'), JSON.stringify(input));
     const run = spawnSync(PYTHON, [REFERENCE, 'parity', path.join(dir, 'in.json'), path.join(dir, 'out.json')], { encoding: 'utf8' });

@@ -1,7 +1,7 @@
 /** A tiny orchestrator instance shared by the gradient-check and PyTorch-parity tests. */
 import { resolveModelConfig, resolveTrainConfig, type ModelConfig } from '../../src/orchestrator/config';
 import { toBatch, type RoutingBatch } from '../../src/orchestrator/dataset';
-import type { DistillationMode, LossSettings } from '../../src/orchestrator/losses';
+import type { DistillationMode, LossSettings, UtilityMode } from '../../src/orchestrator/losses';
 import { createModel, parameterSpecs, type OrchestratorModel } from '../../src/orchestrator/model';
 import { Rng } from '../../src/orchestrator/rng';
 import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
@@ -21,7 +21,7 @@ export interface TinyInstance {
  * Every parameter, biases and scalars included, gets a random non-trivial value so that no term
  * of the forward pass or the loss is switched off by a zero initialisation.
  */
-export function tinyInstance(seed = 7, backbone = true, opts: { selectionReadsH?: boolean; distillation?: DistillationMode } = {}): TinyInstance {
+export function tinyInstance(seed = 7, backbone = true, opts: { selectionReadsH?: boolean; distillation?: DistillationMode; utility?: UtilityMode; exploration?: number } = {}): TinyInstance {
   const config = resolveModelConfig({ inputDim: 12, nExperts: 4, hidden: 8, heads: 2, backbone, dropout: 0, selectionReadsH: opts.selectionReadsH ?? false });
   const rng = new Rng(seed);
   const values: Record<string, Float32Array> = {};
@@ -39,5 +39,5 @@ export function tinyInstance(seed = 7, backbone = true, opts: { selectionReadsH?
   ds.items.forEach((it) => (it.pairCorrect = it.correct.map((_, i) => it.correct.map((_, j) => (i === j || pr.uniform() < 0.3 ? null : pr.uniform() < 0.5 ? 1 : 0)))));
   const batch = toBatch(ds.items, 12);
   const weights = resolveTrainConfig({}).weights;
-  return { config, model, batch, values, steps: 3, tau: 0.7, settings: { weights, topK: 2, lengthAlpha: 0.25, distillation: opts.distillation ?? 'adapter-cosine' } };
+  return { config, model, batch, values, steps: 3, tau: 0.7, settings: { weights, topK: 2, lengthAlpha: 0.25, distillation: opts.distillation ?? 'adapter-cosine', utility: opts.utility ?? 'rollout', exploration: opts.exploration ?? 0, lengthPenalty: config.lengthPenalty } };
 }
