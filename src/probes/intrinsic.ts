@@ -11,7 +11,8 @@
 import { tf } from '../orchestrator/backend';
 import type { RoutingItem } from '../orchestrator/dataset';
 import { route, type OrchestratorModel } from '../orchestrator/model';
-import { gatherRows, representationsOf, routeOptionsTensor, type ProbeRouteOptions } from './routing-read';
+import { selectionGradNorms } from './route-pieces';
+import { checkShared, gatherRows, piecesOf, representationsOf, routeOptionsTensor, type ProbeRouteOptions } from './routing-read';
 
 /** Intrinsic importance per item and averaged. */
 export interface IntrinsicImportance {
@@ -32,6 +33,21 @@ export function intrinsicImportance(model: OrchestratorModel, items: readonly Ro
   chains.forEach((c, b) => {
     if (c.length === 0) throw new Error(`intrinsicImportance: chain of item ${b} ('${items[b].id}') is empty`);
   });
+  if (opts.encoded) {
+    // A shared encoding: q, k and the pair logits once per item, then each (item, step) row's
+    // backward with respect to h alone (route-pieces.ts; tested against tf.grad through route).
+    const P = piecesOf(model, checkShared(opts.encoded, items, items.map((_, i) => i), opts));
+    const rowItem: number[] = [];
+    const rowStep: number[] = [];
+    chains.forEach((c, b) => c.forEach((_, t) => (rowItem.push(b), rowStep.push(t))));
+    const norms = selectionGradNorms(P, rowItem, rowItem.map((b) => chains[b]), rowStep, { available: opts.available, collabOverride: opts.collabOverride, scoreParts: opts.scoreParts });
+    const perItem = items.map(() => new Array<number>(N).fill(0));
+    norms.forEach((v, r) => v.forEach((x, i) => (perItem[rowItem[r]][i] += x)));
+    perItem.forEach((v, b) => v.forEach((x, i) => (v[i] = x / chains[b].length)));
+    const mean = new Array<number>(N).fill(0);
+    for (const v of perItem) v.forEach((x, i) => (mean[i] += x / perItem.length));
+    return { perItem, mean };
+  }
   // Items per gradient call: large by default, since a call's cost is mostly per row and the
   // calls' fixed overhead is what a larger batch saves (bench/profile-probes.ts).
   const bs = opts.batchSize ?? 256;

@@ -7,6 +7,7 @@
 import { hostView, tf } from '../orchestrator/backend';
 import { disposeBatch, toBatch, type RoutingItem } from '../orchestrator/dataset';
 import { encode, route, type OrchestratorModel, type ScoreParts } from '../orchestrator/model';
+import { readFromPieces, routePieces, type RoutePieces } from './route-pieces';
 
 /** Route options a probe may set (the subset of `RouteOptions` that changes the policy). */
 export interface ProbeRouteOptions {
@@ -38,6 +39,14 @@ export interface EncodedItems {
   h: tf.Tensor3D;
   /** [n, d] */
   ctx: tf.Tensor2D;
+  /** the routing step's option-independent part of every item, computed on first use (route-pieces.ts) */
+  pieces?: RoutePieces;
+}
+
+/** The pieces of a shared encoding for this model, computed once and kept on it. */
+export function piecesOf(model: OrchestratorModel, e: EncodedItems): RoutePieces {
+  if (!e.pieces || e.pieces.model !== model) e.pieces = routePieces(model, e.h, e.ctx);
+  return e.pieces;
 }
 
 /** Encodes items in batches (no dropout). Free the tensors with `disposeEncoded`. */
@@ -92,12 +101,18 @@ export function gatherRows(t: tf.Tensor, idx: readonly number[]): tf.Tensor {
 }
 
 /** The h and ctx of items `idx` (indices into `items`), from the shared encoding or encoded now; caller frees (inside tf.tidy). */
+/** Checks that a shared encoding serves this read (same mask, same items); returns it. */
+export function checkShared(e: EncodedItems, items: readonly RoutingItem[], idx: readonly number[], opts: ProbeRouteOptions): EncodedItems {
+  const norm = (a: boolean[] | null | undefined) => JSON.stringify(a && a.some((x) => !x) ? a : null); // every expert present = no mask
+  if (norm(e.available) !== norm(opts.available)) throw new Error('probe: the shared encoding was made under another mask than this read asks for');
+  if (e.ids.length !== items.length || idx.some((i) => e.ids[i] !== items[i].id)) throw new Error('probe: the shared encoding is of other items');
+  return e;
+}
+
 export function representationsOf(model: OrchestratorModel, items: readonly RoutingItem[], idx: readonly number[], opts: ProbeRouteOptions): { h: tf.Tensor3D; ctx: tf.Tensor2D } {
   const e = opts.encoded;
   if (e) {
-    const norm = (a: boolean[] | null | undefined) => JSON.stringify(a && a.some((x) => !x) ? a : null); // every expert present = no mask
-    if (norm(e.available) !== norm(opts.available)) throw new Error('probe: the shared encoding was made under another mask than this read asks for');
-    if (e.ids.length !== items.length || idx.some((i) => e.ids[i] !== items[i].id)) throw new Error('probe: the shared encoding is of other items');
+    checkShared(e, items, idx, opts);
     return { h: gatherRows(e.h, idx) as tf.Tensor3D, ctx: gatherRows(e.ctx, idx) as tf.Tensor2D };
   }
   const batch = toBatch(idx.map((i) => items[i]), model.config.inputDim);
@@ -136,6 +151,16 @@ export function rolloutSteps(N: number, opts: ProbeRouteOptions): number {
 
 /** One batch at a fixed rollout length: C, s, and each item's chain plus whether it stopped within the rollout. */
 function readBatch(model: OrchestratorModel, items: readonly RoutingItem[], idx: readonly number[], steps: number, opts: ProbeRouteOptions, override: tf.Tensor | undefined): { C: number[][][]; s: number[][]; chains: number[][]; open: boolean[] } {
+  const forcedChain = opts.forcedPrefix ? idx.map(() => opts.forcedPrefix!.slice(0, steps)) : undefined;
+  // A shared encoding: the interaction module's q, k and pair logits were computed once for all
+  // its reads (route-pieces.ts, the same arithmetic as route); only the rollout runs here.
+  const read = opts.encoded
+    ? readFromPieces(piecesOf(model, checkShared(opts.encoded, items, idx, opts)), idx, { steps, available: opts.available, collabOverride: opts.collabOverride, scoreParts: opts.scoreParts, forcedChain })
+    : readByRoute(model, items, idx, steps, opts, override, forcedChain);
+  return chainsOfRead(read, idx, opts);
+}
+
+function readByRoute(model: OrchestratorModel, items: readonly RoutingItem[], idx: readonly number[], steps: number, opts: ProbeRouteOptions, override: tf.Tensor | undefined, forcedChain: number[][] | undefined) {
   // tidy returns tensors only (walking nested arrays of numbers on the way out is not free)
   const t = tf.tidy(() => {
     const { h, ctx } = representationsOf(model, items, idx, opts);
@@ -144,16 +169,19 @@ function readBatch(model: OrchestratorModel, items: readonly RoutingItem[], idx:
       available: opts.available,
       collabOverride: override,
       scoreParts: opts.scoreParts,
-      forcedChain: opts.forcedPrefix ? idx.map(() => opts.forcedPrefix!.slice(0, steps)) : undefined,
+      forcedChain,
     });
     return { C: r.C, s: r.s, chosen: r.chosen, stopProb: r.stopProb };
   });
-  let read: { C: number[][][]; s: number[][]; chosen: number[][]; stopProb: number[][] };
   try {
-    read = { C: t.C.arraySync() as number[][][], s: t.s.arraySync() as number[][], chosen: t.chosen.arraySync() as number[][], stopProb: t.stopProb.arraySync() as number[][] };
+    return { C: t.C.arraySync() as number[][][], s: t.s.arraySync() as number[][], chosen: t.chosen.arraySync() as number[][], stopProb: t.stopProb.arraySync() as number[][] };
   } finally {
     tf.dispose([t.C, t.s, t.chosen, t.stopProb]);
   }
+}
+
+/** Each item's greedy chain from a read's chosen experts and stop probabilities. */
+function chainsOfRead(read: { C: number[][][]; s: number[][]; chosen: number[][]; stopProb: number[][] }, idx: readonly number[], opts: ProbeRouteOptions): { C: number[][][]; s: number[][]; chains: number[][]; open: boolean[] } {
   const chunk = idx;
   const forcedLen = opts.forcedPrefix?.length ?? 0;
   const chains: number[][] = [];

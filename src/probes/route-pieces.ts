@@ -1,0 +1,354 @@
+/**
+ * The routing step's per-item pieces that do not depend on a read's options, computed ONCE per
+ * encoding and reused by every read and gradient of the same representations.
+ *
+ * Why: a probe pass routes the same h many times (the structure read, three ablation reads, each
+ * rolled out twice, and intrinsic importance once per chain step), and each `route` call
+ * recomputed the interaction module's q = h Wq, k = h Wk (~1.3 M multiply-adds per item, the
+ * largest part of routing, bench/profile-probes.ts) and the pairwise logits. Here they are
+ * computed once per item; a read is then only the rollout (N^2 per step, host loops), and an
+ * intrinsic-importance row only its backward with respect to h (no parameter gradients).
+ *
+ * The arithmetic is route-kernel.ts's, step for step in the same float64 order (the pair logits'
+ * two accumulators, the masks added in the same order, the same log-sum-exp), so reads are
+ * identical to `route`'s; test/probes/route-pieces.test.ts checks C, s, chains and the gradient
+ * norms against `route` and tf.grad through it, under masks, a static C, the score ablations and
+ * the r . h read-out.
+ */
+import { hostView, tf } from '../orchestrator/backend';
+import { mmBackHostSum, mmHostMany } from '../orchestrator/host-matmul';
+import type { OrchestratorModel, ScoreParts } from '../orchestrator/model';
+
+/** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
+const MASKED = -1e9;
+
+/** What `route` computes of each item before any option applies. */
+export interface RoutePieces {
+  model: OrchestratorModel;
+  n: number;
+  N: number;
+  d: number;
+  /** q = h Wq, k = h Wk, [n, N, d] */
+  q: Float64Array;
+  k: Float64Array;
+  /** h_i / |h_i| and |h_i|, [n, N, d] and [n, N] */
+  unit: Float64Array;
+  norm: Float64Array;
+  /** cos_ij, [n, N, N] */
+  cos: Float64Array;
+  /** q_i . k_j / sqrt(d) + lambda cos_ij, before the diagonal and column masks, [n, N, N] */
+  z0: Float64Array;
+  /** a_i + phi_i (+ r . h_i), [n, N] */
+  intr: Float64Array;
+  /** the stop logit, [n] */
+  stopL: Float64Array;
+}
+
+/** Computes the pieces of every item of h [n, N, d], ctx [n, d] (forward only). */
+export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D): RoutePieces {
+  const p = model.params;
+  const [n, N, d] = h.shape;
+  const h32 = new Float32Array(hostView(h));
+  const ctxv = new Float32Array(hostView(ctx));
+  const Wa = new Float32Array(hostView(p['select.Wa']));
+  const ba = new Float32Array(hostView(p['select.ba']));
+  const phi = new Float32Array(hostView(p['select.phi']));
+  const sw = new Float32Array(hostView(p['stop.w']));
+  const sb = hostView(p['stop.b'])[0];
+  const rv = model.config.selectionReadsH ? new Float32Array(hostView(p['select.r'])) : null;
+  const lam = hostView(p['collab.lambda'])[0];
+  const intr = new Float64Array(n * N);
+  const stopL = new Float64Array(n);
+  for (let b = 0; b < n; b++) {
+    let st = 0;
+    for (let c = 0; c < d; c++) st += ctxv[b * d + c] * sw[c];
+    stopL[b] = st + sb;
+    for (let i = 0; i < N; i++) {
+      let a = 0;
+      for (let c = 0; c < d; c++) a += ctxv[b * d + c] * Wa[c * N + i];
+      if (rv) for (let c = 0; c < d; c++) a += rv[c] * h32[(b * N + i) * d + c];
+      intr[b * N + i] = a + ba[i] + phi[i];
+    }
+  }
+  const [q32, k32] = mmHostMany(h32, n * N, d, [p['collab.Wq'], p['collab.Wk']]);
+  const q = new Float64Array(q32);
+  const k = new Float64Array(k32);
+  const unit = new Float64Array(n * N * d);
+  const norm = new Float64Array(n * N);
+  const cos = new Float64Array(n * N * N);
+  const z0 = new Float64Array(n * N * N);
+  const invSqrtD = 1 / Math.sqrt(d);
+  for (let b = 0; b < n; b++) {
+    const hb = b * N * d;
+    for (let i = 0; i < N; i++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) s += h32[hb + i * d + c] * h32[hb + i * d + c];
+      const nm = Math.sqrt(s + 1e-8);
+      norm[b * N + i] = nm;
+      for (let c = 0; c < d; c++) unit[hb + i * d + c] = h32[hb + i * d + c] / nm;
+    }
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < N; j++) {
+        // route-kernel.ts pairLogits: two accumulators per dot product, even and odd lanes
+        let qk0 = 0;
+        let qk1 = 0;
+        let uu0 = 0;
+        let uu1 = 0;
+        const qi = hb + i * d;
+        const kj = hb + j * d;
+        let c = 0;
+        for (; c + 1 < d; c += 2) {
+          qk0 += q[qi + c] * k[kj + c];
+          qk1 += q[qi + c + 1] * k[kj + c + 1];
+          uu0 += unit[qi + c] * unit[kj + c];
+          uu1 += unit[qi + c + 1] * unit[kj + c + 1];
+        }
+        if (c < d) {
+          qk0 += q[qi + c] * k[kj + c];
+          uu0 += unit[qi + c] * unit[kj + c];
+        }
+        const uu = uu0 + uu1;
+        cos[(b * N + i) * N + j] = uu;
+        z0[(b * N + i) * N + j] = (qk0 + qk1) * invSqrtD + lam * uu;
+      }
+    }
+  }
+  return { model, n, N, d, q, k, unit, norm, cos, z0, intr, stopL };
+}
+
+/** The options a read from pieces honours (those of route() that a probe sets). */
+export interface PiecesRouteOptions {
+  steps: number;
+  available?: boolean[];
+  /** static C [N][N] (route's collabOverride) */
+  collabOverride?: number[][];
+  scoreParts?: ScoreParts;
+  /** forced choices per item (of `idx`), -1 = free */
+  forcedChain?: number[][];
+}
+
+/** The options that set the policy (not the rollout's length or forced choices). */
+export type PiecesPolicy = Omit<PiecesRouteOptions, 'steps' | 'forcedChain'>;
+
+function logSumExp(x: Float64Array, off: number, n: number): number {
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) if (x[off + i] > m) m = x[off + i];
+  if (m === -Infinity) return -Infinity;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp(x[off + i] - m);
+  return m + Math.log(s);
+}
+
+/** One item's interaction module and rollout under the options (route-kernel.ts's forward). */
+interface ItemRoll {
+  softZ: Float64Array;
+  C: Float64Array;
+  logC: Float64Array;
+  pe: Float64Array; // [K, N]
+  pick: Int32Array; // [K]
+  stopP: Float64Array; // [K]
+}
+
+function rollItem(P: RoutePieces, b: number, K: number, opts: PiecesPolicy, forced: number[] | undefined, override: Float64Array | null): ItemRoll {
+  const { N } = P;
+  const model = P.model;
+  const gamma = model.config.lengthPenalty;
+  const parts: ScoreParts = opts.scoreParts ?? model.config.scoreParts ?? 'full';
+  const available = opts.available ?? new Array<boolean>(N).fill(true);
+  const availLogit = available.map((a) => (a ? 0 : MASKED));
+  const nAvailable = available.filter(Boolean).length;
+  const Z = new Float64Array(N * N);
+  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) Z[i * N + j] = P.z0[(b * N + i) * N + j] + (i === j ? MASKED : 0) + availLogit[j];
+  const softZ = new Float64Array(N * N);
+  let logC = new Float64Array(N * N);
+  let C = new Float64Array(N * N);
+  for (let i = 0; i < N; i++) {
+    const lse = logSumExp(Z, i * N, N);
+    for (let j = 0; j < N; j++) {
+      logC[i * N + j] = Z[i * N + j] - lse;
+      softZ[i * N + j] = Math.exp(logC[i * N + j]);
+      C[i * N + j] = nAvailable < N && !available[i] ? 0 : softZ[i * N + j];
+    }
+  }
+  if (override) {
+    C = override.slice();
+    logC = new Float64Array(N * N);
+    for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) logC[i * N + j] = Math.log(C[i * N + j] + (i === j ? 1e-30 : 0));
+  }
+  const base = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    let s = 0;
+    for (let j = 0; j < N; j++) s += C[i * N + j] + C[j * N + i];
+    const conn = 0.5 * s;
+    const intr = P.intr[b * N + i];
+    base[i] = parts === 'relational-only' ? conn : parts === 'intrinsic-only' ? intr : intr + conn;
+  }
+  const useSuccessor = parts !== 'intrinsic-only';
+  const taken = new Uint8Array(N);
+  const pe = new Float64Array(K * N);
+  const pick = new Int32Array(K);
+  const stopP = new Float64Array(K);
+  const joint = new Float64Array(N + 1);
+  let prev = -1;
+  for (let t = 1; t <= K; t++) {
+    for (let i = 0; i < N; i++) {
+      let l = base[i] - gamma * t + availLogit[i] + (taken[i] ? MASKED : 0);
+      if (prev >= 0 && useSuccessor) l += logC[prev * N + i];
+      joint[i] = l;
+    }
+    joint[N] = t === 1 ? MASKED : P.stopL[b];
+    const lseJ = logSumExp(joint, 0, N + 1);
+    const lseL = logSumExp(joint, 0, N);
+    const r = t - 1;
+    let best = 0;
+    for (let i = 0; i < N; i++) {
+      pe[r * N + i] = Math.exp(joint[i] - lseL);
+      if (joint[i] > joint[best]) best = i; // tau > 0 and no noise: argmax of the logits
+    }
+    const f = forced && r < forced.length ? forced[r] : -1;
+    if (f >= 0) {
+      if (taken[f]) throw new Error(`route: forcedChain forces expert ${f} at step ${r}, which the chain already took`);
+      best = f;
+    }
+    pick[r] = best;
+    stopP[r] = Math.exp(joint[N] - lseJ);
+    taken[best] = 1;
+    prev = best;
+  }
+  return { softZ, C, logC, pe, pick, stopP };
+}
+
+function overrideOf(opts: PiecesPolicy, N: number): Float64Array | null {
+  if (!opts.collabOverride) return null;
+  const o = opts.collabOverride;
+  if (o.length !== N || o.some((row) => row.length !== N)) throw new Error(`route: collabOverride must be ${N} x ${N}`);
+  return Float64Array.from(o.flat().map((x) => Math.fround(x)));
+}
+
+function checkOptions(P: RoutePieces, opts: PiecesPolicy): void {
+  if (opts.available && opts.available.length !== P.N) throw new Error(`route: 'available' has ${opts.available.length} entries, expected ${P.N}`);
+  if (opts.available && !opts.available.some(Boolean)) throw new Error('route: every expert is masked');
+}
+
+/**
+ * C, s, the chosen experts and the stop probabilities of items `idx` rolled out `steps` steps,
+ * as float32 values (what `route` returns through its float32 tensor).
+ */
+export function readFromPieces(P: RoutePieces, idx: readonly number[], opts: PiecesRouteOptions): { C: number[][][]; s: number[][]; chosen: number[][]; stopProb: number[][] } {
+  checkOptions(P, opts);
+  const { N } = P;
+  const K = opts.steps;
+  const override = overrideOf(opts, N);
+  const f = Math.fround;
+  const out = { C: [] as number[][][], s: [] as number[][], chosen: [] as number[][], stopProb: [] as number[][] };
+  idx.forEach((b, row) => {
+    if (!(Number.isInteger(b) && b >= 0 && b < P.n)) throw new Error(`route pieces: item ${b} is not in 0..${P.n - 1}`);
+    const r = rollItem(P, b, K, opts, opts.forcedChain?.[row], override);
+    out.C.push(Array.from({ length: N }, (_, i) => Array.from({ length: N }, (_, j) => f(r.C[i * N + j]))));
+    out.s.push(Array.from({ length: N }, (_, i) => f(r.pe[i])));
+    out.chosen.push(Array.from(r.pick));
+    out.stopProb.push(Array.from(r.stopP, f));
+  });
+  return out;
+}
+
+/**
+ * For each row (item `items[r]`, its forced chain `chains[r]`, step `steps[r]`): the L2 norm over
+ * d of d log P(chain[step] | x, chain[0..step), continue) / d h_i for every expert i, [R][N].
+ * The backward of route-kernel.ts restricted to h (no parameter or ctx gradients), with the q/k
+ * back-projection of all rows as one product.
+ */
+export function selectionGradNorms(P: RoutePieces, items: readonly number[], chains: readonly (readonly number[])[], steps: readonly number[], opts: PiecesPolicy = {}): number[][] {
+  checkOptions(P, opts);
+  const { N, d } = P;
+  const R = items.length;
+  const p = P.model.params;
+  const parts: ScoreParts = opts.scoreParts ?? P.model.config.scoreParts ?? 'full';
+  const override = overrideOf(opts, N);
+  const invSqrtD = 1 / Math.sqrt(d);
+  const lam = hostView(p['collab.lambda'])[0];
+  const rv = P.model.config.selectionReadsH ? new Float32Array(hostView(p['select.r'])) : null;
+  const gq = new Float32Array(R * N * d);
+  const gk = new Float32Array(R * N * d);
+  const gh = new Float32Array(R * N * d);
+  const acc = new Float64Array(d);
+  for (let row = 0; row < R; row++) {
+    const b = items[row];
+    const t = steps[row];
+    const chain = chains[row];
+    if (!(Number.isInteger(t) && t >= 0 && t < chain.length)) throw new Error(`route pieces: step ${t} is outside chain [${chain}]`);
+    const roll = rollItem(P, b, t + 1, opts, [...chain], override);
+    // d logP(pick_t) / d logits_t = onehot(pick_t) - pe_t
+    const gl = new Float64Array(N);
+    for (let i = 0; i < N; i++) gl[i] = (i === roll.pick[t] ? 1 : 0) - roll.pe[t * N + i];
+    const gLogC = new Float64Array(N * N);
+    if (t > 0 && parts !== 'intrinsic-only') {
+      const prev = roll.pick[t - 1];
+      for (let i = 0; i < N; i++) gLogC[prev * N + i] += gl[i];
+    }
+    const gConn = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      gConn[i] = parts !== 'intrinsic-only' ? gl[i] : 0;
+      const gIntr = parts !== 'relational-only' ? gl[i] : 0;
+      if (rv && gIntr !== 0) for (let c = 0; c < d; c++) gh[(row * N + i) * d + c] += gIntr * rv[c];
+    }
+    if (override) continue; // C is a constant: h reaches the objective through r . h only
+    const gZ = new Float64Array(N * N);
+    for (let i = 0; i < N; i++) {
+      let s = 0;
+      const gLC = new Float64Array(N);
+      for (let j = 0; j < N; j++) {
+        const gC = 0.5 * (gConn[i] + gConn[j]);
+        gLC[j] = gLogC[i * N + j] + gC * roll.C[i * N + j];
+        s += gLC[j];
+      }
+      for (let j = 0; j < N; j++) gZ[i * N + j] = gLC[j] - roll.softZ[i * N + j] * s;
+    }
+    // Z = q k^T / sqrt(d) + lambda cos(h): gq_i = sum_j A_ij k_j, gk_j = sum_i A_ij q_i, A = gZ / sqrt(d)
+    const hb = b * N * d;
+    const rb = row * N * d;
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < N; j++) {
+        const a = gZ[i * N + j] * invSqrtD;
+        if (a === 0) continue;
+        const qi = hb + i * d;
+        const kj = hb + j * d;
+        for (let c = 0; c < d; c++) {
+          gq[rb + i * d + c] += a * P.k[kj + c];
+          gk[rb + j * d + c] += a * P.q[qi + c];
+        }
+      }
+    }
+    for (let i = 0; i < N; i++) {
+      acc.fill(0);
+      for (let j = 0; j < N; j++) {
+        const w = lam * (gZ[i * N + j] + gZ[j * N + i]);
+        if (w === 0) continue;
+        const uj = hb + j * d;
+        for (let c = 0; c < d; c++) acc[c] += w * P.unit[uj + c];
+      }
+      const ui = hb + i * d;
+      let dot = 0;
+      for (let c = 0; c < d; c++) dot += P.unit[ui + c] * acc[c];
+      const nm = P.norm[b * N + i];
+      for (let c = 0; c < d; c++) gh[rb + i * d + c] += (acc[c] - P.unit[ui + c] * dot) / nm;
+    }
+  }
+  // dh += dq Wq^T + dk Wk^T, every row at once
+  const back = R > 0 ? mmBackHostSum([gq, gk], R * N, d, [p['collab.Wq'], p['collab.Wk']], d) : new Float32Array(0);
+  const norms: number[][] = [];
+  for (let row = 0; row < R; row++) {
+    const v = new Array<number>(N);
+    for (let i = 0; i < N; i++) {
+      let s = 0;
+      const o = (row * N + i) * d;
+      for (let c = 0; c < d; c++) {
+        const g = Math.fround(gh[o + c] + back[o + c]);
+        s += g * g;
+      }
+      v[i] = Math.sqrt(s);
+    }
+    norms.push(v);
+  }
+  return norms;
+}
