@@ -41,7 +41,7 @@ export interface EncodeKernelResult {
   hOracle?: tf.Tensor2D;
 }
 
-function addBias(a: Float32Array, rows: number, cols: number, b: Float32Array): void {
+export function addBias(a: Float32Array, rows: number, cols: number, b: Float32Array): void {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) a[r * cols + c] += b[c];
 }
 
@@ -54,7 +54,7 @@ function colSum(a: Float32Array, rows: number, cols: number): tf.Tensor1D {
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** Layer norm over rows of x [rows, d]: writes y, keeps xhat and 1/sigma for the backward pass. */
-function layerNormRows(x: Float32Array, rows: number, d: number, g: Float32Array, b: Float32Array, y: Float32Array, xhat: Float64Array, rstd: Float64Array): void {
+export function layerNormRows(x: Float32Array, rows: number, d: number, g: Float32Array, b: Float32Array, y: Float32Array, xhat: Float64Array, rstd: Float64Array): void {
   for (let r = 0; r < rows; r++) {
     const o = r * d;
     let mean = 0;
@@ -98,7 +98,7 @@ function layerNormRowsBackward(dy: Float32Array, rows: number, d: number, g: Flo
  * run along contiguous head slices, with two accumulators in the dot products (measured ~15%
  * faster forward and ~30% faster backward than one accumulator and a strided mix loop).
  */
-function attention(q: Float32Array, k: Float32Array, v: Float32Array, B: number, T: number, d: number, H: number, keyMask: number[] | undefined, att: Float64Array, out: Float32Array): void {
+export function attention(q: Float32Array, k: Float32Array, v: Float32Array, B: number, T: number, d: number, H: number, keyMask: number[] | undefined, att: Float64Array, out: Float32Array): void {
   const dh = d / H;
   const scale = 1 / Math.sqrt(dh);
   const s = new Float64Array(T);
