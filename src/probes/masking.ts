@@ -18,7 +18,7 @@ import type { OrchestratorModel } from '../orchestrator/model';
 import { pairedTTest } from '../stats/paired-t-test';
 import { wilcoxon } from '../stats/wilcoxon';
 import { dataChainRunner, type AccuracySource, type ChainGrader, type ChainRunner } from './chain-runner';
-import { disposeEncoded, encodeItems, readRouting, type ProbeRouteOptions, type RoutingRead } from './routing-read';
+import { disposeEncoded, encodeItems, encodeItemsMasked, readRouting, type ProbeRouteOptions, type RoutingRead } from './routing-read';
 import { groupsByTask, type StructureResult } from './structure';
 
 /**
@@ -172,15 +172,17 @@ export async function maskingProbes(
       return { ...g, target, k: pickTarget(target, summary) };
     }),
   );
-  // the shared unmasked encoding cannot serve a masked read (the mask changes the backbone's attention)
+  // the shared unmasked encoding cannot serve a masked read as is (the mask changes the backbone's
+  // attention), but its mask-independent part can
   const { encoded: _unmasked, runner: _runner, grade: _grade, ...readOpts } = opts;
   const reads = new Map<number, Map<number, { s: number[]; C: number[][]; chain: number[] }>>();
   for (const k of new Set(plan.map((g) => g.k))) {
     const need = [...new Set(plan.filter((g) => g.k === k).flatMap((g) => g.idx))].sort((a, b) => a - b);
     const available = (opts.available ?? new Array<boolean>(N).fill(true)).map((a, i) => a && i !== k);
     const needItems = need.map((i) => items[i]);
-    // encoded once under the mask, shared by the read's first rollout and its longer second one
-    const encoded = encodeItems(model, needItems, { available, batchSize: opts.batchSize });
+    // encoded once under the mask, shared by the read's first rollout and its longer second one;
+    // from the unmasked encoding's mask-independent part when the caller shares one (encode-reuse.ts)
+    const encoded = _unmasked && !_unmasked.available ? encodeItemsMasked(model, _unmasked, items, need, available, opts.batchSize) : encodeItems(model, needItems, { available, batchSize: opts.batchSize });
     let r: RoutingRead;
     try {
       r = readRouting(model, needItems, { ...readOpts, available, encoded });

@@ -7,6 +7,7 @@
 import { hostView, tf } from '../orchestrator/backend';
 import { disposeBatch, toBatch, type RoutingItem } from '../orchestrator/dataset';
 import { encode, route, type OrchestratorModel, type ScoreParts } from '../orchestrator/model';
+import { encodeMaskedFromParts, encodeWithParts, type BackboneParts } from './encode-reuse';
 import { readFromPieces, routePieces, type RoutePieces } from './route-pieces';
 
 /** Route options a probe may set (the subset of `RouteOptions` that changes the policy). */
@@ -41,6 +42,8 @@ export interface EncodedItems {
   ctx: tf.Tensor2D;
   /** the routing step's option-independent part of every item, computed on first use (route-pieces.ts) */
   pieces?: RoutePieces;
+  /** the backbone's mask-independent part (unmasked encodings of a backbone model): masked re-encodes start from it */
+  backbone?: BackboneParts;
 }
 
 /** The pieces of a shared encoding for this model, computed once and kept on it. */
@@ -54,6 +57,11 @@ export function encodeItems(model: OrchestratorModel, items: readonly RoutingIte
   if (items.length === 0) throw new Error('probe: no items to encode');
   // large batches: fewer, larger matrix products (bench/profile-probes.ts)
   const bs = opts.batchSize ?? 256;
+  if (model.config.backbone && !(opts.available && opts.available.some((a) => !a))) {
+    // unmasked: keep the backbone's mask-independent part for masked re-encodes (encode-reuse.ts)
+    const { h, ctx, parts } = encodeWithParts(model, items, bs);
+    return { ids: items.map((it) => it.id), available: null, h, ctx, backbone: parts };
+  }
   const hs: tf.Tensor3D[] = [];
   const ctxs: tf.Tensor2D[] = [];
   try {
@@ -76,6 +84,23 @@ export function encodeItems(model: OrchestratorModel, items: readonly RoutingIte
   } finally {
     for (const t of [...hs, ...ctxs]) t.dispose();
   }
+}
+
+/**
+ * The items `idx` of an unmasked shared encoding, encoded under `available`: from its backbone
+ * parts (only the attention onwards runs; encode-reuse.ts), or, for a model without a backbone
+ * (a mask does not change its encoding), its own rows. Free with `disposeEncoded`.
+ */
+export function encodeItemsMasked(model: OrchestratorModel, base: EncodedItems, items: readonly RoutingItem[], idx: readonly number[], available: boolean[], batchSize?: number): EncodedItems {
+  checkShared(base, items, idx, {});
+  const ids = idx.map((i) => items[i].id);
+  const mask = available.some((a) => !a) ? [...available] : null;
+  if (base.backbone && base.backbone.model === model) {
+    const { h, ctx } = encodeMaskedFromParts(model, base.backbone, idx, available, batchSize);
+    return { ids, available: mask, h, ctx };
+  }
+  if (!model.config.backbone) return { ids, available: mask, h: gatherRows(base.h, idx) as tf.Tensor3D, ctx: gatherRows(base.ctx, idx) as tf.Tensor2D };
+  return encodeItems(model, idx.map((i) => items[i]), { available, batchSize });
 }
 
 export function disposeEncoded(e: EncodedItems | undefined): void {

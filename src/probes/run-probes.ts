@@ -203,7 +203,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
       }
       if (probes.includes('masking')) {
         const targets: MaskTarget[] = [{ kind: 'top-intrinsic' }, { kind: 'top-relational' }, ...maskIdx.map((expert) => ({ kind: 'index' as const, expert }))];
-        res.masking = await step('masking', { targets, ...accuracyInputs }, () => maskingProbes(getModel(), items, res.structure!, targets, { batchSize: opts.batchSize, runner }));
+        res.masking = await step('masking', { targets, ...accuracyInputs }, () => maskingProbes(getModel(), items, res.structure!, targets, { batchSize: opts.batchSize, runner, encoded: getEncoded() }));
         progress(epoch, 'masking', res.reused.includes('masking'));
         writeCsv(path.join(dir, 'masking.csv'), maskingRows(epoch, res.masking, ids));
       }

@@ -1,0 +1,151 @@
+/**
+ * Masked re-encodes that reuse the mask-independent part of an earlier encode.
+ *
+ * Masking an expert (`encode`'s `available`) changes only the backbone's attention: no token
+ * attends to the masked one. The prompt projection, the routing adapter, the first layer norm
+ * and the attention's q, k, v are the same with or without the mask, and they are ~7/8 of an
+ * encode's multiply-adds (adapter ~2.8 M per item at the paper's size, q/k/v ~2.2 M; what follows
+ * the attention, W_o, ~0.7 M). So the unmasked encode keeps them (`encodeWithParts`) and a masked
+ * read reruns only attention, W_o, the residual and the final norm (`encodeMaskedFromParts`).
+ *
+ * The forward is encode-kernel.ts's, step for step, with its own helpers (mmHost, addBias,
+ * layerNormRows, attention), so the values are encode()'s (test/probes/encode-reuse.test.ts:
+ * unmasked and masked h, ctx against `encode`).
+ */
+import { tf } from '../orchestrator/backend';
+import { toBatch, disposeBatch, type RoutingItem } from '../orchestrator/dataset';
+import { addBias, attention, layerNormRows } from '../orchestrator/encode-kernel';
+import { mmHost, mmHostMany, values } from '../orchestrator/host-matmul';
+import { MASKED_LOGIT, type OrchestratorModel } from '../orchestrator/model';
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** The mask-independent backbone inputs of n items: tokens T0 = [ctx0; h_adapter] and their q, k, v, each [n, T, d]. */
+export interface BackboneParts {
+  model: OrchestratorModel;
+  n: number;
+  T: number;
+  d: number;
+  T0: Float32Array;
+  Q: Float32Array;
+  K: Float32Array;
+  V: Float32Array;
+}
+
+/** The backbone from its parts under an optional key mask: h [B, N, d] and ctx [B, d] as host arrays. */
+function backboneTail(model: OrchestratorModel, B: number, T: number, d: number, T0: Float32Array, Q: Float32Array, K: Float32Array, V: Float32Array, keyMask: number[] | undefined): { h: Float32Array; ctx: Float32Array } {
+  const p = model.params;
+  const N = T - 1;
+  const BT = B * T;
+  const att = new Float64Array(B * model.config.heads * T * T);
+  const Mx = new Float32Array(BT * d);
+  attention(Q, K, V, B, T, d, model.config.heads, keyMask, att, Mx);
+  const R = mmHost(Mx, BT, d, p['backbone.Wo']);
+  addBias(R, BT, d, values(p['backbone.bo']));
+  for (let x = 0; x < BT * d; x++) R[x] += T0[x];
+  const Y = new Float32Array(BT * d);
+  layerNormRows(R, BT, d, values(p['backbone.lnf.g']), values(p['backbone.lnf.b']), Y, new Float64Array(BT * d), new Float64Array(BT));
+  const h = new Float32Array(B * N * d);
+  const ctx = new Float32Array(B * d);
+  for (let b = 0; b < B; b++) {
+    ctx.set(Y.subarray(b * T * d, b * T * d + d), b * d);
+    h.set(Y.subarray((b * T + 1) * d, (b + 1) * T * d), b * N * d);
+  }
+  return { h, ctx };
+}
+
+/**
+ * Encodes items (no dropout, no mask) in batches with a backbone model, keeping the backbone's
+ * mask-independent parts. h and ctx are tensors (caller frees).
+ */
+export function encodeWithParts(model: OrchestratorModel, items: readonly RoutingItem[], batchSize = 256): { h: tf.Tensor3D; ctx: tf.Tensor2D; parts: BackboneParts } {
+  const cfg = model.config;
+  if (!cfg.backbone) throw new Error('encodeWithParts: the model has no backbone (a mask does not change its encoding)');
+  const p = model.params;
+  const n = items.length;
+  const N = cfg.nExperts;
+  const T = N + 1;
+  const D = cfg.inputDim;
+  const d = p['adapter.W2'].shape[1] as number;
+  const all = { T0: new Float32Array(n * T * d), Q: new Float32Array(n * T * d), K: new Float32Array(n * T * d), V: new Float32Array(n * T * d) };
+  const hAll = new Float32Array(n * N * d);
+  const ctxAll = new Float32Array(n * d);
+  for (let start = 0; start < n; start += batchSize) {
+    const chunk = items.slice(start, start + batchSize);
+    const B = chunk.length;
+    const batch = toBatch(chunk as RoutingItem[], D);
+    let exV: Float32Array;
+    let xin: Float32Array;
+    try {
+      exV = values(batch.ex);
+      xin = values(batch.outputs);
+    } finally {
+      disposeBatch(batch);
+    }
+    const Ro = B * N;
+    // encode-kernel.ts's forward: prompt projection, adapter (GELU, no dropout), tokens, ln1, q/k/v
+    const ctx0 = mmHost(exV, B, D, p['prompt.W']);
+    addBias(ctx0, B, d, values(p['prompt.b']));
+    const A = mmHost(xin, Ro, D, p['adapter.W1']);
+    addBias(A, Ro, d, values(p['adapter.b1']));
+    const Gm = new Float32Array(Ro * d);
+    for (let x = 0; x < Ro * d; x++) {
+      const a = A[x];
+      Gm[x] = 0.5 * a * (1 + Math.tanh(GELU_C * (a + 0.044715 * a * a * a)));
+    }
+    const H0 = mmHost(Gm, Ro, d, p['adapter.W2']);
+    addBias(H0, Ro, d, values(p['adapter.b2']));
+    const BT = B * T;
+    const T0 = new Float32Array(BT * d);
+    for (let b = 0; b < B; b++) {
+      T0.set(ctx0.subarray(b * d, (b + 1) * d), b * T * d);
+      T0.set(H0.subarray(b * N * d, (b + 1) * N * d), (b * T + 1) * d);
+    }
+    const X1 = new Float32Array(BT * d);
+    layerNormRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']), X1, new Float64Array(BT * d), new Float64Array(BT));
+    const [Q, K, V] = mmHostMany(X1, BT, d, [p['backbone.Wq'], p['backbone.Wk'], p['backbone.Wv']]);
+    addBias(Q, BT, d, values(p['backbone.bq']));
+    addBias(V, BT, d, values(p['backbone.bv']));
+    const o = start * T * d;
+    all.T0.set(T0, o);
+    all.Q.set(Q, o);
+    all.K.set(K, o);
+    all.V.set(V, o);
+    const { h, ctx } = backboneTail(model, B, T, d, T0, Q, K, V, undefined);
+    hAll.set(h, start * N * d);
+    ctxAll.set(ctx, start * d);
+  }
+  return { h: tf.tensor3d(hAll, [n, N, d]), ctx: tf.tensor2d(ctxAll, [n, d]), parts: { model, n, T, d, ...all } };
+}
+
+/**
+ * h and ctx (tensors, caller frees) of items `idx` (indices into the parts' items) encoded under
+ * `available`, from the parts: only attention, W_o, the residual and the final norm run.
+ */
+export function encodeMaskedFromParts(model: OrchestratorModel, parts: BackboneParts, idx: readonly number[], available: readonly boolean[], batchSize = 256): { h: tf.Tensor3D; ctx: tf.Tensor2D } {
+  if (parts.model !== model) throw new Error('encodeMaskedFromParts: the parts were computed with another model');
+  const { T, d } = parts;
+  const N = T - 1;
+  if (available.length !== N) throw new Error(`encode: 'available' has ${available.length} entries, expected ${N}`);
+  const keyMask = available.some((a) => !a) ? [0, ...available.map((a) => (a ? 0 : MASKED_LOGIT))] : undefined;
+  const row = T * d;
+  const hAll = new Float32Array(idx.length * N * d);
+  const ctxAll = new Float32Array(idx.length * d);
+  for (let start = 0; start < idx.length; start += batchSize) {
+    const chunk = idx.slice(start, start + batchSize);
+    const B = chunk.length;
+    const take = (src: Float32Array) => {
+      const out = new Float32Array(B * row);
+      chunk.forEach((i, b) => {
+        if (!(Number.isInteger(i) && i >= 0 && i < parts.n)) throw new Error(`encodeMaskedFromParts: item ${i} is not in 0..${parts.n - 1}`);
+        out.set(src.subarray(i * row, (i + 1) * row), b * row);
+      });
+      return out;
+    };
+    const T0 = take(parts.T0);
+    const { h, ctx } = backboneTail(model, B, T, d, T0, take(parts.Q), take(parts.K), take(parts.V), keyMask);
+    hAll.set(h, start * N * d);
+    ctxAll.set(ctx, start * d);
+  }
+  return { h: tf.tensor3d(hAll, [idx.length, N, d]), ctx: tf.tensor2d(ctxAll, [idx.length, d]) };
+}
