@@ -13,8 +13,9 @@
  * ratio before the last line): on a loaded machine it varies far less.
  *
  * Last line: `ratio: <x> (probe pass over one training epoch)`; the goal is x <= 1 (issue 10) and
- * x <= 0.5 (issue 13). docs/probes.md counts the arithmetic of both sides: on all 266 items the
- * pass is ~1.8 epochs of multiply-adds, on the held-out split (`--split test`) ~0.44.
+ * x <= 0.5 (issue 13). docs/probes.md counts the arithmetic of both sides and says what the pass
+ * reuses (one encode per item, masked re-encodes from its mask-independent part, the routing
+ * step's q/k and pair logits once per encoding, gradients with respect to h only).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     await time('readRouting (shared encoding)', () => readRouting(model, items, { encoded: enc }));
     await time('intrinsicImportance (shared encoding)', () => intrinsicImportance(model, items, read.chains, { encoded: enc }));
     await time('structureProbe (shared encoding)', () => structureProbe(model, items, ids, { encoded: enc }));
-    await time('maskingProbes (top-intrinsic, top-relational)', () => maskingProbes(model, items, base, [{ kind: 'top-intrinsic' }, { kind: 'top-relational' }]));
+    await time('maskingProbes (top-intrinsic, top-relational; masked re-encodes from the shared encoding)', () => maskingProbes(model, items, base, [{ kind: 'top-intrinsic' }, { kind: 'top-relational' }], { encoded: enc }));
     await time('ablationProbe (shared encoding, full read given)', () => ablationProbe(model, items, { encoded: enc, full: base.read }));
     await time('runProbes (structure, masking, ablations; force)', () => runProbes({ runDir, dataset, epochs: [1], split: 'all', probes: ['structure', 'masking', 'ablations'], force: true }));
     disposeEncoded(enc);
