@@ -87,29 +87,39 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
       norm[b * N + i] = nm;
       for (let c = 0; c < d; c++) unit[hb + i * d + c] = h32[hb + i * d + c] / nm;
     }
+    // route-kernel.ts pairLogits: two accumulators per dot product, even and odd lanes. cos is
+    // symmetric and computed once per pair: u_i . u_j and u_j . u_i are the same sums of the same
+    // products (multiplication commutes exactly), so this is bitwise the kernel's value.
+    const cb = b * N * N;
     for (let i = 0; i < N; i++) {
-      for (let j = 0; j < N; j++) {
-        // route-kernel.ts pairLogits: two accumulators per dot product, even and odd lanes
-        let qk0 = 0;
-        let qk1 = 0;
+      for (let j = i; j < N; j++) {
         let uu0 = 0;
         let uu1 = 0;
+        const ui = hb + i * d;
+        const uj = hb + j * d;
+        let c = 0;
+        for (; c + 1 < d; c += 2) {
+          uu0 += unit[ui + c] * unit[uj + c];
+          uu1 += unit[ui + c + 1] * unit[uj + c + 1];
+        }
+        if (c < d) uu0 += unit[ui + c] * unit[uj + c];
+        cos[cb + i * N + j] = uu0 + uu1;
+        cos[cb + j * N + i] = uu0 + uu1;
+      }
+    }
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < N; j++) {
+        let qk0 = 0;
+        let qk1 = 0;
         const qi = hb + i * d;
         const kj = hb + j * d;
         let c = 0;
         for (; c + 1 < d; c += 2) {
           qk0 += q[qi + c] * k[kj + c];
           qk1 += q[qi + c + 1] * k[kj + c + 1];
-          uu0 += unit[qi + c] * unit[kj + c];
-          uu1 += unit[qi + c + 1] * unit[kj + c + 1];
         }
-        if (c < d) {
-          qk0 += q[qi + c] * k[kj + c];
-          uu0 += unit[qi + c] * unit[kj + c];
-        }
-        const uu = uu0 + uu1;
-        cos[(b * N + i) * N + j] = uu;
-        z0[(b * N + i) * N + j] = (qk0 + qk1) * invSqrtD + lam * uu;
+        if (c < d) qk0 += q[qi + c] * k[kj + c];
+        z0[cb + i * N + j] = (qk0 + qk1) * invSqrtD + lam * cos[cb + i * N + j];
       }
     }
   }
@@ -307,17 +317,26 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     // Z = q k^T / sqrt(d) + lambda cos(h): gq_i = sum_j A_ij k_j, gk_j = sum_i A_ij q_i, A = gZ / sqrt(d)
     const hb = b * N * d;
     const rb = row * N * d;
+    // one row accumulated at a time in float64 (one store stream per pass, as the kernel)
     for (let i = 0; i < N; i++) {
+      acc.fill(0);
       for (let j = 0; j < N; j++) {
         const a = gZ[i * N + j] * invSqrtD;
         if (a === 0) continue;
-        const qi = hb + i * d;
         const kj = hb + j * d;
-        for (let c = 0; c < d; c++) {
-          gq[rb + i * d + c] += a * P.k[kj + c];
-          gk[rb + j * d + c] += a * P.q[qi + c];
-        }
+        for (let c = 0; c < d; c++) acc[c] += a * P.k[kj + c];
       }
+      gq.set(acc, rb + i * d);
+    }
+    for (let j = 0; j < N; j++) {
+      acc.fill(0);
+      for (let i = 0; i < N; i++) {
+        const a = gZ[i * N + j] * invSqrtD;
+        if (a === 0) continue;
+        const qi = hb + i * d;
+        for (let c = 0; c < d; c++) acc[c] += a * P.q[qi + c];
+      }
+      gk.set(acc, rb + j * d);
     }
     for (let i = 0; i < N; i++) {
       acc.fill(0);
