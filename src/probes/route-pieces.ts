@@ -16,7 +16,7 @@
  * the r . h read-out.
  */
 import { hostView, tf } from '../orchestrator/backend';
-import { mmBackHostSum, mmHostMany } from '../orchestrator/host-matmul';
+import { mmBackHost, mmHostMany } from '../orchestrator/host-matmul';
 import type { OrchestratorModel, ScoreParts } from '../orchestrator/model';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
@@ -265,8 +265,8 @@ export function readFromPieces(P: RoutePieces, idx: readonly number[], opts: Pie
 /**
  * For each row (item `items[r]`, its forced chain `chains[r]`, step `steps[r]`): the L2 norm over
  * d of d log P(chain[step] | x, chain[0..step), continue) / d h_i for every expert i, [R][N].
- * The backward of route-kernel.ts restricted to h (no parameter or ctx gradients), with the q/k
- * back-projection of all rows as one product.
+ * The backward of route-kernel.ts restricted to h (no parameter or ctx gradients); the q/k
+ * back-projection is taken once per item (Wq k_j, Wk q_j), not once per row.
  */
 export function selectionGradNorms(P: RoutePieces, items: readonly number[], chains: readonly (readonly number[])[], steps: readonly number[], opts: PiecesPolicy = {}): number[][] {
   checkOptions(P, opts);
@@ -278,12 +278,22 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
   const invSqrtD = 1 / Math.sqrt(d);
   const lam = hostView(p['collab.lambda'])[0];
   const rv = P.model.config.selectionReadsH ? new Float32Array(hostView(p['select.r'])) : null;
-  const gq = new Float32Array(R * N * d);
-  const gk = new Float32Array(R * N * d);
+  // Wq k_j and Wk q_j of every item the rows read (k Wq^T, q Wk^T): one product per item, not per row
+  const slot = new Map<number, number>();
+  for (const b of items) if (!slot.has(b) && Number.isInteger(b) && b >= 0 && b < P.n) slot.set(b, slot.size);
+  const kRows = new Float32Array(slot.size * N * d);
+  const qRows = new Float32Array(slot.size * N * d);
+  for (const [b, s] of slot) {
+    kRows.set(P.k.subarray(b * N * d, (b + 1) * N * d), s * N * d);
+    qRows.set(P.q.subarray(b * N * d, (b + 1) * N * d), s * N * d);
+  }
+  const kW = slot.size ? mmBackHost(kRows, slot.size * N, d, p['collab.Wq'], d) : new Float32Array(0);
+  const qW = slot.size ? mmBackHost(qRows, slot.size * N, d, p['collab.Wk'], d) : new Float32Array(0);
   const gh = new Float32Array(R * N * d);
   const acc = new Float64Array(d);
   for (let row = 0; row < R; row++) {
     const b = items[row];
+    if (!slot.has(b)) throw new Error(`route pieces: item ${b} is not in 0..${P.n - 1}`);
     const t = steps[row];
     const chain = chains[row];
     if (!(Number.isInteger(t) && t >= 0 && t < chain.length)) throw new Error(`route pieces: step ${t} is outside chain [${chain}]`);
@@ -314,29 +324,27 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
       }
       for (let j = 0; j < N; j++) gZ[i * N + j] = gLC[j] - roll.softZ[i * N + j] * s;
     }
-    // Z = q k^T / sqrt(d) + lambda cos(h): gq_i = sum_j A_ij k_j, gk_j = sum_i A_ij q_i, A = gZ / sqrt(d)
+    // Z = q k^T / sqrt(d) + lambda cos(h), q = h Wq, k = h Wk: with A = gZ / sqrt(d),
+    // dh_i = sum_j A_ij (Wq k_j) + sum_j A_ji (Wk q_j) + the cos part; Wq k_j and Wk q_j are
+    // per item (kW, qW above), so a row needs no product of its own.
     const hb = b * N * d;
+    const wb = slot.get(b)! * N * d;
     const rb = row * N * d;
-    // one row accumulated at a time in float64 (one store stream per pass, as the kernel)
     for (let i = 0; i < N; i++) {
       acc.fill(0);
       for (let j = 0; j < N; j++) {
         const a = gZ[i * N + j] * invSqrtD;
-        if (a === 0) continue;
-        const kj = hb + j * d;
-        for (let c = 0; c < d; c++) acc[c] += a * P.k[kj + c];
+        if (a !== 0) {
+          const kj = wb + j * d;
+          for (let c = 0; c < d; c++) acc[c] += a * kW[kj + c];
+        }
+        const a2 = gZ[j * N + i] * invSqrtD;
+        if (a2 !== 0) {
+          const qj = wb + j * d;
+          for (let c = 0; c < d; c++) acc[c] += a2 * qW[qj + c];
+        }
       }
-      gq.set(acc, rb + i * d);
-    }
-    for (let j = 0; j < N; j++) {
-      acc.fill(0);
-      for (let i = 0; i < N; i++) {
-        const a = gZ[i * N + j] * invSqrtD;
-        if (a === 0) continue;
-        const qi = hb + i * d;
-        for (let c = 0; c < d; c++) acc[c] += a * P.q[qi + c];
-      }
-      gk.set(acc, rb + j * d);
+      for (let c = 0; c < d; c++) gh[rb + i * d + c] += acc[c];
     }
     for (let i = 0; i < N; i++) {
       acc.fill(0);
@@ -353,8 +361,6 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
       for (let c = 0; c < d; c++) gh[rb + i * d + c] += (acc[c] - P.unit[ui + c] * dot) / nm;
     }
   }
-  // dh += dq Wq^T + dk Wk^T, every row at once
-  const back = R > 0 ? mmBackHostSum([gq, gk], R * N, d, [p['collab.Wq'], p['collab.Wk']], d) : new Float32Array(0);
   const norms: number[][] = [];
   for (let row = 0; row < R; row++) {
     const v = new Array<number>(N);
@@ -362,7 +368,7 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
       let s = 0;
       const o = (row * N + i) * d;
       for (let c = 0; c < d; c++) {
-        const g = Math.fround(gh[o + c] + back[o + c]);
+        const g = gh[o + c];
         s += g * g;
       }
       v[i] = Math.sqrt(s);
