@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { Figure, SourceRow } from '../plots/figure';
-import { exportFigure } from '../plots/export';
+import { exportFigureCached } from './figure-render-cache';
 import { closeExporter } from '../plots/renderer';
 import { exportPaperTable } from '../plots/paper-table-export';
 import type { PaperColumn } from '../plots/paper-table';
@@ -38,7 +38,7 @@ export function paperOutputs(notebook: string): PaperOutputs {
     written,
     async figure(fig) {
       await showFigure(fig);
-      const r = await exportFigure(fig, { dir });
+      const r = await exportFigureCached(fig, { dir });
       written.push(...Object.values(r.written).filter((f): f is string => typeof f === 'string' && !f.endsWith('.html')));
       for (const s of r.skipped) skipped.add(`${s.format}: ${s.reason}`);
       browser ??= r.browser;

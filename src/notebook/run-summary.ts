@@ -73,8 +73,9 @@ export function cacheState(runsDir: string): CacheState {
 
 /**
  * Where the notebooks keep reusable work for a checkout at `root`: `runs/`, the paper runs when
- * INFORM_PAPER_RUNS moves them elsewhere, and the kernels' compile cache (`.cache/tslab`, or
- * INFORM_TSLAB_CACHE_DIR; see src/notebook/tslab-cache.cjs).
+ * INFORM_PAPER_RUNS moves them elsewhere, the kernels' compile cache (`.cache/tslab`, or
+ * INFORM_TSLAB_CACHE_DIR; see src/notebook/tslab-cache.cjs) and the drawn figure images
+ * (`.cache/figures`, or INFORM_FIGURE_CACHE_DIR; see figure-render-cache.ts).
  */
 export function cacheDirs(root: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const runs = path.join(root, 'runs');
@@ -84,6 +85,7 @@ export function cacheDirs(root: string, env: NodeJS.ProcessEnv = process.env): s
     if (path.relative(runs, paper).startsWith('..')) dirs.push(paper);
   }
   dirs.push(env.INFORM_TSLAB_CACHE_DIR ? path.resolve(root, env.INFORM_TSLAB_CACHE_DIR) : path.join(root, '.cache', 'tslab'));
+  dirs.push(env.INFORM_FIGURE_CACHE_DIR ? path.resolve(root, env.INFORM_FIGURE_CACHE_DIR) : path.join(root, '.cache', 'figures'));
   return dirs;
 }
 

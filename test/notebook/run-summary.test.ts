@@ -32,10 +32,11 @@ test('cold/warm also looks at INFORM_PAPER_RUNS outside runs/ and at the compile
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-dirs-'));
   try {
     const paper = path.join(root, 'elsewhere');
-    assert.deepEqual(cacheDirs(root, {}), [path.join(root, 'runs'), path.join(root, '.cache', 'tslab')]);
-    assert.deepEqual(cacheDirs(root, { INFORM_PAPER_RUNS: 'runs/paper' }), [path.join(root, 'runs'), path.join(root, '.cache', 'tslab')], 'inside runs/: counted once');
-    const dirs = cacheDirs(root, { INFORM_PAPER_RUNS: paper, INFORM_TSLAB_CACHE_DIR: 'tc' });
-    assert.deepEqual(dirs, [path.join(root, 'runs'), paper, path.join(root, 'tc')]);
+    const caches = [path.join(root, '.cache', 'tslab'), path.join(root, '.cache', 'figures')];
+    assert.deepEqual(cacheDirs(root, {}), [path.join(root, 'runs'), ...caches]);
+    assert.deepEqual(cacheDirs(root, { INFORM_PAPER_RUNS: 'runs/paper' }), [path.join(root, 'runs'), ...caches], 'inside runs/: counted once');
+    const dirs = cacheDirs(root, { INFORM_PAPER_RUNS: paper, INFORM_TSLAB_CACHE_DIR: 'tc', INFORM_FIGURE_CACHE_DIR: 'fc' });
+    assert.deepEqual(dirs, [path.join(root, 'runs'), paper, path.join(root, 'tc'), path.join(root, 'fc')]);
     assert.equal(cacheStateOf(dirs).state, 'cold');
     write(path.join(root, 'tc', 'abc.json'), '{}');
     assert.deepEqual(cacheStateOf(dirs), { state: 'warm', files: 1, bytes: 2, dir: dirs.join(', ') });
