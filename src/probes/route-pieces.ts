@@ -254,10 +254,25 @@ export function readFromPieces(P: RoutePieces, idx: readonly number[], opts: Pie
   idx.forEach((b, row) => {
     if (!(Number.isInteger(b) && b >= 0 && b < P.n)) throw new Error(`route pieces: item ${b} is not in 0..${P.n - 1}`);
     const r = rollItem(P, b, K, opts, opts.forcedChain?.[row], override);
-    out.C.push(Array.from({ length: N }, (_, i) => Array.from({ length: N }, (_, j) => f(r.C[i * N + j]))));
-    out.s.push(Array.from({ length: N }, (_, i) => f(r.pe[i])));
-    out.chosen.push(Array.from(r.pick));
-    out.stopProb.push(Array.from(r.stopP, f));
+    // plain loops: the nested arrays are built for every item of every read
+    const C: number[][] = new Array(N);
+    const s: number[] = new Array(N);
+    for (let i = 0; i < N; i++) {
+      const rowC: number[] = new Array(N);
+      for (let j = 0; j < N; j++) rowC[j] = f(r.C[i * N + j]);
+      C[i] = rowC;
+      s[i] = f(r.pe[i]);
+    }
+    const chosen: number[] = new Array(K);
+    const stopProb: number[] = new Array(K);
+    for (let t = 0; t < K; t++) {
+      chosen[t] = r.pick[t];
+      stopProb[t] = f(r.stopP[t]);
+    }
+    out.C.push(C);
+    out.s.push(s);
+    out.chosen.push(chosen);
+    out.stopProb.push(stopProb);
   });
   return out;
 }
