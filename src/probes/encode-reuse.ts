@@ -8,14 +8,15 @@
  * the attention, W_o, ~0.7 M). So the unmasked encode keeps them (`encodeWithParts`) and a masked
  * read reruns only attention, W_o, the residual and the final norm (`encodeMaskedFromParts`).
  *
- * The forward is encode-kernel.ts's, step for step, with its own helpers (mmHost, addBias,
- * layerNormRows, attention), so the values are encode()'s (test/probes/encode-reuse.test.ts:
+ * The forward is encode-kernel.ts's, step for step, with its own helpers (addBias, layerNormRows,
+ * attention) and its GEMM (frozen-matmul.ts), so the values are encode()'s (test/probes/encode-reuse.test.ts:
  * unmasked and masked h, ctx against `encode`).
  */
 import { tf } from '../orchestrator/backend';
 import { toBatch, disposeBatch, type RoutingItem } from '../orchestrator/dataset';
 import { addBias, attention, layerNormRows } from '../orchestrator/encode-kernel';
-import { mmHost, mmHostMany, values } from '../orchestrator/host-matmul';
+import { values } from '../orchestrator/host-matmul';
+import { mmFrozen } from './frozen-matmul';
 import { MASKED_LOGIT, type OrchestratorModel } from '../orchestrator/model';
 
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -40,7 +41,7 @@ function backboneTail(model: OrchestratorModel, B: number, T: number, d: number,
   const att = new Float64Array(B * model.config.heads * T * T);
   const Mx = new Float32Array(BT * d);
   attention(Q, K, V, B, T, d, model.config.heads, keyMask, att, Mx);
-  const R = mmHost(Mx, BT, d, p['backbone.Wo']);
+  const R = mmFrozen(Mx, BT, d, p['backbone.Wo']);
   addBias(R, BT, d, values(p['backbone.bo']));
   for (let x = 0; x < BT * d; x++) R[x] += T0[x];
   const Y = new Float32Array(BT * d);
@@ -84,16 +85,16 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
     }
     const Ro = B * N;
     // encode-kernel.ts's forward: prompt projection, adapter (GELU, no dropout), tokens, ln1, q/k/v
-    const ctx0 = mmHost(exV, B, D, p['prompt.W']);
+    const ctx0 = mmFrozen(exV, B, D, p['prompt.W']);
     addBias(ctx0, B, d, values(p['prompt.b']));
-    const A = mmHost(xin, Ro, D, p['adapter.W1']);
+    const A = mmFrozen(xin, Ro, D, p['adapter.W1']);
     addBias(A, Ro, d, values(p['adapter.b1']));
     const Gm = new Float32Array(Ro * d);
     for (let x = 0; x < Ro * d; x++) {
       const a = A[x];
       Gm[x] = 0.5 * a * (1 + Math.tanh(GELU_C * (a + 0.044715 * a * a * a)));
     }
-    const H0 = mmHost(Gm, Ro, d, p['adapter.W2']);
+    const H0 = mmFrozen(Gm, Ro, d, p['adapter.W2']);
     addBias(H0, Ro, d, values(p['adapter.b2']));
     const BT = B * T;
     const T0 = new Float32Array(BT * d);
@@ -103,7 +104,7 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
     }
     const X1 = new Float32Array(BT * d);
     layerNormRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']), X1, new Float64Array(BT * d), new Float64Array(BT));
-    const [Q, K, V] = mmHostMany(X1, BT, d, [p['backbone.Wq'], p['backbone.Wk'], p['backbone.Wv']]);
+    const [Q, K, V] = [p['backbone.Wq'], p['backbone.Wk'], p['backbone.Wv']].map((W) => mmFrozen(X1, BT, d, W));
     addBias(Q, BT, d, values(p['backbone.bq']));
     addBias(V, BT, d, values(p['backbone.bv']));
     const o = start * T * d;

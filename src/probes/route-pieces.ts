@@ -16,7 +16,7 @@
  * the r . h read-out.
  */
 import { hostView, tf } from '../orchestrator/backend';
-import { mmBackHost, mmHostMany } from '../orchestrator/host-matmul';
+import { mmFrozen } from './frozen-matmul';
 import type { OrchestratorModel, ScoreParts } from '../orchestrator/model';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
@@ -70,7 +70,8 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
       intr[b * N + i] = a + ba[i] + phi[i];
     }
   }
-  const [q32, k32] = mmHostMany(h32, n * N, d, [p['collab.Wq'], p['collab.Wk']]);
+  const q32 = mmFrozen(h32, n * N, d, p['collab.Wq']);
+  const k32 = mmFrozen(h32, n * N, d, p['collab.Wk']);
   const q = new Float64Array(q32);
   const k = new Float64Array(k32);
   const unit = new Float64Array(n * N * d);
@@ -302,8 +303,15 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     kRows.set(P.k.subarray(b * N * d, (b + 1) * N * d), s * N * d);
     qRows.set(P.q.subarray(b * N * d, (b + 1) * N * d), s * N * d);
   }
-  const kW = slot.size ? mmBackHost(kRows, slot.size * N, d, p['collab.Wq'], d) : new Float32Array(0);
-  const qW = slot.size ? mmBackHost(qRows, slot.size * N, d, p['collab.Wk'], d) : new Float32Array(0);
+  const [WqT, WkT] = [tf.transpose(p['collab.Wq']), tf.transpose(p['collab.Wk'])];
+  let kW: Float32Array;
+  let qW: Float32Array;
+  try {
+    kW = slot.size ? mmFrozen(kRows, slot.size * N, d, WqT) : new Float32Array(0);
+    qW = slot.size ? mmFrozen(qRows, slot.size * N, d, WkT) : new Float32Array(0);
+  } finally {
+    tf.dispose([WqT, WkT]);
+  }
   const gh = new Float32Array(R * N * d);
   const acc = new Float64Array(d);
   for (let row = 0; row < R; row++) {
