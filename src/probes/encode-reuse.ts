@@ -5,12 +5,15 @@
  * attends to the masked one. The prompt projection, the routing adapter, the first layer norm
  * and the attention's q, k, v are the same with or without the mask, and they are ~7/8 of an
  * encode's multiply-adds (adapter ~2.8 M per item at the paper's size, q/k/v ~2.2 M; what follows
- * the attention, W_o, ~0.7 M). So the unmasked encode keeps them (`encodeWithParts`) and a masked
- * read reruns only attention, W_o, the residual and the final norm (`encodeMaskedFromParts`).
+ * the attention, W_o, ~0.7 M). So the unmasked encode keeps them, with its attention weights and
+ * mixed values (`encodeWithParts`), and a masked read reruns only W_o, the residual and the final
+ * norm after renormalising the unmasked attention without the masked keys (`maskedMix`; the
+ * attention itself for an item whose attention leaned on the masked expert).
  *
  * The forward is encode-kernel.ts's, step for step, with its own helpers (addBias, layerNormRows,
- * attention) and its GEMM (frozen-matmul.ts), so the values are encode()'s (test/probes/encode-reuse.test.ts:
- * unmasked and masked h, ctx against `encode`).
+ * attention) and the same GEMM (frozen-matmul.ts), so the unmasked values are encode()'s and the
+ * masked ones encode()'s up to float rounding (test/probes/encode-reuse.test.ts: unmasked and
+ * masked h, ctx against `encode`, 1e-6).
  */
 import { tf } from '../orchestrator/backend';
 import { toBatch, disposeBatch, type RoutingItem } from '../orchestrator/dataset';
@@ -31,16 +34,24 @@ export interface BackboneParts {
   Q: Float32Array;
   K: Float32Array;
   V: Float32Array;
+  /** the unmasked attention weights [n, H, T, T] and mixed values [n, T, d] */
+  att: Float64Array;
+  Mx: Float32Array;
 }
 
 /** The backbone from its parts under an optional key mask: h [B, N, d] and ctx [B, d] as host arrays. */
-function backboneTail(model: OrchestratorModel, B: number, T: number, d: number, T0: Float32Array, Q: Float32Array, K: Float32Array, V: Float32Array, keyMask: number[] | undefined): { h: Float32Array; ctx: Float32Array } {
+function backboneTail(model: OrchestratorModel, B: number, T: number, d: number, T0: Float32Array, Q: Float32Array, K: Float32Array, V: Float32Array, keyMask: number[] | undefined): { h: Float32Array; ctx: Float32Array; att: Float64Array; Mx: Float32Array } {
+  const att = new Float64Array(B * model.config.heads * T * T);
+  const Mx = new Float32Array(B * T * d);
+  attention(Q, K, V, B, T, d, model.config.heads, keyMask, att, Mx);
+  return { ...afterAttention(model, B, T, d, T0, Mx), att, Mx };
+}
+
+/** W_o, the residual and the final norm, from the attention's mixed values Mx [B, T, d]. */
+function afterAttention(model: OrchestratorModel, B: number, T: number, d: number, T0: Float32Array, Mx: Float32Array): { h: Float32Array; ctx: Float32Array } {
   const p = model.params;
   const N = T - 1;
   const BT = B * T;
-  const att = new Float64Array(B * model.config.heads * T * T);
-  const Mx = new Float32Array(BT * d);
-  attention(Q, K, V, B, T, d, model.config.heads, keyMask, att, Mx);
   const R = mmFrozen(Mx, BT, d, p['backbone.Wo']);
   addBias(R, BT, d, values(p['backbone.bo']));
   for (let x = 0; x < BT * d; x++) R[x] += T0[x];
@@ -68,7 +79,8 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
   const T = N + 1;
   const D = cfg.inputDim;
   const d = p['adapter.W2'].shape[1] as number;
-  const all = { T0: new Float32Array(n * T * d), Q: new Float32Array(n * T * d), K: new Float32Array(n * T * d), V: new Float32Array(n * T * d) };
+  const H = cfg.heads;
+  const all = { T0: new Float32Array(n * T * d), Q: new Float32Array(n * T * d), K: new Float32Array(n * T * d), V: new Float32Array(n * T * d), att: new Float64Array(n * H * T * T), Mx: new Float32Array(n * T * d) };
   const hAll = new Float32Array(n * N * d);
   const ctxAll = new Float32Array(n * d);
   for (let start = 0; start < n; start += batchSize) {
@@ -112,11 +124,58 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
     all.Q.set(Q, o);
     all.K.set(K, o);
     all.V.set(V, o);
-    const { h, ctx } = backboneTail(model, B, T, d, T0, Q, K, V, undefined);
+    const { h, ctx, att, Mx } = backboneTail(model, B, T, d, T0, Q, K, V, undefined);
+    all.att.set(att, start * H * T * T);
+    all.Mx.set(Mx, o);
     hAll.set(h, start * N * d);
     ctxAll.set(ctx, start * d);
   }
   return { h: tf.tensor3d(hAll, [n, N, d]), ctx: tf.tensor2d(ctxAll, [n, d]), parts: { model, n, T, d, ...all } };
+}
+
+/**
+ * The attention's mixed values with the masked experts' keys removed, from the unmasked ones:
+ * removing keys M renormalises the rest, so per query t and head
+ *     mix'_t = (mix_t - sum_{m in M} a_tm v_m) / (1 - sum_{m in M} a_tm),
+ * which is the masked softmax's mix up to float rounding (~1e-7 relative) while the removed weight
+ * is at most 1/2 (1 - a >= 1/2 keeps the division from amplifying rounding). Items where some query
+ * put more weight than that on the masked keys are listed in `exact` (indices into `chunk`), to be
+ * rerun through the attention itself. Returns Mx' [chunk, T, d].
+ */
+export function maskedMix(parts: BackboneParts, chunk: readonly number[], available: readonly boolean[], H: number): { Mx: Float32Array; exact: number[] } {
+  const { T, d } = parts;
+  const dh = d / H;
+  const masked: number[] = [];
+  available.forEach((a, i) => {
+    if (!a) masked.push(i + 1); // token 0 is the prompt
+  });
+  const row = T * d;
+  const Mx = new Float32Array(chunk.length * row);
+  const exact: number[] = [];
+  chunk.forEach((i, b) => {
+    if (!(Number.isInteger(i) && i >= 0 && i < parts.n)) throw new Error(`encodeMaskedFromParts: item ${i} is not in 0..${parts.n - 1}`);
+    const src = i * row;
+    const dst = b * row;
+    for (let hh = 0; hh < H; hh++) {
+      for (let t = 0; t < T; t++) {
+        const ao = ((i * H + hh) * T + t) * T;
+        let removed = 0;
+        for (const m of masked) removed += parts.att[ao + m];
+        if (removed > 0.5) {
+          exact.push(b);
+          return;
+        }
+        const o = t * d + hh * dh;
+        const scale = 1 / (1 - removed);
+        for (let c = 0; c < dh; c++) {
+          let x = parts.Mx[src + o + c];
+          for (const m of masked) x -= parts.att[ao + m] * parts.V[src + m * d + hh * dh + c];
+          Mx[dst + o + c] = x * scale;
+        }
+      }
+    }
+  });
+  return { Mx, exact };
 }
 
 /**
@@ -144,7 +203,21 @@ export function encodeMaskedFromParts(model: OrchestratorModel, parts: BackboneP
       return out;
     };
     const T0 = take(parts.T0);
-    const { h, ctx } = backboneTail(model, B, T, d, T0, take(parts.Q), take(parts.K), take(parts.V), keyMask);
+    const { Mx, exact } = maskedMix(parts, chunk, available, model.config.heads);
+    if (exact.length) {
+      // items whose attention leaned on the masked experts (weight > 1/2): attention rerun under the key mask
+      const sub = exact.map((b) => chunk[b]);
+      const rowsOf = (src: Float32Array) => {
+        const out = new Float32Array(sub.length * row);
+        sub.forEach((i, r) => out.set(src.subarray(i * row, (i + 1) * row), r * row));
+        return out;
+      };
+      const att = new Float64Array(sub.length * model.config.heads * T * T);
+      const mx = new Float32Array(sub.length * row);
+      attention(rowsOf(parts.Q), rowsOf(parts.K), rowsOf(parts.V), sub.length, T, d, model.config.heads, keyMask, att, mx);
+      exact.forEach((b, r) => Mx.set(mx.subarray(r * row, (r + 1) * row), b * row));
+    }
+    const { h, ctx } = afterAttention(model, B, T, d, T0, Mx);
     hAll.set(h, start * N * d);
     ctxAll.set(ctx, start * d);
   }

@@ -9,7 +9,7 @@ import { resolveModelConfig } from '../../src/orchestrator/config';
 import { disposeBatch, toBatch } from '../../src/orchestrator/dataset';
 import { createModel, disposeModel, encode } from '../../src/orchestrator/model';
 import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
-import { encodeMaskedFromParts, encodeWithParts } from '../../src/probes/encode-reuse';
+import { encodeMaskedFromParts, encodeWithParts, maskedMix } from '../../src/probes/encode-reuse';
 import { disposeEncoded, encodeItems, encodeItemsMasked, readRouting } from '../../src/probes/routing-read';
 
 const N = 6;
@@ -60,6 +60,23 @@ test('encodeWithParts gives encode()\'s h and ctx; masked re-encodes from its pa
       tf.dispose([m.h, m.ctx]);
     }
     assert.throws(() => encodeMaskedFromParts(model, parts, [9], Array(N).fill(true)), /item 9 is not in 0\.\.8/);
+    // Renormalised attention (the usual path) and the fallback for an item whose attention leaned
+    // on the masked expert: pretend item 5's query 2 of head 1 put 0.9 on expert 3 (token 4); that
+    // item is rerun through the attention itself, so its values are still encode()'s.
+    const available = Array.from({ length: N }, (_, i) => i !== 3);
+    assert.deepEqual(maskedMix(parts, [8, 1, 5], available, 2).exact, [], 'no item needs the fallback here');
+    const H = 2;
+    const T = N + 1;
+    const at = ((5 * H + 1) * T + 2) * T + 4;
+    const saved = parts.att[at];
+    parts.att[at] = 0.9;
+    assert.deepEqual(maskedMix(parts, [8, 1, 5], available, H).exact, [2]);
+    const m = encodeMaskedFromParts(model, parts, [8, 1, 5], available);
+    const ref = reference(model, [8, 1, 5].map((i) => ds.items[i]), available);
+    assertClose(m.h.arraySync(), ref.h, 1e-6, 'masked h with the fallback');
+    assertClose(m.ctx.arraySync(), ref.ctx, 1e-6, 'masked ctx with the fallback');
+    tf.dispose([m.h, m.ctx]);
+    parts.att[at] = saved;
   } finally {
     disposeModel(model);
   }
