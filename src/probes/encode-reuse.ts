@@ -152,29 +152,37 @@ export function maskedMix(parts: BackboneParts, chunk: readonly number[], availa
   const row = T * d;
   const Mx = new Float32Array(chunk.length * row);
   const exact: number[] = [];
-  chunk.forEach((i, b) => {
+  const { att, Mx: mx0, V } = parts;
+  const nM = masked.length;
+  const mix = new Float64Array(dh);
+  for (let b = 0; b < chunk.length; b++) {
+    const i = chunk[b];
     if (!(Number.isInteger(i) && i >= 0 && i < parts.n)) throw new Error(`encodeMaskedFromParts: item ${i} is not in 0..${parts.n - 1}`);
     const src = i * row;
     const dst = b * row;
-    for (let hh = 0; hh < H; hh++) {
+    let fallback = false;
+    for (let hh = 0; hh < H && !fallback; hh++) {
       for (let t = 0; t < T; t++) {
         const ao = ((i * H + hh) * T + t) * T;
         let removed = 0;
-        for (const m of masked) removed += parts.att[ao + m];
+        for (let x = 0; x < nM; x++) removed += att[ao + masked[x]];
         if (removed > 0.5) {
-          exact.push(b);
-          return;
+          fallback = true;
+          break;
         }
         const o = t * d + hh * dh;
-        const scale = 1 / (1 - removed);
-        for (let c = 0; c < dh; c++) {
-          let x = parts.Mx[src + o + c];
-          for (const m of masked) x -= parts.att[ao + m] * parts.V[src + m * d + hh * dh + c];
-          Mx[dst + o + c] = x * scale;
+        for (let c = 0; c < dh; c++) mix[c] = mx0[src + o + c];
+        for (let x = 0; x < nM; x++) {
+          const a = att[ao + masked[x]];
+          const vo = src + masked[x] * d + hh * dh;
+          for (let c = 0; c < dh; c++) mix[c] -= a * V[vo + c];
         }
+        const scale = 1 / (1 - removed);
+        for (let c = 0; c < dh; c++) Mx[dst + o + c] = mix[c] * scale;
       }
     }
-  });
+    if (fallback) exact.push(b);
+  }
   return { Mx, exact };
 }
 

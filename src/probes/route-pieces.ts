@@ -314,13 +314,21 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
   }
   const gh = new Float32Array(R * N * d);
   const acc = new Float64Array(d);
+  const unit = P.unit;
+  const norm = P.norm;
+  const acc2 = new Float64Array(d);
+  const gLC = new Float64Array(N);
+  // one rollout per (item, chain), read at each of its steps (a rollout's prefix does not depend on its length)
+  const rolls = new Map<string, ItemRoll>();
   for (let row = 0; row < R; row++) {
     const b = items[row];
     if (!slot.has(b)) throw new Error(`route pieces: item ${b} is not in 0..${P.n - 1}`);
     const t = steps[row];
     const chain = chains[row];
     if (!(Number.isInteger(t) && t >= 0 && t < chain.length)) throw new Error(`route pieces: step ${t} is outside chain [${chain}]`);
-    const roll = rollItem(P, b, t + 1, opts, [...chain], override);
+    const key = `${b}:${chain.join(',')}`;
+    let roll = rolls.get(key);
+    if (!roll) rolls.set(key, (roll = rollItem(P, b, chain.length, opts, [...chain], override)));
     // d logP(pick_t) / d logits_t = onehot(pick_t) - pe_t
     const gl = new Float64Array(N);
     for (let i = 0; i < N; i++) gl[i] = (i === roll.pick[t] ? 1 : 0) - roll.pe[t * N + i];
@@ -339,7 +347,6 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     const gZ = new Float64Array(N * N);
     for (let i = 0; i < N; i++) {
       let s = 0;
-      const gLC = new Float64Array(N);
       for (let j = 0; j < N; j++) {
         const gC = 0.5 * (gConn[i] + gConn[j]);
         gLC[j] = gLogC[i * N + j] + gC * roll.C[i * N + j];
@@ -349,39 +356,32 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     }
     // Z = q k^T / sqrt(d) + lambda cos(h), q = h Wq, k = h Wk: with A = gZ / sqrt(d),
     // dh_i = sum_j A_ij (Wq k_j) + sum_j A_ji (Wk q_j) + the cos part; Wq k_j and Wk q_j are
-    // per item (kW, qW above), so a row needs no product of its own.
+    // per item (kW, qW above), so a row needs no product of its own. cos = u_i . u_j, u = h / |h|:
+    // dh_i += (g_i - u_i (u_i . g_i)) / |h_i| with g_i = sum_j lambda (gZ_ij + gZ_ji) u_j.
     const hb = b * N * d;
     const wb = slot.get(b)! * N * d;
     const rb = row * N * d;
     for (let i = 0; i < N; i++) {
       acc.fill(0);
+      acc2.fill(0);
       for (let j = 0; j < N; j++) {
         const a = gZ[i * N + j] * invSqrtD;
-        if (a !== 0) {
-          const kj = wb + j * d;
-          for (let c = 0; c < d; c++) acc[c] += a * kW[kj + c];
-        }
         const a2 = gZ[j * N + i] * invSqrtD;
-        if (a2 !== 0) {
-          const qj = wb + j * d;
-          for (let c = 0; c < d; c++) acc[c] += a2 * qW[qj + c];
-        }
-      }
-      for (let c = 0; c < d; c++) gh[rb + i * d + c] += acc[c];
-    }
-    for (let i = 0; i < N; i++) {
-      acc.fill(0);
-      for (let j = 0; j < N; j++) {
         const w = lam * (gZ[i * N + j] + gZ[j * N + i]);
-        if (w === 0) continue;
+        if (a === 0 && a2 === 0 && w === 0) continue;
+        const o = wb + j * d;
         const uj = hb + j * d;
-        for (let c = 0; c < d; c++) acc[c] += w * P.unit[uj + c];
+        for (let c = 0; c < d; c++) {
+          acc[c] += a * kW[o + c] + a2 * qW[o + c];
+          acc2[c] += w * unit[uj + c];
+        }
       }
       const ui = hb + i * d;
       let dot = 0;
-      for (let c = 0; c < d; c++) dot += P.unit[ui + c] * acc[c];
-      const nm = P.norm[b * N + i];
-      for (let c = 0; c < d; c++) gh[rb + i * d + c] += (acc[c] - P.unit[ui + c] * dot) / nm;
+      for (let c = 0; c < d; c++) dot += unit[ui + c] * acc2[c];
+      const nm = norm[b * N + i];
+      const gi = rb + i * d;
+      for (let c = 0; c < d; c++) gh[gi + c] += acc[c] + (acc2[c] - unit[ui + c] * dot) / nm;
     }
   }
   const norms: number[][] = [];
