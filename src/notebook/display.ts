@@ -205,8 +205,9 @@ async function staticImage(fig: Figure, kind: StaticImageKind): Promise<Pick<Fig
 /**
  * Shows a figure: interactive in a notebook (with a static image beside it when Chromium is
  * available), a one-line summary elsewhere. Await it inside a cell so the output lands there.
+ * `drawn` passes images of the figure that exist already (the static image is then not drawn).
  */
-export async function showFigure(fig: Figure): Promise<void> {
+export async function showFigure(fig: Figure, drawn: { svg?: string; png?: Buffer } = {}): Promise<void> {
   if (!inNotebook()) {
     console.log(figureSummary(fig));
     return;
@@ -214,7 +215,9 @@ export async function showFigure(fig: Figure): Promise<void> {
   const s = displaySettings();
   const state = kernelState();
   const includePlotly = s.embedPlotly && !state.plotlySent;
-  const { staticSvg, staticPng } = await staticImage(fig, s.staticImage);
+  // `drawn`: images of this figure already drawn (e.g. just exported), so Chromium is not asked again.
+  const ready = s.staticImage === 'svg' && drawn.svg ? { staticSvg: drawn.svg } : s.staticImage === 'png' && drawn.png ? { staticPng: drawn.png } : null;
+  const { staticSvg, staticPng } = ready ?? (await staticImage(fig, s.staticImage));
   const bundle: DisplayBundle = figureBundle(fig, { includePlotly, staticSvg, staticPng });
   if (send(bundle) && includePlotly) state.plotlySent = true;
 }

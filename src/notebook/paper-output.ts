@@ -3,6 +3,7 @@
  * (SVG, PNG, vector PDF, CSV, JSON); every table is shown and written as CSV + JSON, paper tables
  * also as LaTeX booktabs + Markdown. `close()` stops the export browser and lists what was written.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Figure, SourceRow } from '../plots/figure';
 import { exportFigureCached } from './figure-render-cache';
@@ -37,8 +38,9 @@ export function paperOutputs(notebook: string): PaperOutputs {
     dir,
     written,
     async figure(fig) {
-      await showFigure(fig);
+      // Export first: the exported (or reused) images are then the inline figure's static image too.
       const r = await exportFigureCached(fig, { dir });
+      await showFigure(fig, { svg: r.written.svg ? fs.readFileSync(r.written.svg, 'utf8') : undefined, png: r.written.png ? fs.readFileSync(r.written.png) : undefined });
       written.push(...Object.values(r.written).filter((f): f is string => typeof f === 'string' && !f.endsWith('.html')));
       for (const s of r.skipped) skipped.add(`${s.format}: ${s.reason}`);
       browser ??= r.browser;
