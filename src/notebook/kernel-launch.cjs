@@ -48,4 +48,27 @@ require('./zmq-send-queue.cjs').serializeSends(tslabDir);
 // tslab's compile results for project files reused across kernels while src/ is unchanged (see the file).
 require('./tslab-cache.cjs').installTslabCache({ root, tslabDir });
 
+// 4. The kernel exits when asked to shut down. tslab queued its shutdown_reply and closed its
+//    sockets at once, so the reply was lost, and then waited for the event loop to empty, which
+//    never happened here (the parent watch, the exporter's timers): the runner and nbconvert waited
+//    out their reply timeout and grace period and sent SIGTERM, ~3 s per notebook. Now the sockets
+//    close once the queued reply and idle status are handed to ZeroMQ (plus 100 ms for them to
+//    leave), and process.exit then runs the same exit hooks as SIGTERM (Chromium stopped, temp
+//    folders removed).
+const { ZmqServer } = require(path.join(tslabDir, 'dist', 'jupyter.js'));
+if (typeof ZmqServer?.prototype?.close === 'function') {
+  const { flushed } = require('./zmq-send-queue.cjs');
+  const closeServer = ZmqServer.prototype.close;
+  ZmqServer.prototype.close = function (...args) {
+    const pending = Promise.all([this.control, this.shell, this.iopub].map(flushed));
+    const atMost = new Promise((r) => setTimeout(r, 1000));
+    Promise.race([pending, atMost])
+      .then(() => new Promise((r) => setTimeout(r, 100)))
+      .then(() => {
+        closeServer.apply(this, args);
+        setTimeout(() => process.exit(0), 50);
+      });
+  };
+}
+
 require(path.join(tslabDir, 'dist', 'main.js')).main();

@@ -10,6 +10,13 @@
 // Plain .cjs: loaded by kernel-launch.cjs before tslab starts.
 
 /** Patches zeromq's Socket.send (the module tslab in `tslabDir` loads). Returns false if not found. */
+const tails = new WeakMap();
+
+/** Resolves once every message queued on `socket` so far has been handed to ZeroMQ. */
+function flushed(socket) {
+  return (socket && tails.get(socket)) || Promise.resolve();
+}
+
 function serializeSends(tslabDir) {
   const zmq = require(require.resolve('zeromq', { paths: [tslabDir] }));
   let proto = zmq.Publisher && zmq.Publisher.prototype;
@@ -20,7 +27,6 @@ function serializeSends(tslabDir) {
   }
   if (proto.send.__informSerialized) return true;
   const send = proto.send;
-  const tails = new WeakMap();
   const serialized = function (message) {
     const previous = tails.get(this) || Promise.resolve();
     const next = previous.then(() => send.call(this, message));
@@ -38,4 +44,4 @@ function serializeSends(tslabDir) {
   return proto.send === serialized;
 }
 
-module.exports = { serializeSends };
+module.exports = { serializeSends, flushed };
