@@ -97,7 +97,7 @@ export interface RouteKernelResult {
 }
 
 /** log-sum-exp of x[0..n) with stride 1 starting at `off`. */
-function logSumExp(x: Float64Array, off: number, n: number): number {
+export function logSumExp(x: Float64Array, off: number, n: number): number {
   let m = -Infinity;
   for (let i = 0; i < n; i++) if (x[off + i] > m) m = x[off + i];
   if (m === -Infinity) return -Infinity;
@@ -105,6 +105,56 @@ function logSumExp(x: Float64Array, off: number, n: number): number {
   for (let i = 0; i < n; i++) s += Math.exp(x[off + i] - m);
   return m + Math.log(s);
 }
+
+/**
+ * Selection scores intr_bi = ctx_b . Wa[:, i] + ba_i + phi_i (+ r . h_bi) and stop logits
+ * stop_b = ctx_b . w + b, in float64, for n items (h [n, N, d], ctx [n, d]). Shared by the
+ * routing op and the probes' route pieces, so both compute the same numbers in the same order.
+ */
+export function selectionScoresHost(
+  w: { ctx: Float32Array; Wa: Float32Array; ba: Float32Array; phi: Float32Array; stopW: Float32Array; stopB: number; r: Float32Array | null },
+  h: Float32Array,
+  n: number,
+  N: number,
+  d: number,
+): { intr: Float64Array; stopL: Float64Array } {
+  const { ctx, Wa, ba, phi, stopW, stopB, r } = w;
+  const intr = new Float64Array(n * N);
+  const stopL = new Float64Array(n);
+  for (let b = 0; b < n; b++) {
+    let st = 0;
+    for (let c = 0; c < d; c++) st += ctx[b * d + c] * stopW[c];
+    stopL[b] = st + stopB;
+    for (let i = 0; i < N; i++) {
+      let a = 0;
+      for (let c = 0; c < d; c++) a += ctx[b * d + c] * Wa[c * N + i];
+      if (r) for (let c = 0; c < d; c++) a += r[c] * h[(b * N + i) * d + c];
+      intr[b * N + i] = a + ba[i] + phi[i];
+    }
+  }
+  return { intr, stopL };
+}
+
+/**
+ * One item's collaboration rows from its masked logits Z [N, N]: logC = row-wise log-softmax,
+ * softZ = exp(logC), and C = softZ except that a masked expert has no outgoing row (as route()).
+ */
+export function collaborationRows(Z: Float64Array, N: number, available: boolean[]): { softZ: Float64Array; logC: Float64Array; C: Float64Array } {
+  const nAvailable = available.filter(Boolean).length;
+  const softZ = new Float64Array(N * N);
+  const logC = new Float64Array(N * N);
+  const C = new Float64Array(N * N);
+  for (let i = 0; i < N; i++) {
+    const lse = logSumExp(Z, i * N, N);
+    for (let j = 0; j < N; j++) {
+      logC[i * N + j] = Z[i * N + j] - lse;
+      softZ[i * N + j] = Math.exp(logC[i * N + j]);
+      C[i * N + j] = nAvailable < N && !available[i] ? 0 : softZ[i * N + j];
+    }
+  }
+  return { softZ, logC, C };
+}
+
 
 /** unit_i = h_i / sqrt(|h_i|^2 + 1e-8) for the N rows of one item starting at `hb`. */
 function unitRows(hv: Float64Array, hb: number, N: number, d: number, unit: Float64Array, norm: Float64Array): void {
@@ -232,7 +282,6 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
     W += sizes[f];
   }
   const availLogit = opts.available.map((a) => (a ? 0 : MASKED));
-  const nAvailable = opts.available.filter(Boolean).length;
   const G = opts.gumbel ? opts.gumbel.shape[1] : 0;
   if (opts.gumbel && (opts.gumbel.shape[0] !== B || G < K || opts.gumbel.shape[2] !== N)) throw new Error(`route: gumbel has shape [${opts.gumbel.shape}], expected [${B}, >= ${K}, ${N}]`);
   const gumbel = opts.gumbel ? new Float64Array(hostView(opts.gumbel)) : null;
@@ -254,19 +303,7 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
     const sw = values(stopWT);
     const sb = hostView(stopBT)[0];
     const rv = readsH ? values(rT as tf.Tensor) : null; // (without r, the argument after stopB is customGrad's save function)
-    const intr = new Float64Array(B * N);
-    const stopL = new Float64Array(B);
-    for (let b = 0; b < B; b++) {
-      let st = 0;
-      for (let c = 0; c < d; c++) st += ctxv[b * d + c] * sw[c];
-      stopL[b] = st + sb;
-      for (let i = 0; i < N; i++) {
-        let a = 0;
-        for (let c = 0; c < d; c++) a += ctxv[b * d + c] * Wa[c * N + i];
-        if (rv) for (let c = 0; c < d; c++) a += rv[c] * h32[(b * N + i) * d + c];
-        intr[b * N + i] = a + ba[i] + phi[i];
-      }
-    }
+    const { intr, stopL } = selectionScoresHost({ ctx: ctxv, Wa, ba, phi, stopW: sw, stopB: sb, r: rv }, h32, B, N, d);
     const [q32, k32] = mmHostMany(h32, B * N, d, [WqT, WkT]); // q = h Wq, k = h Wk as one product
     const qv = new Float64Array(q32);
     const kv = new Float64Array(k32);
@@ -283,18 +320,9 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
       const cos = new Float64Array(N * N);
       const Z = new Float64Array(N * N);
       pairLogits(qv, kv, unit, hb, N, d, invSqrtD, lam, availLogit, Z, cos);
-      const softZ = new Float64Array(N * N);
-      let logC = new Float64Array(N * N);
-      let C = new Float64Array(N * N);
-      for (let i = 0; i < N; i++) {
-        const lse = logSumExp(Z, i * N, N);
-        for (let j = 0; j < N; j++) {
-          logC[i * N + j] = Z[i * N + j] - lse;
-          softZ[i * N + j] = Math.exp(logC[i * N + j]);
-          // A masked expert has no outgoing row (as route()).
-          C[i * N + j] = nAvailable < N && !opts.available[i] ? 0 : softZ[i * N + j];
-        }
-      }
+      const rows = collaborationRows(Z, N, opts.available);
+      const softZ = rows.softZ;
+      let { logC, C } = rows;
       if (override) {
         C = override.slice(b * N * N, (b + 1) * N * N);
         logC = new Float64Array(N * N);

@@ -17,6 +17,7 @@
  */
 import { hostView, tf } from '../orchestrator/backend';
 import { mmFrozen } from './frozen-matmul';
+import { collaborationRows, logSumExp, selectionScoresHost } from '../orchestrator/route-kernel';
 import type { OrchestratorModel, ScoreParts } from '../orchestrator/model';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
@@ -57,19 +58,7 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
   const sb = hostView(p['stop.b'])[0];
   const rv = model.config.selectionReadsH ? new Float32Array(hostView(p['select.r'])) : null;
   const lam = hostView(p['collab.lambda'])[0];
-  const intr = new Float64Array(n * N);
-  const stopL = new Float64Array(n);
-  for (let b = 0; b < n; b++) {
-    let st = 0;
-    for (let c = 0; c < d; c++) st += ctxv[b * d + c] * sw[c];
-    stopL[b] = st + sb;
-    for (let i = 0; i < N; i++) {
-      let a = 0;
-      for (let c = 0; c < d; c++) a += ctxv[b * d + c] * Wa[c * N + i];
-      if (rv) for (let c = 0; c < d; c++) a += rv[c] * h32[(b * N + i) * d + c];
-      intr[b * N + i] = a + ba[i] + phi[i];
-    }
-  }
+  const { intr, stopL } = selectionScoresHost({ ctx: ctxv, Wa, ba, phi, stopW: sw, stopB: sb, r: rv }, h32, n, N, d);
   const q32 = mmFrozen(h32, n * N, d, p['collab.Wq']);
   const k32 = mmFrozen(h32, n * N, d, p['collab.Wk']);
   const q = new Float64Array(q32);
@@ -141,15 +130,6 @@ export interface PiecesRouteOptions {
 /** The options that set the policy (not the rollout's length or forced choices). */
 export type PiecesPolicy = Omit<PiecesRouteOptions, 'steps' | 'forcedChain'>;
 
-function logSumExp(x: Float64Array, off: number, n: number): number {
-  let m = -Infinity;
-  for (let i = 0; i < n; i++) if (x[off + i] > m) m = x[off + i];
-  if (m === -Infinity) return -Infinity;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += Math.exp(x[off + i] - m);
-  return m + Math.log(s);
-}
-
 /** One item's interaction module and rollout under the options (route-kernel.ts's forward). */
 interface ItemRoll {
   softZ: Float64Array;
@@ -167,20 +147,11 @@ function rollItem(P: RoutePieces, b: number, K: number, opts: PiecesPolicy, forc
   const parts: ScoreParts = opts.scoreParts ?? model.config.scoreParts ?? 'full';
   const available = opts.available ?? new Array<boolean>(N).fill(true);
   const availLogit = available.map((a) => (a ? 0 : MASKED));
-  const nAvailable = available.filter(Boolean).length;
   const Z = new Float64Array(N * N);
   for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) Z[i * N + j] = P.z0[(b * N + i) * N + j] + (i === j ? MASKED : 0) + availLogit[j];
-  const softZ = new Float64Array(N * N);
-  let logC = new Float64Array(N * N);
-  let C = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) {
-    const lse = logSumExp(Z, i * N, N);
-    for (let j = 0; j < N; j++) {
-      logC[i * N + j] = Z[i * N + j] - lse;
-      softZ[i * N + j] = Math.exp(logC[i * N + j]);
-      C[i * N + j] = nAvailable < N && !available[i] ? 0 : softZ[i * N + j];
-    }
-  }
+  const rows = collaborationRows(Z, N, available);
+  const softZ = rows.softZ;
+  let { logC, C } = rows;
   if (override) {
     C = override.slice();
     logC = new Float64Array(N * N);
