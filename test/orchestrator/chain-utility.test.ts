@@ -11,6 +11,18 @@ import { forward } from '../../src/orchestrator/model';
 import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
 import { tinyInstance } from './tiny';
 
+/** The routed quantities and grades the exact utilities are computed from, as plain arrays. */
+function readAll(c: ReturnType<typeof forward>, batch: ReturnType<typeof tinyInstance>['batch']) {
+  return {
+    s: c.s.arraySync() as number[][],
+    base: c.baseScore.arraySync() as number[][],
+    logC: c.logC.arraySync() as number[][][],
+    stop: c.stopLogit.arraySync() as number[],
+    solo: batch.correct.arraySync() as number[][],
+    P: batch.pairCorrect.arraySync() as number[][][],
+  };
+}
+
 test('expected chain correctness = P(K=1) y1.c + sum_t P(K=t) y_{t-1}^T P y_t, by hand', async () => {
   await ensureBackend();
   const { model, batch, steps, tau } = tinyInstance(9);
@@ -81,12 +93,7 @@ test("'exact-two-step' utility = sum_i s_i [P(stop|i) c_i + sum_j P(j|i) P_ij], 
   const { model, batch, steps, tau } = tinyInstance(9);
   const gamma = model.config.lengthPenalty;
   const c = forward(model, batch, { steps, tau });
-  const s = c.s.arraySync() as number[][];
-  const base = c.baseScore.arraySync() as number[][];
-  const logC = c.logC.arraySync() as number[][][];
-  const stop = c.stopLogit.arraySync() as number[];
-  const solo = batch.correct.arraySync() as number[][];
-  const P = batch.pairCorrect.arraySync() as number[][][];
+  const { s, base, logC, stop, solo, P } = readAll(c, batch);
   const got = exactTwoStepCorrectness(c, batch.correct, batch.pairCorrect, gamma).arraySync() as number[];
   s.forEach((sb, b) => {
     let e = 0;
@@ -133,12 +140,7 @@ test("'expected-chain' utility = the sum over every chain up to N experts (no im
   const eps = 0.3;
   const N = 4;
   const c = forward(model, batch, { steps, tau });
-  const s = c.s.arraySync() as number[][];
-  const base = c.baseScore.arraySync() as number[][];
-  const logC = c.logC.arraySync() as number[][][];
-  const stop = c.stopLogit.arraySync() as number[];
-  const solo = batch.correct.arraySync() as number[][];
-  const P = batch.pairCorrect.arraySync() as number[][][];
+  const { s, base, logC, stop, solo, P } = readAll(c, batch);
   const got = expectedChainCorrectnessExact(c, batch.correct, batch.pairCorrect, gamma, eps).arraySync() as number[];
   const ones = tf.tidy(() => expectedChainCorrectnessExact(c, tf.onesLike(batch.correct), tf.onesLike(batch.pairCorrect), gamma, eps).arraySync() as number[]);
   ones.forEach((e, b) => assert.ok(Math.abs(e - 1) < 1e-5, `item ${b}: chains' probabilities sum to ${e}`));
