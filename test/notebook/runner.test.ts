@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { readNotebook, validateNotebook, type CodeCell, type DisplayDataOutput } from '../../src/notebook/nbformat';
-import { runNotebook, resolveNotebookArgs } from '../../src/notebook/runner';
+import { runNotebook, runNotebooks, resolveNotebookArgs } from '../../src/notebook/runner';
 import { expectNoProcesses, processesMatching } from './processes';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -68,6 +68,23 @@ test('failing fixture: stops at the throwing cell, reports it, saves the partial
   assert.equal(err.output_type, 'error');
   assert.deepEqual(never.outputs, [], 'cells after the failure are not run');
   assert.equal(never.execution_count, null);
+  assert.deepEqual(await expectNoProcesses(kernelMarker), []);
+});
+
+test('runNotebooks starts the next kernel ahead: fresh kernel, same results, none left after a stop', async () => {
+  const lines: string[] = [];
+  const ok = path.join(fixtures, 'ok.ipynb');
+  const failing = path.join(fixtures, 'failing.ipynb');
+  const rs = await runNotebooks([failing, ok, ok], { outDir, keepGoing: true, log: (l) => lines.push(l) });
+  assert.deepEqual(rs.map((r) => r.ok), [false, true, true]);
+  assert.equal(lines.filter((l) => l.endsWith('kernel started ahead (while the previous notebook ran)')).length, 2, lines.join('\n'));
+  // Nothing ran in the kernel before its notebook: counts start at 1, outputs are the notebook's own.
+  const [a, b] = codeCells(rs[2].outPath);
+  assert.deepEqual([a.execution_count, b.execution_count], [1, 2]);
+  assert.deepEqual(b.outputs, [{ output_type: 'stream', name: 'stdout', text: ['32\n'] }]);
+  // Stopping at a failure also stops the kernel already started for the notebook after it.
+  const stopped = await runNotebooks([ok, failing, ok], quiet);
+  assert.deepEqual(stopped.map((r) => r.ok), [true, false]);
   assert.deepEqual(await expectNoProcesses(kernelMarker), []);
 });
 
