@@ -24,6 +24,7 @@ import type { Gsm8kItem } from '../tasks/types';
 import { liveLine } from './display';
 import type { FindingRow } from './paper-findings';
 import { paperRunsRoot } from './paper-plan';
+import { markTrainedByThisCode, trainedByThisCode } from './paper-runs';
 
 /** Where the published solutions are expected. */
 export function gsm8kSolutionsFile(officialDir = defaultOfficialDir()): string {
@@ -110,7 +111,10 @@ export async function trainAndProbe(opts: {
     dataset = { ...built, items: built.items.map((it) => ({ ...it, split: split[it.id] })) };
     saveRoutingDataset(dataset, dsFile);
   }
-  if (listCheckpoints(dir).length < spec.epochs + 1) {
+  // Checkpoints from other orchestrator code are trained again (as ensurePaperRun does), so the
+  // committed figures always come from the checked-out code.
+  const sameCode = trainedByThisCode(dir);
+  if (!sameCode || listCheckpoints(dir).length < spec.epochs + 1) {
     const train = (resume: boolean) =>
       trainOrchestrator({
         dataset,
@@ -123,12 +127,13 @@ export async function trainAndProbe(opts: {
       });
     let trained;
     try {
-      trained = await train(true);
+      trained = await train(sameCode);
     } catch (e) {
       if (!(e instanceof ResumeRefusedError)) throw e;
       trained = await train(false);
     }
     disposeModel(trained.model);
+    markTrainedByThisCode(dir);
   }
   const probes = await runProbes({
     runDir: dir,

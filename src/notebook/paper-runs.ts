@@ -188,7 +188,13 @@ export function orchestratorCodeVersion(): string {
   return trainCode;
 }
 
-function trainedByThisCode(dir: string): boolean {
+/** Records that the checkpoints in `dir` were trained by the checked-out orchestrator code. */
+export function markTrainedByThisCode(dir: string): void {
+  fs.writeFileSync(path.join(dir, TRAIN_CODE_FILE), orchestratorCodeVersion());
+}
+
+/** True when `dir`'s checkpoints were trained by the checked-out orchestrator code. */
+export function trainedByThisCode(dir: string): boolean {
   try {
     return fs.readFileSync(path.join(dir, TRAIN_CODE_FILE), 'utf8') === orchestratorCodeVersion();
   } catch {
@@ -326,7 +332,7 @@ export async function ensurePaperRun(spec: PaperRunSpec, opts: EnsurePaperRunOpt
         trained = await train(false);
       }
       disposeModel(trained.model);
-      fs.writeFileSync(path.join(dir, TRAIN_CODE_FILE), orchestratorCodeVersion());
+      markTrainedByThisCode(dir);
       trainedEpochs = trained.epochs.filter((e) => e.epoch > 0).length;
     }
     seconds.train = lap();
