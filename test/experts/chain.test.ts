@@ -97,7 +97,8 @@ test('a stored simulated chain gives what the unstored chain gives, even when tw
     if (afterE1 !== afterE7) cases.push({ item, afterE1, afterE7 });
   }
   assert.ok(cases.length > 0, 'the bundled items hold such a case');
-  const store = TranscriptStore.open(fs.mkdtempSync(path.join(os.tmpdir(), 'stored-chain-')));
+  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stored-chain-'));
+  const store = TranscriptStore.open(storeDir);
   try {
     const stored = c.experts.map((e) => withStore(e, store));
     for (const { item, afterE1, afterE7 } of cases) {
@@ -106,5 +107,6 @@ test('a stored simulated chain gives what the unstored chain gives, even when tw
     }
   } finally {
     store.close();
+    fs.rmSync(storeDir, { recursive: true, force: true });
   }
 });

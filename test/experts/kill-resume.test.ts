@@ -43,40 +43,44 @@ function contents(file: string): { lines: number; records: Map<string, string> }
 
 test('a generation run killed (SIGKILL) several times and restarted equals an uninterrupted run', { timeout: 120_000 }, async () => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'kill-resume-'));
-  const clean = path.join(base, 'clean');
-  const killedDir = path.join(base, 'killed');
-  const first = await runChild(clean);
-  assert.match(first.out, /summary \{"generated":300,"reused":0\}/);
+  try {
+    const clean = path.join(base, 'clean');
+    const killedDir = path.join(base, 'killed');
+    const first = await runChild(clean);
+    assert.match(first.out, /summary \{"generated":300,"reused":0\}/);
 
-  const kills: number[] = [];
-  for (const at of [23, 117, 241]) {
-    const r = await runChild(killedDir, at);
-    if (r.killed) kills.push(at);
+    const kills: number[] = [];
+    for (const at of [23, 117, 241]) {
+      const r = await runChild(killedDir, at);
+      if (r.killed) kills.push(at);
+    }
+    assert.ok(kills.length >= 2, `expected the child to be killed mid-run, killed at ${kills.join(', ')}`);
+    const partial = contents(path.join(killedDir, 'transcripts.jsonl'));
+    assert.ok(partial.records.size < 300, `killed runs left ${partial.records.size} of 300 answers`);
+
+    // a kill in the middle of a write leaves half a line: simulate that on top of the real kills
+    const transcripts = path.join(killedDir, 'transcripts.jsonl');
+    const firstLine = fs.readFileSync(transcripts, 'utf8').split('\n')[0];
+    fs.appendFileSync(transcripts, firstLine.slice(0, Math.floor(firstLine.length / 2)));
+
+    const last = await runChild(killedDir);
+    assert.match(last.out, /recovered .*transcripts\.jsonl:\d+: truncated a torn final record/);
+    const summary = JSON.parse(/summary (.*)/.exec(last.out)![1]) as { generated: number; reused: number };
+    assert.equal(summary.generated + summary.reused, 300);
+    assert.ok(summary.reused >= partial.records.size, 'the restart reused what the killed runs had stored');
+
+    for (const file of ['transcripts.jsonl', 'grades.jsonl']) {
+      const a = contents(path.join(clean, file));
+      const b = contents(path.join(killedDir, file));
+      assert.equal(b.lines, b.records.size, `${file}: exactly one line per key`);
+      assert.equal(b.records.size, a.records.size, `${file}: same number of records`);
+      for (const [k, v] of a.records) assert.equal(b.records.get(k), v, `${file}: record ${k}`);
+    }
+    assert.equal(fs.existsSync(path.join(killedDir, 'transcripts.jsonl.lock')), false, 'lock released at the end');
+
+    const again = await runChild(killedDir);
+    assert.match(again.out, /summary \{"generated":0,"reused":300\}/, 'a re-run makes zero new generations');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
   }
-  assert.ok(kills.length >= 2, `expected the child to be killed mid-run, killed at ${kills.join(', ')}`);
-  const partial = contents(path.join(killedDir, 'transcripts.jsonl'));
-  assert.ok(partial.records.size < 300, `killed runs left ${partial.records.size} of 300 answers`);
-
-  // a kill in the middle of a write leaves half a line: simulate that on top of the real kills
-  const transcripts = path.join(killedDir, 'transcripts.jsonl');
-  const firstLine = fs.readFileSync(transcripts, 'utf8').split('\n')[0];
-  fs.appendFileSync(transcripts, firstLine.slice(0, Math.floor(firstLine.length / 2)));
-
-  const last = await runChild(killedDir);
-  assert.match(last.out, /recovered .*transcripts\.jsonl:\d+: truncated a torn final record/);
-  const summary = JSON.parse(/summary (.*)/.exec(last.out)![1]) as { generated: number; reused: number };
-  assert.equal(summary.generated + summary.reused, 300);
-  assert.ok(summary.reused >= partial.records.size, 'the restart reused what the killed runs had stored');
-
-  for (const file of ['transcripts.jsonl', 'grades.jsonl']) {
-    const a = contents(path.join(clean, file));
-    const b = contents(path.join(killedDir, file));
-    assert.equal(b.lines, b.records.size, `${file}: exactly one line per key`);
-    assert.equal(b.records.size, a.records.size, `${file}: same number of records`);
-    for (const [k, v] of a.records) assert.equal(b.records.get(k), v, `${file}: record ${k}`);
-  }
-  assert.equal(fs.existsSync(path.join(killedDir, 'transcripts.jsonl.lock')), false, 'lock released at the end');
-
-  const again = await runChild(killedDir);
-  assert.match(again.out, /summary \{"generated":0,"reused":300\}/, 'a re-run makes zero new generations');
 });
