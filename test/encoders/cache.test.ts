@@ -1,22 +1,12 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { base64ToVector, cachedEncoder, EncodingCache, vectorToBase64 } from '../../src/encoders/cache';
 import { hashingEncoder } from '../../src/encoders/hashing';
 import type { Encoder } from '../../src/encoders/types';
+import { madeTempDir } from '../temp-dirs'; // removed when the file's tests end
 
-// Every temporary folder these tests make is removed when they end.
-const madeTempDirs: string[] = [];
-after(() => {
-  for (const d of madeTempDirs) fs.rmSync(d, { recursive: true, force: true });
-});
-function madeTempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(prefix);
-  madeTempDirs.push(dir);
-  return dir;
-}
 
 
 test('base64 Float32 round-trips exactly', () => {

@@ -1,4 +1,4 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,17 +14,8 @@ import { baseExpertSpec, decodingParamsOf } from '../../src/experts/spec';
 import type { Expert } from '../../src/experts/types';
 import { goldSolutionText, gradeResponse } from '../../src/tasks';
 import { ALL_ITEMS, GSM8K_ITEMS } from './sample-items';
+import { madeTempDir } from '../temp-dirs'; // removed when the file's tests end
 
-// Every temporary folder these tests make is removed when they end.
-const madeTempDirs: string[] = [];
-after(() => {
-  for (const d of madeTempDirs) fs.rmSync(d, { recursive: true, force: true });
-});
-function madeTempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(prefix);
-  madeTempDirs.push(dir);
-  return dir;
-}
 
 
 /** Wraps experts so the test can count real backend calls. */

@@ -1,21 +1,12 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CorruptRecordError, JsonlLog, decodeLine, encodeLine } from '../../src/experts/store/jsonl-log';
+import { madeTempDir } from '../temp-dirs'; // removed when the file's tests end
 
-// Every temporary folder these tests make is removed when they end.
-const madeTempDirs: string[] = [];
-after(() => {
-  for (const d of madeTempDirs) fs.rmSync(d, { recursive: true, force: true });
-});
-function madeTempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(prefix);
-  madeTempDirs.push(dir);
-  return dir;
-}
 
 
 function tmpFile(): string {
