@@ -56,6 +56,23 @@ test('a torn final line is truncated away and reported; earlier records survive'
   }
 });
 
+test('a torn record after multi-byte records is cut at the right byte, blank lines after it too', () => {
+  // the reader walks bytes, not one decoded string (a store can pass V8's ~512 MiB string limit)
+  const file = tmpFile();
+  const log = JsonlLog.open<string>(file);
+  log.append('a', 'élan 🙂');
+  log.append('b', '数学');
+  log.close();
+  const goodSize = fs.statSync(file).size;
+  fs.appendFileSync(file, '{"sum":"0123"\n\n\n');
+  const messages: string[] = [];
+  const reopened = JsonlLog.open<string>(file, { onRecover: (m) => messages.push(m) });
+  assert.match(messages[0], /log\.jsonl:3: truncated a torn final record/);
+  assert.equal(fs.statSync(file).size, goodSize);
+  assert.deepEqual([...reopened.entries()], [['a', 'élan 🙂'], ['b', '数学']]);
+  reopened.close();
+});
+
 test('a corrupt record in the middle is an error naming file and line; repair drops it', () => {
   const file = tmpFile();
   const log = JsonlLog.open<number>(file);

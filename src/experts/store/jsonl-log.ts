@@ -129,43 +129,45 @@ export class JsonlLog<V> {
 
   private load(): void {
     if (!fs.existsSync(this.file)) return;
+    // Walk the bytes line by line: a store can outgrow the longest string V8 allows (~512 MiB),
+    // so the file is never decoded as one string.
     const buf = fs.readFileSync(this.file);
-    const text = buf.toString('utf8');
-    const lines = text.split('\n');
-    // `text` ends with '\n' when the last record is complete: then the final element is ''.
-    const complete = lines.length - 1;
     const dropped: number[] = [];
     let goodBytes = 0; // byte length of the prefix made of complete, valid lines
     let tailBad = false;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
-      const isLastPiece = i === lines.length - 1;
-      if (isLastPiece && line === '') break;
-      const lineBytes = Buffer.byteLength(line, 'utf8') + (isLastPiece ? 0 : 1);
-      const rec = isLastPiece ? { error: 'no trailing newline' } : decodeLine(line);
+    let lineNo = 0;
+    for (let start = 0; start < buf.length; ) {
+      lineNo++;
+      const nl = buf.indexOf(0x0a, start);
+      const end = nl < 0 ? buf.length : nl;
+      const next = nl < 0 ? buf.length : nl + 1;
+      const rec = nl < 0 ? { error: 'no trailing newline' } : decodeLine(buf.toString('utf8', start, end));
       if ('error' in rec) {
-        const atEnd = i >= complete - 1 && (isLastPiece || lines.slice(i + 1).every((l) => l === ''));
+        const atEnd = next >= buf.length || isOnlyNewlines(buf, next);
         if (atEnd && dropped.length === 0) {
           tailBad = true;
-          this.opts.onRecover?.(`${this.file}:${i + 1}: truncated a torn final record (${rec.error})`);
+          this.opts.onRecover?.(`${this.file}:${lineNo}: truncated a torn final record (${rec.error})`);
           break;
         }
-        if (!this.opts.repair) throw new CorruptRecordError(this.file, i + 1, rec.error);
-        dropped.push(i + 1);
+        if (!this.opts.repair) throw new CorruptRecordError(this.file, lineNo, rec.error);
+        dropped.push(lineNo);
+        start = next;
         continue;
       }
       const earlier = this.records.get(rec.key);
       if (earlier !== undefined || this.records.has(rec.key)) {
         // Cannot come from a crash (keys are checked before appending); only from two writers.
         const same = JSON.stringify(earlier) === JSON.stringify(rec.value);
-        if (!same && !this.opts.repair) throw new CorruptRecordError(this.file, i + 1, `second, different record for key ${rec.key}`);
+        if (!same && !this.opts.repair) throw new CorruptRecordError(this.file, lineNo, `second, different record for key ${rec.key}`);
         if (this.opts.repair) {
-          dropped.push(i + 1);
+          dropped.push(lineNo);
+          start = next;
           continue;
         }
         // an identical duplicate is harmless: keep the first
       } else this.records.set(rec.key, rec.value as V);
-      if (dropped.length === 0) goodBytes += lineBytes;
+      if (dropped.length === 0) goodBytes += next - start;
+      start = next;
     }
     if (dropped.length > 0) {
       this.rewrite();
@@ -256,4 +258,10 @@ export class JsonlLog<V> {
     this.lock?.release();
     this.lock = null;
   }
+}
+
+/** True when buf[from..] holds nothing but newlines (blank lines after a torn record). */
+function isOnlyNewlines(buf: Buffer, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (buf[i] !== 0x0a) return false;
+  return true;
 }
