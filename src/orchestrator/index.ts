@@ -73,5 +73,7 @@ export {
   type CheckpointRef,
 } from './checkpoint';
 export { inferChains, evaluateModel, evaluateOrchestrator, scoreChains, gradeChainFromData, bestSingleExpert, withMeanOutputs, type ChainScores, type InferOptions, type InferredChain, type EvaluationResult } from './evaluate';
+export { TRAINING_RECIPES, RECIPE_NAMES, trainingRecipe, recipeTrainOptions, recipeDataset, type TrainingRecipe, type RecipeName } from './recipes';
+export { trainWithRestarts, inValidationCarve, type RestartOptions, type RestartResult, type RestartScore } from './restarts';
 export { evaluateOnConsortium, type ConsortiumEvalOptions, type ConsortiumEvaluation, type TaskEvaluation, type RunScores } from './chain-eval';
 export { trainOrchestrator, type TrainOptions, type TrainResult, type StepReport, type EpochReport } from './train';
