@@ -6,10 +6,14 @@
  * mean ± sd over seeds, and C's mean row entropy per epoch.
  *
  *   node --import tsx scripts/honest-results.ts [--presets hub-critical,null] [--tasks gsm8k,mmlu,humaneval]
- *        [--seeds 0,1,2] [--limit 500] [--epochs 5] [--hidden 32] [--batch 4] [--lr 1e-3] [--centre none|item|expert]
+ *        [--seeds 0,1,2] [--limit 500] [--recipe paper|content] [--hidden 32] [--batch 4]
+ *        [--epochs N] [--lr X] [--centre none|item|expert] [--max-steps K] [--restarts R]
  *        [--min-rollout 2] [--utility exact-two-step|expected-chain|rollout] [--explore 0.5]
  *        [--reads-h] [--distillation adapter-cosine|adapter-mse|encoder-mse] [--weights table4|table5]
  *        [--pairs all] [--humaneval-pairs sample:30] [--out runs/honest-results]
+ *
+ * --recipe (src/orchestrator/recipes.ts, default paper) sets the model, loss, centring and
+ * inference settings; a flag given explicitly overrides the recipe's value.
  *
  * --limit 500 gives 100 GSM8K test items (20 gave an SE of ~0.11). --centre and --lr were compared
  * on a validation split carved from train (scripts/select-settings.ts), never on test: neither
@@ -31,6 +35,12 @@ import { evaluateOnConsortium, type TaskEvaluation } from '../src/orchestrator/c
 import { lossWeightPreset } from '../src/orchestrator/config';
 import { buildRoutingDataset } from '../src/orchestrator/from-consortium';
 import type { DistillationMode, UtilityMode } from '../src/orchestrator/losses';
+import { recipeTrainOptions, trainingRecipe } from '../src/orchestrator/recipes';
+import { trainWithRestarts } from '../src/orchestrator/restarts';
+import type { RoutingDataset } from '../src/orchestrator/dataset';
+import type { TrainConfigInput } from '../src/orchestrator/config';
+import { itemSubtype } from '../src/experts/simulated/competence';
+import { simulatedPresetSpecs } from '../src/experts/simulated/presets';
 import { disposeModel } from '../src/orchestrator/model';
 import { trainOrchestrator } from '../src/orchestrator/train';
 import { loadTaskItems } from '../src/tasks/index';
@@ -46,16 +56,25 @@ const presets = arg('presets', 'hub-critical,null').split(',');
 const tasks = arg('tasks', 'gsm8k,mmlu,humaneval').split(',') as TaskName[];
 const seeds = arg('seeds', '0,1,2').split(',').map(Number);
 const limit = Number(arg('limit', '500'));
-const epochs = Number(arg('epochs', '5'));
 const hidden = Number(arg('hidden', '32'));
 const batchSize = Number(arg('batch', '4'));
-const minRolloutSteps = Number(arg('min-rollout', '2'));
-const learningRate = Number(arg('lr', '1e-3'));
-const centre = parseCentreMode(arg('centre', 'none'));
-const distillation = arg('distillation', 'adapter-cosine') as DistillationMode;
-const utility = arg('utility', 'exact-two-step') as UtilityMode;
-const utilityExploration = Number(arg('explore', '0.5'));
-const weights = lossWeightPreset(arg('weights', 'table4'));
+const recipe = trainingRecipe(arg('recipe', 'paper'));
+const given = (name: string) => process.argv.includes(`--${name}`);
+/** the flags given explicitly, on top of the recipe */
+const overrides: TrainConfigInput = {
+  batchSize,
+  ...(given('epochs') ? { epochs: Number(arg('epochs', '')) } : {}),
+  ...(given('lr') ? { learningRate: Number(arg('lr', '')) } : {}),
+  ...(given('min-rollout') ? { minRolloutSteps: Number(arg('min-rollout', '')) } : {}),
+  ...(given('distillation') ? { distillation: arg('distillation', '') as DistillationMode } : {}),
+  ...(given('utility') ? { utility: arg('utility', '') as UtilityMode } : {}),
+  ...(given('explore') ? { utilityExploration: Number(arg('explore', '')) } : {}),
+  ...(given('weights') ? { weights: lossWeightPreset(arg('weights', '')) } : {}),
+};
+const settings = recipeTrainOptions(recipe, { model: { hidden, heads: 2, ...(flag('reads-h') ? { selectionReadsH: true } : {}) }, train: overrides });
+const centre = given('centre') ? parseCentreMode(arg('centre', '')) : recipe.centre;
+const infer = given('max-steps') ? { maxSteps: Number(arg('max-steps', '')) } : recipe.infer;
+const restarts = given('restarts') ? Number(arg('restarts', '')) : recipe.restarts;
 const pairsFor = (task: TaskName): PairSelection => parsePairSelection(task === 'humaneval' ? arg('humaneval-pairs', 'sample:30') : arg('pairs', 'all'));
 const out = arg('out', path.join('runs', 'honest-results'));
 
@@ -66,7 +85,8 @@ const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(
 (async () => {
   const backend = await ensureBackend();
   const t0 = Date.now();
-  console.log(`honest-results: presets ${presets.join(', ')}; tasks ${tasks.join(', ')}; seeds ${seeds.join(', ')}; ${limit} items per task; d=${hidden}, ${epochs} epochs, batch ${batchSize}, lr ${learningRate}, centre ${centre}, minRolloutSteps ${minRolloutSteps}, selectionReadsH ${flag('reads-h')}, distillation ${distillation}, utility ${utility} eps ${utilityExploration}; tfjs ${backend}`);
+  const resolved = { ...settings.train, centre, maxSteps: infer.maxSteps ?? 'N', restarts };
+  console.log(`honest-results: presets ${presets.join(', ')}; tasks ${tasks.join(', ')}; seeds ${seeds.join(', ')}; ${limit} items per task; recipe ${recipe.name}; d=${hidden}, selectionReadsH ${settings.model.selectionReadsH ?? false}; ${JSON.stringify(resolved)}; tfjs ${backend}`);
   const table: string[] = ['| preset | task | test items | orchestrator | calls/item | best single (train) | no-content router | uniform chain | ceiling | planted ideal | planted best fixed chain |', '|---|---|---|---|---|---|---|---|---|---|---|'];
   const entropyLines: string[] = [];
   for (const preset of presets) {
@@ -100,18 +120,20 @@ const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(
           console.error(`  ${preset}/${task}: ${items.length} items (${nTest} test), ${gen.total} answers (${gen.generated} new), data: ${loaded.dataSource}`);
           const runs: TaskEvaluation[] = [];
           for (const seed of seeds) {
-            const result = await trainOrchestrator({
-              dataset,
-              model: { hidden, heads: 2, selectionReadsH: flag('reads-h') },
-              train: { epochs, seed, batchSize, learningRate, minRolloutSteps, distillation, weights, utility, utilityExploration },
-              progressBar: false,
-            });
+            const trained = await trainSeed(dataset, seed);
             try {
-              const ev = await evaluateOnConsortium({ model: result.model, dataset, experts: consortium.experts, store, items, seed });
-              runs.push(ev.perTask[task]);
-              entropyLines.push(`${preset} ${task} seed ${seed}: C row entropy by epoch ${result.epochs.map((e) => e.eval.collabEntropy.toFixed(3)).join(' ')}; k by epoch ${result.epochs.map((e) => e.schedule.k).join(' ')}; chains ${summariseChains(ev.perTask[task].chains, dataset.expertIds)}`);
+              const ev = await evaluateOnConsortium({ model: trained.model, dataset, experts: consortium.experts, store, items, seed, infer });
+              const evaluation = ev.perTask[task];
+              if (trained.noContentModel !== trained.model) {
+                // restarts: the no-content router is the restart whose no-content version won on validation
+                const nc = await evaluateOnConsortium({ model: trained.noContentModel, dataset, experts: consortium.experts, store, items, seed, infer });
+                evaluation.noContent = nc.perTask[task].noContent;
+              }
+              runs.push(evaluation);
+              entropyLines.push(`${preset} ${task} seed ${seed}: ${trained.note}C row entropy by epoch ${trained.epochs.map((e) => e.eval.collabEntropy.toFixed(3)).join(' ')}; k by epoch ${trained.epochs.map((e) => e.schedule.k).join(' ')}; chains ${summariseChains(evaluation.chains, dataset.expertIds)}${bySubtype(preset, dataset.items.filter((it) => it.split === 'test'), evaluation.chains, dataset.expertIds)}`);
             } finally {
-              disposeModel(result.model);
+              disposeModel(trained.model);
+              if (trained.noContentModel !== trained.model) disposeModel(trained.noContentModel);
             }
           }
           const f = (g: (r: TaskEvaluation) => number) => runs.map(g);
@@ -160,4 +182,28 @@ function summariseChains(chains: number[][], ids: string[]): string {
     .slice(0, 4)
     .map(([k, n]) => `${k} x${n}`)
     .join(', ');
+}
+
+/** Where the preset plants latent sub-types: the chains per sub-type of the test items ("; backward: E7>E8 x9, ..."). */
+function bySubtype(preset: string, items: { id: string }[], chains: number[][], ids: string[]): string {
+  const subtypes = simulatedPresetSpecs(preset as Parameters<typeof simulatedPresetSpecs>[0])[0]?.subtypes;
+  if (!subtypes) return '';
+  const names = ['routine', ...Object.keys(subtypes).sort()];
+  return names
+    .map((st) => {
+      const idx = items.map((it, n) => (itemSubtype(subtypes, it.id) === st ? n : -1)).filter((n) => n >= 0);
+      return `; ${st} (${idx.length}): ${summariseChains(idx.map((n) => chains[n]), ids)}`;
+    })
+    .join('');
+}
+
+/** One seed's router: trained once on all train items, or the best of `restarts` on a validation carve-out. */
+async function trainSeed(dataset: RoutingDataset, seed: number) {
+  if (restarts <= 1) {
+    const r = await trainOrchestrator({ dataset, model: settings.model, train: { ...settings.train, seed }, progressBar: false });
+    return { model: r.model, noContentModel: r.model, epochs: r.epochs, note: '' };
+  }
+  const rr = await trainWithRestarts({ dataset, model: settings.model, train: settings.train, infer, restarts, seed });
+  const note = `restarts on ${rr.nValidation} validation items (seed: orchestrator / no-content) ${rr.scores.map((s) => `${s.seed}: ${s.accuracy.toFixed(3)} / ${s.noContentAccuracy.toFixed(3)}`).join(', ')}; `;
+  return { model: rr.best.model, noContentModel: rr.bestNoContent.model, epochs: rr.best.epochs, note };
 }

@@ -9,6 +9,9 @@
  *
  *   node --import tsx scripts/select-settings.ts --preset hub-critical --task gsm8k --limit 500 \
  *        --settings "centre=none,lr=1e-3;centre=item,lr=1e-2" [--seeds 0,1,2] [--epochs 5] [--hidden 32] [--batch 4] [--pairs all]
+ *
+ * A setting `recipe=content` starts from that training recipe (src/orchestrator/recipes.ts: its
+ * model, loss, centring and inference settings); the other keys of the setting override it.
  */
 import * as path from 'node:path';
 import { hashingEncoder } from '../src/encoders/index';
@@ -18,6 +21,7 @@ import { TranscriptStore } from '../src/experts/store/transcript-store';
 import { ensureBackend } from '../src/orchestrator/backend';
 import { centreDataset, parseCentreMode } from '../src/orchestrator/centre';
 import { lossWeightPreset } from '../src/orchestrator/config';
+import { recipeTrainOptions, trainingRecipe } from '../src/orchestrator/recipes';
 import type { UtilityMode } from '../src/orchestrator/losses';
 import { evaluateModel } from '../src/orchestrator/evaluate';
 import { buildRoutingDataset } from '../src/orchestrator/from-consortium';
@@ -52,18 +56,32 @@ const ms = (xs: number[]) => `${mean(xs).toFixed(3)} ± ${sd(xs).toFixed(3)}`;
   const nVal = base.items.filter((it) => it.split === 'test').length;
   console.log(`${preset}/${task}: ${base.items.length - nVal} train, ${nVal} validation items (${loaded.dataSource}); test items not loaded`);
   for (const s of settings) {
-    const dataset = centreDataset(base, { mode: parseCentreMode(s.centre ?? 'none'), unit: s.unit !== 'false' });
+    const recipe = trainingRecipe(s.recipe ?? 'paper');
+    const dataset = centreDataset(base, { mode: parseCentreMode(s.centre ?? recipe.centre), unit: s.unit !== 'false' });
+    const infer = s.maxSteps ? { maxSteps: Number(s.maxSteps) } : recipe.infer;
     const acc: number[] = [], nc: number[] = [], best: number[] = [], ent: number[] = [];
     const t0 = Date.now();
     for (const seed of seeds) {
       const r = await trainOrchestrator({
         dataset,
-        model: { hidden: Number(s.hidden ?? arg('hidden', '32')), heads: 2, selectionReadsH: s.readsH === 'true' },
-        train: { epochs: Number(s.epochs ?? arg('epochs', '5')), seed, batchSize: Number(s.batch ?? arg('batch', '4')), learningRate: Number(s.lr ?? '1e-3'), minRolloutSteps: Number(s.minRollout ?? '2'), ...(s.utility ? { utility: s.utility as UtilityMode } : {}), ...(s.explore ? { utilityExploration: Number(s.explore) } : {}), ...(s.weights ? { weights: lossWeightPreset(s.weights) } : {}), ...(s.utilityOnly === 'true' ? { weights: { symmetry: 0, sparsity: 0, oracle: 0, diversity: 0, selection: 0, length: 0, distillation: 0 } } : {}) },
+        ...recipeTrainOptions(recipe, {
+          model: { hidden: Number(s.hidden ?? arg('hidden', '32')), heads: 2, ...(s.readsH ? { selectionReadsH: s.readsH === 'true' } : {}) },
+          train: {
+            seed,
+            batchSize: Number(s.batch ?? arg('batch', '4')),
+            ...(s.epochs || !s.recipe ? { epochs: Number(s.epochs ?? arg('epochs', '5')) } : {}),
+            ...(s.lr || !s.recipe ? { learningRate: Number(s.lr ?? '1e-3') } : {}),
+            ...(s.minRollout ? { minRolloutSteps: Number(s.minRollout) } : {}),
+            ...(s.utility ? { utility: s.utility as UtilityMode } : {}),
+            ...(s.explore ? { utilityExploration: Number(s.explore) } : {}),
+            ...(s.weights ? { weights: lossWeightPreset(s.weights) } : {}),
+            ...(s.utilityOnly === 'true' ? { weights: { symmetry: 0, sparsity: 0, oracle: 0, diversity: 0, selection: 0, length: 0, distillation: 0 } } : {}),
+          },
+        }),
         progressBar: false,
       });
       try {
-        const ev = evaluateModel(r.model, dataset, 'test');
+        const ev = evaluateModel(r.model, dataset, 'test', infer);
         acc.push(ev.accuracy), nc.push(ev.noContent.accuracy), best.push(ev.bestSingle.accuracy), ent.push(ev.collabEntropy);
         const counts = new Map<string, number>();
         for (const c of ev.chains) counts.set(c.chain.map((e) => dataset.expertIds[e]).join('>'), (counts.get(c.chain.map((e) => dataset.expertIds[e]).join('>')) ?? 0) + 1);
