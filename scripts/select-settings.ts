@@ -11,7 +11,9 @@
  *        --settings "centre=none,lr=1e-3;centre=item,lr=1e-2" [--seeds 0,1,2] [--epochs 5] [--hidden 32] [--batch 4] [--pairs all]
  *
  * A setting `recipe=content` starts from that training recipe (src/orchestrator/recipes.ts: its
- * model, loss, centring and inference settings); the other keys of the setting override it.
+ * model, loss, centring and inference settings; one seed per run, no restarts); the other keys of
+ * the setting override it, `w_<term>=x` one loss weight (e.g. `w_selection=-0.1`), `maxSteps=K`
+ * the inference horizon. Where the preset plants sub-types, the chains per sub-type are printed.
  */
 import * as path from 'node:path';
 import { hashingEncoder } from '../src/encoders/index';
@@ -24,6 +26,8 @@ import { lossWeightPreset } from '../src/orchestrator/config';
 import { recipeTrainOptions, trainingRecipe } from '../src/orchestrator/recipes';
 import type { UtilityMode } from '../src/orchestrator/losses';
 import { evaluateModel } from '../src/orchestrator/evaluate';
+import { itemSubtype } from '../src/experts/simulated/competence';
+import { simulatedPresetSpecs } from '../src/experts/simulated/presets';
 import { buildRoutingDataset } from '../src/orchestrator/from-consortium';
 import { disposeModel } from '../src/orchestrator/model';
 import { trainOrchestrator } from '../src/orchestrator/train';
@@ -75,6 +79,7 @@ const ms = (xs: number[]) => `${mean(xs).toFixed(3)} ± ${sd(xs).toFixed(3)}`;
             ...(s.utility ? { utility: s.utility as UtilityMode } : {}),
             ...(s.explore ? { utilityExploration: Number(s.explore) } : {}),
             ...(s.weights ? { weights: lossWeightPreset(s.weights) } : {}),
+            ...(Object.keys(s).some((k) => k.startsWith('w_')) ? { weights: { ...(recipe.train.weights ?? lossWeightPreset(s.weights ?? 'table4')), ...Object.fromEntries(Object.entries(s).filter(([k]) => k.startsWith('w_')).map(([k, v]) => [k.slice(2), Number(v)])) } } : {}),
             ...(s.utilityOnly === 'true' ? { weights: { symmetry: 0, sparsity: 0, oracle: 0, diversity: 0, selection: 0, length: 0, distillation: 0 } } : {}),
           },
         }),
@@ -86,6 +91,20 @@ const ms = (xs: number[]) => `${mean(xs).toFixed(3)} ± ${sd(xs).toFixed(3)}`;
         const counts = new Map<string, number>();
         for (const c of ev.chains) counts.set(c.chain.map((e) => dataset.expertIds[e]).join('>'), (counts.get(c.chain.map((e) => dataset.expertIds[e]).join('>')) ?? 0) + 1);
         const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, n]) => `${k} x${n}`).join(', ');
+        const subtypes = simulatedPresetSpecs(preset as Parameters<typeof simulatedPresetSpecs>[0])[0]?.subtypes;
+        if (subtypes) {
+          // where the preset plants sub-types: which chains the validation items of each get
+          const val = dataset.items.filter((it) => it.split === 'test');
+          for (const st of ['routine', ...Object.keys(subtypes).sort()]) {
+            const mine = new Map<string, number>();
+            ev.chains.forEach((c, n) => {
+              if (itemSubtype(subtypes, val[n].id) !== st) return;
+              const k = c.chain.map((e) => dataset.expertIds[e]).join('>');
+              mine.set(k, (mine.get(k) ?? 0) + 1);
+            });
+            console.log(`    ${st}: ${[...mine].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, n]) => `${k} x${n}`).join(', ')}`);
+          }
+        }
         console.log(`  ${JSON.stringify(s)} seed ${seed}: val orch ${ev.accuracy.toFixed(3)} no-content ${ev.noContent.accuracy.toFixed(3)} best single ${ev.bestSingle.expertId} ${ev.bestSingle.accuracy.toFixed(3)}; C row entropy ${ev.collabEntropy.toFixed(3)}; chains ${top}`);
       } finally {
         disposeModel(r.model);
