@@ -1,0 +1,94 @@
+/**
+ * The planted-truth probes (issue 10) on a model that reads the answers: trains the 'content'
+ * recipe (src/orchestrator/recipes.ts, one seed, no restarts) on hub-critical (or null) GSM8K,
+ * writing a checkpoint per epoch, then probes every epoch on the VALIDATION items (test items are
+ * not loaded) and prints what test/probes/planted.test.ts prints: the hub's and the critical
+ * expert's ranks, masking the critical expert against the hub paired over epochs (Wilcoxon,
+ * paired t), and the divergence verdict against the planted truth. Also prints where the model
+ * routes the planted sub-types, so a reader can tell whether this seed learned the structure.
+ * Reads the generations cached by scripts/select-settings.ts / honest-results.ts (generate first).
+ *
+ *   node --import tsx scripts/probe-content.ts [--preset hub-critical] [--seed 2] [--limit 2000] [--out runs/probe-content]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hashingEncoder } from '../src/encoders/index';
+import { loadConsortium } from '../src/experts/index';
+import { collectResponses } from '../src/experts/generate';
+import { itemSubtype } from '../src/experts/simulated/competence';
+import { presetTruth, simulatedPresetSpecs } from '../src/experts/simulated/presets';
+import { TranscriptStore } from '../src/experts/store/transcript-store';
+import { ensureBackend } from '../src/orchestrator/backend';
+import { evaluateModel } from '../src/orchestrator/evaluate';
+import { buildRoutingDataset } from '../src/orchestrator/from-consortium';
+import { disposeModel } from '../src/orchestrator/model';
+import { recipeDataset, recipeTrainOptions, trainingRecipe } from '../src/orchestrator/recipes';
+import { trainOrchestrator } from '../src/orchestrator/train';
+import { divergenceRecovery, divergenceVerdict, structureRecovery, taskTruthOf } from '../src/probes/recovery';
+import { runProbes } from '../src/probes/run-probes';
+import { loadTaskItems } from '../src/tasks/index';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const preset = arg('preset', 'hub-critical') as 'hub-critical' | 'null';
+const seed = Number(arg('seed', '2'));
+const limit = Number(arg('limit', '2000'));
+const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}-s${seed}`);
+
+(async () => {
+  await ensureBackend();
+  const consortium = loadConsortium(preset);
+  const loaded = loadTaskItems({ tasks: ['gsm8k'], limitPerTask: limit, splits: ['train', 'validation'] });
+  const store = TranscriptStore.open(path.join('runs', 'honest-results', preset, 'gsm8k'), { readOnly: true });
+  const rows = collectResponses(store, consortium, loaded.items);
+  const ds = await buildRoutingDataset({ rows, encoder: hashingEncoder(), meta: { preset, task: 'gsm8k' } });
+  // validation plays the held-out role; the test split is not loaded
+  const base = { ...ds, items: ds.items.map((it) => ({ ...it, split: loaded.splitOf[it.id] === 'train' ? ('train' as const) : ('test' as const) })) };
+  const recipe = trainingRecipe('content');
+  const dataset = recipeDataset(recipe, base);
+  fs.rmSync(out, { recursive: true, force: true });
+  const r = await trainOrchestrator({ dataset, runDir: out, ...recipeTrainOptions(recipe, { model: { hidden: 32, heads: 2 }, train: { seed, batchSize: 4 } }), progressBar: false });
+  const ev = evaluateModel(r.model, dataset, 'test', recipe.infer);
+  console.log(`${preset} seed ${seed}: validation accuracy ${ev.accuracy.toFixed(3)}, no-content ${ev.noContent.accuracy.toFixed(3)} (${loaded.dataSource}; ${dataset.items.filter((it) => it.split === 'test').length} validation items)`);
+  const subtypes = simulatedPresetSpecs(preset)[0]?.subtypes;
+  if (subtypes) {
+    const val = dataset.items.filter((it) => it.split === 'test');
+    for (const st of ['routine', ...Object.keys(subtypes).sort()]) {
+      const counts = new Map<string, number>();
+      ev.chains.forEach((c, n) => {
+        if (itemSubtype(subtypes, val[n].id) === st) counts.set(c.chain.map((e) => dataset.expertIds[e]).join('>'), (counts.get(c.chain.map((e) => dataset.expertIds[e]).join('>')) ?? 0) + 1);
+      });
+      console.log(`  ${st}: ${[...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, n]) => `${k} x${n}`).join(', ')}`);
+    }
+  }
+  disposeModel(r.model);
+  store.close();
+
+  const truth = taskTruthOf(presetTruth(preset), 'gsm8k');
+  const mask = truth.critical ? [truth.critical, truth.hub] : [truth.hub];
+  const probes = await runProbes({ runDir: out, dataset, probes: ['structure', 'masking'], maskExperts: mask });
+  const ids = probes.expertIds;
+  const trained = probes.epochs.filter((e) => e.epoch >= 1);
+  for (const e of trained) {
+    const s = e.structure!.summaries.find((x) => x.task === 'gsm8k')!;
+    const rec = structureRecovery(s, truth, ids);
+    console.log(
+      `epoch ${e.epoch}: hub ${truth.hub} rank by relational ${rec.hubRankByRelational}, by usage ${rec.hubRankByUsage}; ` +
+        (truth.critical ? `critical ${truth.critical} rank by intrinsic ${rec.criticalRankByIntrinsic}, by relational ${rec.criticalRankByRelational}` : 'no critical expert planted'),
+    );
+  }
+  for (const p of probes.paired.filter((x) => x.task === 'gsm8k')) {
+    const f = (v: number | null) => (v === null ? 'n/a' : v.toPrecision(3));
+    console.log(`masking ${p.measure}: ${p.xName} ${p.meanX.toPrecision(3)} vs ${p.yName} ${p.meanY.toPrecision(3)} (epochs ${p.epochs.join(',')}): Wilcoxon p ${f(p.wilcoxonP)}, paired t p ${f(p.tTestP)}`);
+  }
+  const table11 = probes.paired.find((p) => p.task === 'gsm8k' && p.measure === 'klRouting' && p.xName === 'top-intrinsic') ?? null;
+  const verdict = divergenceVerdict(trained.map((e) => e.structure!.summaries.find((x) => x.task === 'gsm8k')!), table11, ids);
+  const scored = divergenceRecovery(verdict, truth);
+  console.log(`verdict: ${verdict.reported ? 'divergence' : 'no divergence'} (${verdict.reason}); planted divergence ${truth.divergence}; recovery correct: ${scored.correct}`);
+  await consortium.dispose();
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
