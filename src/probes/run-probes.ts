@@ -82,6 +82,12 @@ export interface RunProbesOptions {
   /** static sequence of the ablation (expert ids; default the first three experts) */
   staticSequence?: string[];
   batchSize?: number;
+  /**
+   * the longest chain the probes roll out (default N): the horizon of the recipe the run was
+   * trained with (`trainingRecipe('content').infer.maxSteps` is 2), so the probes read the chains
+   * inference takes
+   */
+  maxSteps?: number;
   /** consortium-dependent inputs (perturbations, cascade, MoA) */
   context?: ProbeContext;
   cascade?: Partial<CascadeSettings>;
@@ -162,7 +168,8 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
     writeAtomic(file, rowsToCsv(rows));
     files.push(file);
   };
-  const common = { code: probesCodeVersion(), items: itemsFingerprint(items), split, batchSize: opts.batchSize ?? 64 };
+  // maxSteps joins the cache inputs only when given, so tables written without it stay valid
+  const common = { code: probesCodeVersion(), items: itemsFingerprint(items), split, batchSize: opts.batchSize ?? 64, ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}) };
   let perturbed: PerturbedSet[] | null = null;
   const runner = opts.context?.chainRunner ?? dataChainRunner(opts.context ? 'graded from the routing dataset (the context cannot run chains)' : undefined);
   const statsBefore = { ...runner.stats };
@@ -195,7 +202,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
     };
     try {
       if (needsStructure) {
-        res.structure = await step('structure', {}, () => structureProbe(getModel(), items, ids, { batchSize: opts.batchSize, encoded: getEncoded() }));
+        res.structure = await step('structure', {}, () => structureProbe(getModel(), items, ids, { batchSize: opts.batchSize, maxSteps: opts.maxSteps, encoded: getEncoded() }));
         if (probes.includes('structure')) progress(epoch, 'structure', res.reused.includes('structure'));
         writeCsv(path.join(dir, 'experts.csv'), expertRows(epoch, res.structure.summaries, ids));
         writeCsv(path.join(dir, 'structure.csv'), structureRows(epoch, res.structure.summaries));
@@ -203,13 +210,13 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
       }
       if (probes.includes('masking')) {
         const targets: MaskTarget[] = [{ kind: 'top-intrinsic' }, { kind: 'top-relational' }, ...maskIdx.map((expert) => ({ kind: 'index' as const, expert }))];
-        res.masking = await step('masking', { targets, ...accuracyInputs }, () => maskingProbes(getModel(), items, res.structure!, targets, { batchSize: opts.batchSize, runner, encoded: getEncoded() }));
+        res.masking = await step('masking', { targets, ...accuracyInputs }, () => maskingProbes(getModel(), items, res.structure!, targets, { batchSize: opts.batchSize, maxSteps: opts.maxSteps, runner, encoded: getEncoded() }));
         progress(epoch, 'masking', res.reused.includes('masking'));
         writeCsv(path.join(dir, 'masking.csv'), maskingRows(epoch, res.masking, ids));
       }
       if (probes.includes('ablations')) {
         res.ablations = await step('ablations', { staticSequence: staticSequence ?? null, ...accuracyInputs }, () =>
-          ablationProbe(getModel(), items, { batchSize: opts.batchSize, staticSequence, full: res.structure?.read, encoded: getEncoded(), runner }),
+          ablationProbe(getModel(), items, { batchSize: opts.batchSize, maxSteps: opts.maxSteps, staticSequence, full: res.structure?.read, encoded: getEncoded(), runner }),
         );
         progress(epoch, 'ablations', res.reused.includes('ablations'));
         writeCsv(path.join(dir, 'ablations.csv'), ablationRows(epoch, res.ablations, ids));
@@ -222,7 +229,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
         if (value === undefined) {
           perturbed ??= await opts.context!.perturbed!();
           const sets = opts.perturbations ? perturbed.filter((s) => opts.perturbations!.includes(s.perturbation)) : perturbed;
-          value = perturbationShift(getModel(), items, sets, { batchSize: opts.batchSize });
+          value = perturbationShift(getModel(), items, sets, { batchSize: opts.batchSize, maxSteps: opts.maxSteps });
           writeCached(file, inputs, value);
           res.computed.push('perturbations');
         } else res.reused.push('perturbations');
