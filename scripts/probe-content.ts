@@ -68,7 +68,7 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
 
   const truth = taskTruthOf(presetTruth(preset), 'gsm8k');
   const mask = truth.critical ? [truth.critical, truth.hub] : [truth.hub];
-  const probes = await runProbes({ runDir: out, dataset, probes: ['structure', 'masking'], maskExperts: mask });
+  const probes = await runProbes({ runDir: out, dataset, probes: ['structure', 'masking'], maskExperts: mask, maxSteps: recipe.infer.maxSteps });
   const ids = probes.expertIds;
   const trained = probes.epochs.filter((e) => e.epoch >= 1);
   for (const e of trained) {

@@ -23,6 +23,9 @@ test('inform probe: --help, bad flags, tables written and reused', () => {
   assert.equal(inform(['probe']).status, 2);
   assert.equal(inform(['probe', '--run', 'x', '--probes', 'nope']).status, 2);
   assert.equal(inform(['probe', '--run', 'x', '--epochs', '3-1']).status, 2);
+  const zero = inform(['probe', '--run', 'x', '--max-steps', '0']);
+  assert.equal(zero.status, 2);
+  assert.match(zero.stderr, /--max-steps must be at least 1, got 0/);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-cli-'));
   try {
@@ -57,6 +60,11 @@ test('inform probe: --help, bad flags, tables written and reused', () => {
     const third = inform(['probe', '--run', run, '--mask', 'E6', '--epochs', '1-2', '--probes', 'structure,masking']);
     assert.equal(third.status, 0, third.stderr);
     assert.match(third.stdout, /\(2 computed, 2 reused\)/);
+
+    // a horizon is an input of every table: the structure tables are computed again under it
+    const fourth = inform(['probe', '--run', run, '--epochs', '1', '--probes', 'structure', '--max-steps', '2']);
+    assert.equal(fourth.status, 0, fourth.stderr);
+    assert.match(fourth.stdout, /\(1 computed, 0 reused\)/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -5,14 +5,14 @@
  */
 import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { onInterrupt, parseFlags, stringFlag, UsageError, type Command } from '../command';
+import { intFlag, onInterrupt, parseFlags, stringFlag, UsageError, type Command } from '../command';
 import type { ProbeName, ProbeProgress, RunProbesResult } from '../../probes/run-probes';
 
 const PROBES = ['structure', 'masking', 'ablations', 'perturbations', 'cascade', 'moa'];
 
 const HELP = [
   'usage: inform probe --run <dir> [--epochs 1,2,3 | 1-5] [--probes structure,masking,...] [--split test|train|all]',
-  '                    [--mask E1,E6] [--static-sequence E1,E2,E3] [--force] [--backend wasm|cpu|tensorflow]',
+  '                    [--mask E1,E6] [--static-sequence E1,E2,E3] [--max-steps K] [--force] [--backend wasm|cpu|tensorflow]',
   '',
   'Runs the INFORM probes on every checkpointed epoch of a run trained with `inform train` and writes',
   'their tables under <dir>/probes/ (epoch-<n>/*.json|csv, series/*.csv, cascade.*, moa.*). Tables',
@@ -33,6 +33,7 @@ const HELP = [
   '  --split         routing-dataset split the probes read (default test, the held-out items)',
   '  --mask          further experts to mask, by id; pairs are compared over epochs in the given order',
   '  --static-sequence  the static-sequence ablation (default: the first three experts)',
+  '  --max-steps     the longest chain probed (default: every expert): the horizon of the run\'s training recipe (content: 2)',
   '  --force         recompute every table',
   '  --backend       tfjs backend (default: tensorflow if installed, else wasm, else cpu)',
 ].join('\n');
@@ -103,9 +104,9 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     let runDir: string;
-    let opts: { epochs?: number[]; probes?: ProbeName[]; split: 'train' | 'test' | 'all'; mask?: string[]; staticSequence?: string[]; force: boolean; backend?: string };
+    let opts: { epochs?: number[]; probes?: ProbeName[]; split: 'train' | 'test' | 'all'; mask?: string[]; staticSequence?: string[]; maxSteps?: number; force: boolean; backend?: string };
     try {
-      const { flags, positionals } = parseFlags(argv, { values: ['run', 'epochs', 'probes', 'split', 'mask', 'static-sequence', 'backend'], booleans: ['force'] });
+      const { flags, positionals } = parseFlags(argv, { values: ['run', 'epochs', 'probes', 'split', 'mask', 'static-sequence', 'max-steps', 'backend'], booleans: ['force'] });
       if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
       const run = stringFlag(flags, 'run');
       if (!run) throw new UsageError('--run <dir> is required');
@@ -123,6 +124,7 @@ export const command: Command = {
         split: split as 'train' | 'test' | 'all',
         mask: list(flags, 'mask'),
         staticSequence: list(flags, 'static-sequence'),
+        maxSteps: intFlag(flags, 'max-steps', 1),
         force: flags.force === true,
         backend,
       };
@@ -158,6 +160,7 @@ export const command: Command = {
         probes: opts.probes,
         maskExperts: opts.mask,
         staticSequence: opts.staticSequence,
+        maxSteps: opts.maxSteps,
         force: opts.force,
         context,
         onProgress: (p) => progress.update(p),
