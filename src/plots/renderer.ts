@@ -141,6 +141,10 @@ async function start(): Promise<Session> {
       headless: true,
       args: [...CHROMIUM_ARGS, ...browser.extraArgs],
       env: { ...process.env, ...browser.env, ...tmpEnv },
+      // playwright's own temp folder (otherwise os.tmpdir()/playwright-artifacts-*, left behind
+      // whenever the host dies before closing the browser) goes into the owned profile, which the
+      // exit handlers and the dead-owner sweep remove
+      artifactsDir: path.join(profileDir, 'artifacts'),
       // No signal handlers: playwright's would exit the process on SIGINT (a notebook interrupt)
       // and keep it alive on SIGTERM. Process exit (any path) still kills Chromium: at exit the
       // profile's registered group is SIGKILLed before the folder goes, and playwright kills its

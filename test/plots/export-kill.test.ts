@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { findChromium, removeStaleProfiles } from '../../src/plots/index';
 
 const skip = findChromium().path ? false : 'Chromium not installed: nothing to leave behind';
@@ -13,7 +14,11 @@ function alive(pattern: string): number {
   return spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
 }
 
+/** playwright's default temp folders; the renderer keeps its own inside the profile instead */
+const artifactFolders = () => new Set(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('playwright-artifacts-')));
+
 test('a SIGKILLed process leaves no Chromium running, and its profile is cleaned up later', { skip, timeout: 60_000 }, async () => {
+  const artifactsBefore = artifactFolders();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'render-and-wait.ts')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -38,4 +43,7 @@ test('a SIGKILLed process leaves no Chromium running, and its profile is cleaned
   assert.ok(fs.existsSync(profile));
   assert.ok(removeStaleProfiles().includes(profile));
   assert.ok(!fs.existsSync(profile));
+  // nothing of the killed process's browser is left in the temp folder
+  const leaked = [...artifactFolders()].filter((n) => !artifactsBefore.has(n));
+  assert.deepEqual(leaked, [], `left in ${os.tmpdir()}: ${leaked.join(', ')}`);
 });
