@@ -53,6 +53,11 @@ function colSum(a: Float32Array, rows: number, cols: number): tf.Tensor1D {
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
+/** GELU, tanh form, on one value: the adapter's activation (model.ts gelu, op for op). */
+export function geluTanh(a: number): number {
+  return 0.5 * a * (1 + Math.tanh(GELU_C * (a + 0.044715 * a * a * a)));
+}
+
 /** Layer norm over rows of x [rows, d]: writes y, keeps xhat and 1/sigma for the backward pass. */
 export function layerNormRows(x: Float32Array, rows: number, d: number, g: Float32Array, b: Float32Array, y: Float32Array, xhat: Float64Array, rstd: Float64Array): void {
   for (let r = 0; r < rows; r++) {
@@ -227,7 +232,7 @@ export function encodeKernel(params: Record<string, tf.Tensor>, inputs: EncodeKe
     const Gm = new Float32Array(R1 * d);
     for (let x = 0; x < R1 * d; x++) {
       const a = A[x];
-      const gl = 0.5 * a * (1 + Math.tanh(GELU_C * (a + 0.044715 * a * a * a)));
+      const gl = geluTanh(a);
       Gm[x] = mask && x < Ro * d ? gl * mask[x] : gl;
     }
     const H0 = mmHost(Gm, R1, d, P['adapter.W2']);

@@ -17,12 +17,10 @@
  */
 import { tf } from '../orchestrator/backend';
 import { toBatch, disposeBatch, type RoutingItem } from '../orchestrator/dataset';
-import { addBias, attention, layerNormRows } from '../orchestrator/encode-kernel';
+import { addBias, attention, geluTanh, layerNormRows } from '../orchestrator/encode-kernel';
 import { values } from '../orchestrator/host-matmul';
 import { mmFrozen } from './frozen-matmul';
 import { MASKED_LOGIT, type OrchestratorModel } from '../orchestrator/model';
-
-const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** The mask-independent backbone inputs of n items: tokens T0 = [ctx0; h_adapter] and their q, k, v, each [n, T, d]. */
 export interface BackboneParts {
@@ -102,10 +100,7 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
     const A = mmFrozen(xin, Ro, D, p['adapter.W1']);
     addBias(A, Ro, d, values(p['adapter.b1']));
     const Gm = new Float32Array(Ro * d);
-    for (let x = 0; x < Ro * d; x++) {
-      const a = A[x];
-      Gm[x] = 0.5 * a * (1 + Math.tanh(GELU_C * (a + 0.044715 * a * a * a)));
-    }
+    for (let x = 0; x < Ro * d; x++) Gm[x] = geluTanh(A[x]);
     const H0 = mmFrozen(Gm, Ro, d, p['adapter.W2']);
     addBias(H0, Ro, d, values(p['adapter.b2']));
     const BT = B * T;
