@@ -77,40 +77,19 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
       norm[b * N + i] = nm;
       for (let c = 0; c < d; c++) unit[hb + i * d + c] = h32[hb + i * d + c] / nm;
     }
-    // route-kernel.ts pairLogits: two accumulators per dot product, even and odd lanes. cos is
-    // symmetric and computed once per pair: u_i . u_j and u_j . u_i are the same sums of the same
-    // products (multiplication commutes exactly), so this is bitwise the kernel's value.
+    // Dot products in route-kernel.ts pairLogits' order (laneDot). cos is symmetric and computed
+    // once per pair: u_i . u_j and u_j . u_i are the same sums of the same products
+    // (multiplication commutes exactly), so this is bitwise the kernel's value.
     const cb = b * N * N;
     for (let i = 0; i < N; i++) {
       for (let j = i; j < N; j++) {
-        let uu0 = 0;
-        let uu1 = 0;
-        const ui = hb + i * d;
-        const uj = hb + j * d;
-        let c = 0;
-        for (; c + 1 < d; c += 2) {
-          uu0 += unit[ui + c] * unit[uj + c];
-          uu1 += unit[ui + c + 1] * unit[uj + c + 1];
-        }
-        if (c < d) uu0 += unit[ui + c] * unit[uj + c];
-        cos[cb + i * N + j] = uu0 + uu1;
-        cos[cb + j * N + i] = uu0 + uu1;
+        const uu = laneDot(unit, hb + i * d, unit, hb + j * d, d);
+        cos[cb + i * N + j] = uu;
+        cos[cb + j * N + i] = uu;
       }
     }
     for (let i = 0; i < N; i++) {
-      for (let j = 0; j < N; j++) {
-        let qk0 = 0;
-        let qk1 = 0;
-        const qi = hb + i * d;
-        const kj = hb + j * d;
-        let c = 0;
-        for (; c + 1 < d; c += 2) {
-          qk0 += q[qi + c] * k[kj + c];
-          qk1 += q[qi + c + 1] * k[kj + c + 1];
-        }
-        if (c < d) qk0 += q[qi + c] * k[kj + c];
-        z0[cb + i * N + j] = (qk0 + qk1) * invSqrtD + lam * cos[cb + i * N + j];
-      }
+      for (let j = 0; j < N; j++) z0[cb + i * N + j] = laneDot(q, hb + i * d, k, hb + j * d, d) * invSqrtD + lam * cos[cb + i * N + j];
     }
   }
   return { model, n, N, d, q, k, unit, norm, cos, z0, intr, stopL };
@@ -370,4 +349,20 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     norms.push(v);
   }
   return norms;
+}
+
+/**
+ * x[xi..xi+d) . y[yi..yi+d) with route-kernel.ts pairLogits' summation order: one accumulator for
+ * the even lanes, one for the odd, added at the end, so the result is bitwise the kernel's.
+ */
+function laneDot(x: Float64Array, xi: number, y: Float64Array, yi: number, d: number): number {
+  let even = 0;
+  let odd = 0;
+  let c = 0;
+  for (; c + 1 < d; c += 2) {
+    even += x[xi + c] * y[yi + c];
+    odd += x[xi + c + 1] * y[yi + c + 1];
+  }
+  if (c < d) even += x[xi + c] * y[yi + c];
+  return even + odd;
 }
