@@ -39,8 +39,7 @@ import { recipeTrainOptions, trainingRecipe } from '../src/orchestrator/recipes'
 import { trainWithRestarts } from '../src/orchestrator/restarts';
 import type { RoutingDataset } from '../src/orchestrator/dataset';
 import type { TrainConfigInput } from '../src/orchestrator/config';
-import { itemSubtype } from '../src/experts/simulated/competence';
-import { simulatedPresetSpecs } from '../src/experts/simulated/presets';
+import { chainsBySubtype, summariseChains } from './chain-summary';
 import { disposeModel } from '../src/orchestrator/model';
 import { trainOrchestrator } from '../src/orchestrator/train';
 import { loadTaskItems } from '../src/tasks/index';
@@ -130,7 +129,7 @@ const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(
                 evaluation.noContent = nc.perTask[task].noContent;
               }
               runs.push(evaluation);
-              entropyLines.push(`${preset} ${task} seed ${seed}: ${trained.note}C row entropy by epoch ${trained.epochs.map((e) => e.eval.collabEntropy.toFixed(3)).join(' ')}; k by epoch ${trained.epochs.map((e) => e.schedule.k).join(' ')}; chains ${summariseChains(evaluation.chains, dataset.expertIds)}${bySubtype(preset, dataset.items.filter((it) => it.split === 'test'), evaluation.chains, dataset.expertIds)}`);
+              entropyLines.push(`${preset} ${task} seed ${seed}: ${trained.note}C row entropy by epoch ${trained.epochs.map((e) => e.eval.collabEntropy.toFixed(3)).join(' ')}; k by epoch ${trained.epochs.map((e) => e.schedule.k).join(' ')}; chains ${summariseChains(evaluation.chains, dataset.expertIds)}${chainsBySubtype(preset, dataset.items.filter((it) => it.split === 'test'), evaluation.chains, dataset.expertIds).map((g) => `; ${g.subtype} (${g.n}): ${g.chains}`).join('')}`);
             } finally {
               disposeModel(trained.model);
               if (trained.noContentModel !== trained.model) disposeModel(trained.noContentModel);
@@ -168,33 +167,6 @@ const ms = (xs: number[], d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(
 function fixedChain(t: { bestSolo: { chain: string[]; p: number }; bestPair: { chain: string[]; p: number } }): string {
   const c = t.bestPair.p >= t.bestSolo.p ? t.bestPair : t.bestSolo;
   return `${c.chain.join('>')} ${c.p.toFixed(3)}`;
-}
-
-/** The most frequent chains, e.g. "E7>E8 x3, E1>E4 x2". */
-function summariseChains(chains: number[][], ids: string[]): string {
-  const counts = new Map<string, number>();
-  for (const c of chains) {
-    const k = c.map((e) => ids[e]).join('>');
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 4)
-    .map(([k, n]) => `${k} x${n}`)
-    .join(', ');
-}
-
-/** Where the preset plants latent sub-types: the chains per sub-type of the test items ("; backward: E7>E8 x9, ..."). */
-function bySubtype(preset: string, items: { id: string }[], chains: number[][], ids: string[]): string {
-  const subtypes = simulatedPresetSpecs(preset as Parameters<typeof simulatedPresetSpecs>[0])[0]?.subtypes;
-  if (!subtypes) return '';
-  const names = ['routine', ...Object.keys(subtypes).sort()];
-  return names
-    .map((st) => {
-      const idx = items.map((it, n) => (itemSubtype(subtypes, it.id) === st ? n : -1)).filter((n) => n >= 0);
-      return `; ${st} (${idx.length}): ${summariseChains(idx.map((n) => chains[n]), ids)}`;
-    })
-    .join('');
 }
 
 /** One seed's router: trained once on all train items, or the best of `restarts` on a validation carve-out. */

@@ -15,8 +15,8 @@ import * as path from 'node:path';
 import { hashingEncoder } from '../src/encoders/index';
 import { loadConsortium } from '../src/experts/index';
 import { collectResponses } from '../src/experts/generate';
-import { itemSubtype } from '../src/experts/simulated/competence';
-import { presetTruth, simulatedPresetSpecs } from '../src/experts/simulated/presets';
+import { presetTruth } from '../src/experts/simulated/presets';
+import { chainsBySubtype } from './chain-summary';
 import { TranscriptStore } from '../src/experts/store/transcript-store';
 import { ensureBackend } from '../src/orchestrator/backend';
 import { evaluateModel } from '../src/orchestrator/evaluate';
@@ -52,17 +52,8 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
   const r = await trainOrchestrator({ dataset, runDir: out, ...recipeTrainOptions(recipe, { model: { hidden: 32, heads: 2 }, train: { seed, batchSize: 4 } }), progressBar: false });
   const ev = evaluateModel(r.model, dataset, 'test', recipe.infer);
   console.log(`${preset} seed ${seed}: validation accuracy ${ev.accuracy.toFixed(3)}, no-content ${ev.noContent.accuracy.toFixed(3)} (${loaded.dataSource}; ${dataset.items.filter((it) => it.split === 'test').length} validation items)`);
-  const subtypes = simulatedPresetSpecs(preset)[0]?.subtypes;
-  if (subtypes) {
-    const val = dataset.items.filter((it) => it.split === 'test');
-    for (const st of ['routine', ...Object.keys(subtypes).sort()]) {
-      const counts = new Map<string, number>();
-      ev.chains.forEach((c, n) => {
-        if (itemSubtype(subtypes, val[n].id) === st) counts.set(c.chain.map((e) => dataset.expertIds[e]).join('>'), (counts.get(c.chain.map((e) => dataset.expertIds[e]).join('>')) ?? 0) + 1);
-      });
-      console.log(`  ${st}: ${[...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, n]) => `${k} x${n}`).join(', ')}`);
-    }
-  }
+  const val = dataset.items.filter((it) => it.split === 'test');
+  for (const g of chainsBySubtype(preset, val, ev.chains.map((c) => c.chain), dataset.expertIds, 3)) console.log(`  ${g.subtype}: ${g.chains}`);
   disposeModel(r.model);
   store.close();
 

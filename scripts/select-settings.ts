@@ -26,8 +26,7 @@ import { lossWeightPreset } from '../src/orchestrator/config';
 import { recipeTrainOptions, trainingRecipe } from '../src/orchestrator/recipes';
 import type { UtilityMode } from '../src/orchestrator/losses';
 import { evaluateModel } from '../src/orchestrator/evaluate';
-import { itemSubtype } from '../src/experts/simulated/competence';
-import { simulatedPresetSpecs } from '../src/experts/simulated/presets';
+import { chainsBySubtype, summariseChains } from './chain-summary';
 import { buildRoutingDataset } from '../src/orchestrator/from-consortium';
 import { disposeModel } from '../src/orchestrator/model';
 import { trainOrchestrator } from '../src/orchestrator/train';
@@ -88,23 +87,10 @@ const ms = (xs: number[]) => `${mean(xs).toFixed(3)} ± ${sd(xs).toFixed(3)}`;
       try {
         const ev = evaluateModel(r.model, dataset, 'test', infer);
         acc.push(ev.accuracy), nc.push(ev.noContent.accuracy), best.push(ev.bestSingle.accuracy), ent.push(ev.collabEntropy);
-        const counts = new Map<string, number>();
-        for (const c of ev.chains) counts.set(c.chain.map((e) => dataset.expertIds[e]).join('>'), (counts.get(c.chain.map((e) => dataset.expertIds[e]).join('>')) ?? 0) + 1);
-        const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, n]) => `${k} x${n}`).join(', ');
-        const subtypes = simulatedPresetSpecs(preset as Parameters<typeof simulatedPresetSpecs>[0])[0]?.subtypes;
-        if (subtypes) {
-          // where the preset plants sub-types: which chains the validation items of each get
-          const val = dataset.items.filter((it) => it.split === 'test');
-          for (const st of ['routine', ...Object.keys(subtypes).sort()]) {
-            const mine = new Map<string, number>();
-            ev.chains.forEach((c, n) => {
-              if (itemSubtype(subtypes, val[n].id) !== st) return;
-              const k = c.chain.map((e) => dataset.expertIds[e]).join('>');
-              mine.set(k, (mine.get(k) ?? 0) + 1);
-            });
-            console.log(`    ${st}: ${[...mine].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, n]) => `${k} x${n}`).join(', ')}`);
-          }
-        }
+        const top = summariseChains(ev.chains.map((c) => c.chain), dataset.expertIds);
+        // where the preset plants sub-types: which chains the validation items of each get
+        const val = dataset.items.filter((it) => it.split === 'test');
+        for (const g of chainsBySubtype(preset, val, ev.chains.map((c) => c.chain), dataset.expertIds, 3)) console.log(`    ${g.subtype}: ${g.chains}`);
         console.log(`  ${JSON.stringify(s)} seed ${seed}: val orch ${ev.accuracy.toFixed(3)} no-content ${ev.noContent.accuracy.toFixed(3)} best single ${ev.bestSingle.expertId} ${ev.bestSingle.accuracy.toFixed(3)}; C row entropy ${ev.collabEntropy.toFixed(3)}; chains ${top}`);
       } finally {
         disposeModel(r.model);
