@@ -1,0 +1,209 @@
+/**
+ * Matrix products as a WebAssembly SIMD loop over 4 x 8 output blocks, assembled here like
+ * adam-simd.ts (no toolchain, no binary blob). Every product of the fused training ops
+ * (host-matmul.ts) and of the probes (frozen-matmul.ts) runs here.
+ *
+ * Why not tfjs's matMul (the wasm backend's XNNPACK GEMM): it packs its second operand into its
+ * own layout and caches that per tensor, and in training every weight is a new tensor every step,
+ * so every product re-packed, or needed a transposed copy of the weight to avoid it; each operand
+ * also became a tensor (a copy into the backend's heap). This loop reads both operands as they
+ * are stored: at the paper's shapes ([22, 768] x [768, 256], and a^T dY for the weight gradient)
+ * it ran at ~8.5-9.8 G multiply-adds per second against XNNPACK's ~8 with a cached packed operand
+ * and ~2 with a fresh one (docs/performance.md).
+ *
+ *   gemm(A, sAr, sAk, B, ldb, C, ldc, M, N, K, acc)   (pointers and strides in bytes)
+ *     C[m, n] = (acc ? C[m, n] : 0) + sum_{k < K} A[m sAr + k sAk] B[k ldb + n]   for m < M, n < N
+ *     N a multiple of 8. Each C[m, n] is summed in float32 in order of k, then added to C: the
+ *     scalar loop below (gemmJs) does the same arithmetic in the same order, so both give the same
+ *     bits. A's strides make A^T free: a [K, M] storage is sAr = 4, sAk = 4 M.
+ *
+ * Inner loop (4 rows x 8 columns): two 4-lane loads of B's row k, and for each of the 4 rows a
+ * splat of A[m, k], two multiplies and two adds into 8 accumulators held in registers.
+ */
+import { sleb, uleb } from './adam-simd';
+
+/* WebAssembly's types are not in this project's lib settings (ES2022 without DOM). */
+declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+};
+
+/** Rows per block of the inner loop (4 measured fastest: 2, 3, 5 and 6 were 10-35% slower). */
+const ROWS = 4;
+
+function assemble(): Uint8Array {
+  const i32 = (x: number) => [0x41, ...sleb(x)];
+  const get = (i: number) => [0x20, ...uleb(i)];
+  const set = (i: number) => [0x21, ...uleb(i)];
+  const tee = (i: number) => [0x22, ...uleb(i)];
+  const simd = (op: number) => [0xfd, ...uleb(op)];
+  const vload = (offset: number) => [...simd(0x00), 0, ...uleb(offset)]; // align 1: any address
+  const vstore = (offset: number) => [...simd(0x0b), 0, ...uleb(offset)];
+  const f32load = [0x2a, 0, 0];
+  const splat = simd(0x13);
+  const fadd = simd(0xe4);
+  const fmul = simd(0xe6);
+  const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)]; // v128.const 0
+  const [ADD, SUB, MUL] = [0x6a, 0x6b, 0x6c];
+  const loop = (exitIf: number[], body: number[]) => [0x02, 0x40, 0x03, 0x40, ...exitIf, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
+  // params (i32): 0 A, 1 sAr, 2 sAk, 3 B, 4 ldb, 5 C, 6 ldc, 7 M, 8 N, 9 K, 10 acc
+  const [A, SAR, SAK, Bp, LDB, Cp, LDC, M, N, K, ACC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  // locals (i32): 11 n0 (byte offset of the column block), 12 m, 13 k left, 14 pb, 15 pc,
+  // 16 n end (bytes), 17.. one A pointer per row; then v128: two accumulators per row, b0, b1, a.
+  const [N0, Mi, KL, PB, PC, NEND] = [11, 12, 13, 14, 15, 16];
+  const PA = (r: number) => 17 + r;
+  const V = 17 + ROWS;
+  const ACCV = (r: number, half: number) => V + 2 * r + half;
+  const [B0, B1, AV] = [V + 2 * ROWS, V + 2 * ROWS + 1, V + 2 * ROWS + 2];
+  const rows = (R: number, f: (r: number) => number[]) => Array.from({ length: R }, (_, r) => f(r)).flat();
+  /** The block of R rows starting at row m, columns n0..n0+7; advances m by R. */
+  const block = (R: number) => [
+    ...get(A), ...get(Mi), ...get(SAR), MUL, ADD, ...set(PA(0)),
+    ...rows(R - 1, (r) => [...get(PA(r)), ...get(SAR), ADD, ...set(PA(r + 1))]),
+    ...get(Bp), ...get(N0), ADD, ...set(PB),
+    ...rows(R, (r) => [...zero, ...set(ACCV(r, 0)), ...zero, ...set(ACCV(r, 1))]),
+    ...get(K), ...set(KL),
+    ...loop([...get(KL), 0x45], [
+      ...get(PB), ...vload(0), ...set(B0),
+      ...get(PB), ...vload(16), ...set(B1),
+      ...rows(R, (r) => [
+        ...get(PA(r)), ...f32load, ...splat, ...tee(AV),
+        ...get(B0), ...fmul, ...get(ACCV(r, 0)), ...fadd, ...set(ACCV(r, 0)),
+        ...get(AV), ...get(B1), ...fmul, ...get(ACCV(r, 1)), ...fadd, ...set(ACCV(r, 1)),
+        ...get(PA(r)), ...get(SAK), ADD, ...set(PA(r)),
+      ]),
+      ...get(PB), ...get(LDB), ADD, ...set(PB),
+      ...get(KL), ...i32(1), SUB, ...set(KL),
+    ]),
+    ...get(Cp), ...get(Mi), ...get(LDC), MUL, ADD, ...get(N0), ADD, ...set(PC),
+    ...rows(R, (r) => [
+      ...get(ACC), 0x04, 0x40, // if acc: the sum is added to what C holds
+      ...get(PC), ...vload(0), ...get(ACCV(r, 0)), ...fadd, ...set(ACCV(r, 0)),
+      ...get(PC), ...vload(16), ...get(ACCV(r, 1)), ...fadd, ...set(ACCV(r, 1)),
+      0x0b,
+      ...get(PC), ...get(ACCV(r, 0)), ...vstore(0),
+      ...get(PC), ...get(ACCV(r, 1)), ...vstore(16),
+      ...get(PC), ...get(LDC), ADD, ...set(PC),
+    ]),
+    ...get(Mi), ...i32(R), ADD, ...set(Mi),
+  ];
+  const body = [
+    ...get(N), ...i32(2), 0x74, ...set(NEND),
+    ...i32(0), ...set(N0),
+    ...loop([...get(N0), ...get(NEND), 0x4e], [
+      ...i32(0), ...set(Mi),
+      ...loop([...get(Mi), ...i32(ROWS), ADD, ...get(M), 0x4a], block(ROWS)), // while m + ROWS <= M
+      ...loop([...get(Mi), ...get(M), 0x4e], block(1)), // the last M % ROWS rows one by one
+      ...get(N0), ...i32(32), ADD, ...set(N0),
+    ]),
+    0x0b,
+  ];
+  const func = [2, ...uleb(6 + ROWS), 0x7f, ...uleb(2 * ROWS + 3), 0x7b, ...body];
+  const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
+  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, [1, 0x60, 11, ...new Array<number>(11).fill(0x7f), 0]),
+    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 1]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name('gemm'), 0x00, 0]),
+    ...section(10, [1, ...uleb(func.length), ...func]),
+  ]);
+}
+
+interface Kernel {
+  mem: { buffer: ArrayBuffer; grow(pages: number): number };
+  F: Float32Array;
+  run: (A: number, sAr: number, sAk: number, B: number, ldb: number, C: number, ldc: number, M: number, N: number, K: number, acc: number) => void;
+}
+
+let kernel: Kernel | null | undefined;
+
+function getKernel(): Kernel | null {
+  if (kernel === undefined) {
+    try {
+      const bytes = assemble();
+      if (!WebAssembly.validate(bytes)) {
+        kernel = null;
+      } else {
+        const mem = new WebAssembly.Memory({ initial: 64 });
+        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } });
+        kernel = { mem, F: new Float32Array(mem.buffer), run: inst.exports.gemm as Kernel['run'] };
+      }
+    } catch {
+      kernel = null;
+    }
+  }
+  return kernel;
+}
+
+/** Whether products run as WebAssembly SIMD here (else as the scalar loop gemmJs). */
+export function gemmUsesSimd(): boolean {
+  return getKernel() !== null;
+}
+
+/**
+ * One term a b of a product: `a` holds an [M, K] matrix, stored as [M, K] ('MK') or transposed as
+ * [K, M] ('KM'); `b` is [K, N].
+ */
+export interface ProductTerm {
+  a: Float32Array;
+  aStored: 'MK' | 'KM';
+  b: Float32Array;
+}
+
+function checkTerm(t: ProductTerm, M: number, K: number, N: number): void {
+  if (t.a.length < M * K) throw new Error(`gemm: ${t.a.length} values for a [${M}, ${K}] operand`);
+  if (t.b.length < K * N) throw new Error(`gemm: ${t.b.length} values for a [${K}, ${N}] operand`);
+}
+
+/**
+ * sum_t a_t b_t, [M, N], for terms of the same shapes: each product summed in float32 in order
+ * of k, the terms added in order. Returns a new array.
+ */
+export function gemm(terms: ProductTerm[], M: number, K: number, N: number): Float32Array {
+  for (const t of terms) checkTerm(t, M, K, N);
+  const k = getKernel();
+  if (!k) return gemmJs(terms, M, K, N);
+  const N8 = Math.ceil(N / 8) * 8; // B and C rows padded to whole column blocks
+  const offA = 0;
+  const offB = offA + Math.ceil((M * K) / 4) * 4;
+  const offC = offB + K * N8;
+  const need = offC + M * N8;
+  if (k.F.length < need) {
+    k.mem.grow(Math.ceil((4 * need - k.mem.buffer.byteLength) / 65536) + 1);
+    k.F = new Float32Array(k.mem.buffer);
+  }
+  const F = k.F;
+  terms.forEach((t, i) => {
+    F.set(t.a.subarray(0, M * K), offA);
+    if (N8 === N) F.set(t.b.subarray(0, K * N), offB);
+    else for (let r = 0; r < K; r++) F.set(t.b.subarray(r * N, (r + 1) * N), offB + r * N8);
+    const [sAr, sAk] = t.aStored === 'MK' ? [4 * K, 4] : [4, 4 * M];
+    k.run(4 * offA, sAr, sAk, 4 * offB, 4 * N8, 4 * offC, 4 * N8, M, N8, K, i > 0 ? 1 : 0);
+  });
+  if (N8 === N) return F.slice(offC, offC + M * N);
+  const out = new Float32Array(M * N);
+  for (let r = 0; r < M; r++) out.set(F.subarray(offC + r * N8, offC + r * N8 + N), r * N);
+  return out;
+}
+
+/** The same arithmetic as a scalar loop, in the same order (where WebAssembly SIMD is unavailable, and for tests). */
+export function gemmJs(terms: ProductTerm[], M: number, K: number, N: number): Float32Array {
+  for (const t of terms) checkTerm(t, M, K, N);
+  const out = new Float32Array(M * N);
+  const acc = new Float32Array(1); // float32 accumulation, as in the SIMD lanes
+  terms.forEach((t, i) => {
+    const [sAr, sAk] = t.aStored === 'MK' ? [K, 1] : [1, M];
+    for (let m = 0; m < M; m++) {
+      for (let n = 0; n < N; n++) {
+        acc[0] = 0;
+        for (let kk = 0; kk < K; kk++) acc[0] += Math.fround(t.a[m * sAr + kk * sAk] * t.b[kk * N + n]);
+        out[m * N + n] = i > 0 ? out[m * N + n] + acc[0] : acc[0];
+      }
+    }
+  });
+  return out;
+}

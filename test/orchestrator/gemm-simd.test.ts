@@ -1,0 +1,77 @@
+/**
+ * The WebAssembly SIMD product (src/orchestrator/gemm-simd.ts) against the scalar loop in the same
+ * order (bit for bit) and against float64 sums, on the training step's shapes and on ragged ones
+ * (rows not a multiple of 4, columns not a multiple of 8), with A stored transposed, and with
+ * several terms summed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gemm, gemmJs, gemmUsesSimd, type ProductTerm } from '../../src/orchestrator/gemm-simd';
+
+function random(n: number, seed: number): Float32Array {
+  let x = seed;
+  return Float32Array.from({ length: n }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648 - 0.5;
+  });
+}
+
+/** sum_t a_t b_t in float64, straight from the definition. */
+function reference(terms: ProductTerm[], M: number, K: number, N: number): Float64Array {
+  const out = new Float64Array(M * N);
+  for (const t of terms) {
+    for (let m = 0; m < M; m++) {
+      for (let n = 0; n < N; n++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += (t.aStored === 'MK' ? t.a[m * K + k] : t.a[k * M + m]) * t.b[k * N + n];
+        out[m * N + n] += s;
+      }
+    }
+  }
+  return out;
+}
+
+function assertClose(got: Float32Array, want: Float64Array, K: number, what: string): void {
+  assert.equal(got.length, want.length, what);
+  // float32 sums of K products of numbers in [-0.5, 0.5]: errors grow like K eps.
+  const tol = 4 * K * 2 ** -24;
+  for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= tol, `${what}: [${i}] ${got[i]} vs ${want[i]}`);
+}
+
+test('the SIMD kernel assembles and validates here (Node has WebAssembly SIMD)', () => {
+  assert.equal(gemmUsesSimd(), true);
+});
+
+test('gemm equals the scalar loop bit for bit, and float64 sums within float32 error, on training and ragged shapes', () => {
+  // [M, K, N]: the encode and route products of a training step, then ragged ones.
+  const shapes: Array<[number, number, number]> = [[22, 768, 256], [22, 256, 256], [20, 256, 512], [256, 22, 256], [5, 7, 9], [1, 1, 1], [4, 3, 8], [13, 40, 24], [3, 16, 30]];
+  shapes.forEach(([M, K, N], i) => {
+    for (const aStored of ['MK', 'KM'] as const) {
+      const terms = [{ a: random(M * K, 3 * i + 1), aStored, b: random(K * N, 3 * i + 2) }];
+      const got = gemm(terms, M, K, N);
+      assert.deepEqual(got, gemmJs(terms, M, K, N), `[${M}, ${K}] x [${K}, ${N}] ${aStored}`);
+      assertClose(got, reference(terms, M, K, N), K, `[${M}, ${K}] x [${K}, ${N}] ${aStored}`);
+    }
+  });
+});
+
+test('several terms are summed (the input gradient through stacked weights)', () => {
+  const [M, K, N] = [256, 22, 22];
+  const terms = [0, 1, 2].map((t) => ({ a: random(M * K, 10 + t), aStored: 'MK' as const, b: random(K * N, 20 + t) }));
+  const got = gemm(terms, M, K, N);
+  assert.deepEqual(got, gemmJs(terms, M, K, N));
+  assertClose(got, reference(terms, M, K, N), 3 * K, 'three terms');
+});
+
+test('each call returns an array of its own', () => {
+  const a = random(8 * 8, 1);
+  const first = gemm([{ a, aStored: 'MK', b: a }], 8, 8, 8);
+  const copy = first.slice();
+  gemm([{ a: random(8 * 8, 2), aStored: 'MK', b: a }], 8, 8, 8);
+  assert.deepEqual(first, copy);
+});
+
+test('a short operand is an error naming the shape', () => {
+  assert.throws(() => gemm([{ a: new Float32Array(10), aStored: 'MK', b: new Float32Array(16) }], 4, 4, 4), /10 values for a \[4, 4\] operand/);
+  assert.throws(() => gemm([{ a: new Float32Array(16), aStored: 'MK', b: new Float32Array(15) }], 4, 4, 4), /15 values for a \[4, 4\] operand/);
+});
