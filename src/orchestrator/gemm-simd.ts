@@ -113,35 +113,32 @@ function assemble(): Uint8Array {
   ]);
 }
 
-interface Kernel {
-  mem: { buffer: ArrayBuffer; grow(pages: number): number };
-  F: Float32Array;
-  run: (A: number, sAr: number, sAk: number, B: number, ldb: number, C: number, ldc: number, M: number, N: number, K: number, acc: number) => void;
+/** The kernel's entry point (arguments as in the header). */
+export type GemmRun = (A: number, sAr: number, sAk: number, B: number, ldb: number, C: number, ldc: number, M: number, N: number, K: number, acc: number) => void;
+
+/** A WebAssembly memory (the wasm backend's heap, or one of its own). */
+export interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
 }
 
-let kernel: Kernel | null | undefined;
+let compiled: object | null | undefined;
 
-function getKernel(): Kernel | null {
-  if (kernel === undefined) {
+/**
+ * The kernel over `memory` (operands and results are byte offsets into it), or null where
+ * WebAssembly SIMD is unavailable.
+ */
+export function createGemm(memory: WasmMemory): GemmRun | null {
+  if (compiled === undefined) {
     try {
       const bytes = assemble();
-      if (!WebAssembly.validate(bytes)) {
-        kernel = null;
-      } else {
-        const mem = new WebAssembly.Memory({ initial: 64 });
-        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } });
-        kernel = { mem, F: new Float32Array(mem.buffer), run: inst.exports.gemm as Kernel['run'] };
-      }
+      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     } catch {
-      kernel = null;
+      compiled = null;
     }
   }
-  return kernel;
-}
-
-/** Whether products run as WebAssembly SIMD here (else as the scalar loop gemmJs). */
-export function gemmUsesSimd(): boolean {
-  return getKernel() !== null;
+  if (!compiled) return null;
+  return new WebAssembly.Instance(compiled, { env: { mem: memory } }).exports.gemm as GemmRun;
 }
 
 /**
@@ -154,40 +151,10 @@ export interface ProductTerm {
   b: Float32Array;
 }
 
-function checkTerm(t: ProductTerm, M: number, K: number, N: number): void {
+/** Throws when a term's operands are too short for [M, K] x [K, N]. */
+export function checkTerm(t: ProductTerm, M: number, K: number, N: number): void {
   if (t.a.length < M * K) throw new Error(`gemm: ${t.a.length} values for a [${M}, ${K}] operand`);
   if (t.b.length < K * N) throw new Error(`gemm: ${t.b.length} values for a [${K}, ${N}] operand`);
-}
-
-/**
- * sum_t a_t b_t, [M, N], for terms of the same shapes: each product summed in float32 in order
- * of k, the terms added in order. Returns a new array.
- */
-export function gemm(terms: ProductTerm[], M: number, K: number, N: number): Float32Array {
-  for (const t of terms) checkTerm(t, M, K, N);
-  const k = getKernel();
-  if (!k) return gemmJs(terms, M, K, N);
-  const N8 = Math.ceil(N / 8) * 8; // B and C rows padded to whole column blocks
-  const offA = 0;
-  const offB = offA + Math.ceil((M * K) / 4) * 4;
-  const offC = offB + K * N8;
-  const need = offC + M * N8;
-  if (k.F.length < need) {
-    k.mem.grow(Math.ceil((4 * need - k.mem.buffer.byteLength) / 65536) + 1);
-    k.F = new Float32Array(k.mem.buffer);
-  }
-  const F = k.F;
-  terms.forEach((t, i) => {
-    F.set(t.a.subarray(0, M * K), offA);
-    if (N8 === N) F.set(t.b.subarray(0, K * N), offB);
-    else for (let r = 0; r < K; r++) F.set(t.b.subarray(r * N, (r + 1) * N), offB + r * N8);
-    const [sAr, sAk] = t.aStored === 'MK' ? [4 * K, 4] : [4, 4 * M];
-    k.run(4 * offA, sAr, sAk, 4 * offB, 4 * N8, 4 * offC, 4 * N8, M, N8, K, i > 0 ? 1 : 0);
-  });
-  if (N8 === N) return F.slice(offC, offC + M * N);
-  const out = new Float32Array(M * N);
-  for (let r = 0; r < M; r++) out.set(F.subarray(offC + r * N8, offC + r * N8 + N), r * N);
-  return out;
 }
 
 /** The same arithmetic as a scalar loop, in the same order (where WebAssembly SIMD is unavailable, and for tests). */

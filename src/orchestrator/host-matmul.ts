@@ -1,16 +1,142 @@
 /**
- * Matrix products between host arrays and tfjs tensors for the hand-differentiated ops
- * (encode-kernel.ts, route-kernel.ts). Every product runs in gemm-simd.ts, which reads a weight
- * as it is stored (no transposed copy, no packing) and A^T through its strides; results come back
- * as host arrays, weight gradients as tensors (what the gradient tape expects).
+ * Matrix products for the hand-differentiated ops (encode-kernel.ts, route-kernel.ts) and the
+ * probes' host reads. Every product runs in gemm-simd.ts's kernel.
+ *
+ * On the wasm backend the kernel works inside the backend's own heap: a weight is read where its
+ * tensor lives and a weight gradient is written straight into a new tensor, so neither is copied
+ * (at the paper's size that is ~1.4 M weight floats read and ~0.9 M gradient floats written per
+ * training step). Host arrays (activations) are copied into a scratch region of that heap.
+ * Elsewhere (the cpu backend) the kernel has a memory of its own and everything is copied.
  */
 import { hostView, tf } from './backend';
-import { gemm } from './gemm-simd';
+import { checkTerm, createGemm, gemmJs, type GemmRun, type ProductTerm, type WasmMemory } from './gemm-simd';
 import { transpose } from './transpose-simd';
+
+export type { ProductTerm };
 
 /** A copy of a tensor's values (a view would move with the wasm heap). */
 export function values(t: tf.Tensor): Float32Array {
   return new Float32Array(hostView(t));
+}
+
+/** The memory products run in, with the kernel instantiated over it. */
+interface Arena {
+  memory: WasmMemory;
+  run: GemmRun;
+  /** byte offset of a reusable scratch region of at least `bytes` bytes */
+  scratch(bytes: number): number;
+  /** a new uninitialised [rows, cols] tensor in this memory and its byte offset; null where tensors live elsewhere */
+  tensor(rows: number, cols: number): { t: tf.Tensor2D; at: number } | null;
+}
+
+/** What the wasm backend exposes of its Emscripten module and tensor storage (tfjs-backend-wasm 4.x). */
+interface WasmBackendInternals {
+  wasm: { asm: { memory: WasmMemory }; _malloc(bytes: number): number; _free(ptr: number): void };
+  makeOutput(shape: number[], dtype: 'float32'): { dataId: object; shape: number[]; dtype: 'float32' };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+}
+
+function wasmArena(be: WasmBackendInternals): Arena | null {
+  const memory = be.wasm.asm.memory;
+  const run = createGemm(memory);
+  if (!run) return null;
+  let ptr = 0;
+  let size = 0;
+  return {
+    memory,
+    run,
+    scratch(bytes) {
+      if (bytes > size) {
+        if (ptr) be.wasm._free(ptr);
+        size = Math.max(bytes, 2 * size);
+        ptr = be.wasm._malloc(size) >>> 0;
+      }
+      return ptr;
+    },
+    tensor(rows, cols) {
+      const info = be.makeOutput([rows, cols], 'float32');
+      const t = tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
+      return { t, at: be.dataIdMap.get(info.dataId)!.memoryOffset };
+    },
+  };
+}
+
+declare const WebAssembly: { Memory: new (d: { initial: number }) => WasmMemory };
+
+function ownArena(): Arena | null {
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  const run = createGemm(memory);
+  if (!run) return null;
+  return {
+    memory,
+    run,
+    scratch(bytes) {
+      if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+      return 0;
+    },
+    tensor: () => null,
+  };
+}
+
+const arenas = new WeakMap<object, Arena | null>();
+
+/** The arena for the current backend (null: no WebAssembly SIMD, so products run as gemmJs). */
+function arena(): Arena | null {
+  const be = tf.backend() as unknown as WasmBackendInternals;
+  if (!arenas.has(be)) arenas.set(be, tf.getBackend() === 'wasm' ? wasmArena(be) : ownArena());
+  return arenas.get(be)!;
+}
+
+/**
+ * sum_t a_t b_t, [M, N], for terms of the same shapes ([M, K] x [K, N]), each product summed in
+ * float32 in order of k and the terms added in order (gemm-simd.ts; the same bits as gemmJs).
+ * Returns a new host array, or with `asTensor` a new tensor.
+ */
+export function product(terms: ProductTerm[], M: number, K: number, N: number, asTensor: true): tf.Tensor2D;
+export function product(terms: ProductTerm[], M: number, K: number, N: number, asTensor?: false): Float32Array;
+export function product(terms: ProductTerm[], M: number, K: number, N: number, asTensor = false): Float32Array | tf.Tensor2D {
+  for (const t of terms) checkTerm(t, M, K, N);
+  const ar = arena();
+  if (!ar) {
+    const out = gemmJs(terms, M, K, N);
+    return asTensor ? tf.tensor2d(out, [M, N]) : out;
+  }
+  const N8 = Math.ceil(N / 8) * 8; // the kernel computes whole blocks of 8 columns
+  // Operands already in the arena's memory (a weight in the wasm heap) are read in place; their
+  // offsets are taken now, before any allocation below can grow the memory (growing keeps
+  // offsets but detaches views). The others get a place in the scratch region: `at` counts from
+  // its start until the region is allocated.
+  interface Slot { data: Float32Array; inPlace: boolean; at: number; rows: number; cols: number; stride: number }
+  let scratchBytes = 0;
+  const slot = (data: Float32Array, rows: number, cols: number, stride: number, mayStayInPlace: boolean): Slot => {
+    if (data.buffer.byteLength === 0) throw new Error('product: an operand is a view of the wasm heap taken before the heap grew (take it again)');
+    if (mayStayInPlace && data.buffer === ar.memory.buffer) return { data, inPlace: true, at: data.byteOffset, rows, cols, stride };
+    const at = scratchBytes;
+    scratchBytes += 16 * Math.ceil((4 * rows * stride) / 16);
+    return { data, inPlace: false, at, rows, cols, stride };
+  };
+  const slots = terms.map((t) => ({ a: slot(t.a, 1, M * K, M * K, true), b: slot(t.b, K, N, N8, N8 === N) }));
+  const out = asTensor && N8 === N ? ar.tensor(M, N) : null;
+  const cAt = scratchBytes;
+  if (!out) scratchBytes += 4 * M * N8;
+  const base = ar.scratch(scratchBytes);
+  const F = new Float32Array(ar.memory.buffer);
+  for (const { a, b } of slots) {
+    for (const s of [a, b]) {
+      if (s.inPlace) continue;
+      s.at += base;
+      for (let r = 0; r < s.rows; r++) F.set(s.data.subarray(r * s.cols, (r + 1) * s.cols), s.at / 4 + r * s.stride);
+    }
+  }
+  const C = out ? out.at : base + cAt;
+  terms.forEach((t, i) => {
+    const [sAr, sAk] = t.aStored === 'MK' ? [4 * K, 4] : [4, 4 * M];
+    ar.run(slots[i].a.at, sAr, sAk, slots[i].b.at, 4 * N8, C, 4 * N8, M, N8, K, i > 0 ? 1 : 0);
+  });
+  if (out) return out.t;
+  const res = new Float32Array(M * N);
+  for (let r = 0; r < M; r++) res.set(F.subarray(C / 4 + r * N8, C / 4 + r * N8 + N), r * N);
+  return asTensor ? tf.tensor2d(res, [M, N]) : res;
 }
 
 function checkWeight(fn: string, W: tf.Tensor, rows: number, cols?: number): void {
@@ -20,7 +146,7 @@ function checkWeight(fn: string, W: tf.Tensor, rows: number, cols?: number): voi
 /** a [rows, inner] (host) @ W [inner, cols] (tensor) -> host [rows, cols]. */
 export function mmHost(a: Float32Array, rows: number, inner: number, W: tf.Tensor): Float32Array {
   checkWeight('mmHost', W, inner);
-  return gemm([{ a, aStored: 'MK', b: hostView(W) }], rows, inner, W.shape[1] as number);
+  return product([{ a, aStored: 'MK', b: hostView(W) }], rows, inner, W.shape[1] as number);
 }
 
 /** a [rows, inner] (host) @ W_i [inner, cols] for several weights of one shape. */
@@ -35,8 +161,9 @@ export function mmHostMany(a: Float32Array, rows: number, inner: number, Ws: tf.
  */
 export function mmBackHostSum(dYs: Float32Array[], rows: number, out: number, Ws: tf.Tensor[], inDim: number): Float32Array {
   Ws.forEach((W) => checkWeight('mmBackHostSum', W, inDim, out));
-  const terms = Ws.map((W, i) => ({ a: hostView(W), aStored: 'MK' as const, b: transpose(dYs[i], rows, out) }));
-  return transpose(gemm(terms, inDim, out, rows), inDim, rows);
+  const dyT = dYs.map((dY) => transpose(dY, rows, out));
+  const terms = Ws.map((W, i) => ({ a: hostView(W), aStored: 'MK' as const, b: dyT[i] }));
+  return transpose(product(terms, inDim, out, rows), inDim, rows);
 }
 
 /** dY [rows, out] (host) W^T for W [in, out] (tensor) -> host [rows, in]. */
@@ -44,17 +171,17 @@ export function mmBackHost(dY: Float32Array, rows: number, out: number, W: tf.Te
   return mmBackHostSum([dY], rows, out, [W], inDim);
 }
 
-/** A tensor from a new host array (the wasm backend copies it into its heap; others keep it). */
-function tensorOf(v: Float32Array, shape: [number, number]): tf.Tensor2D {
-  return tf.tensor2d(v, shape);
-}
-
 /** a^T b for host a [rows, m], b [rows, n] -> tensor [m, n] (a weight gradient). */
 export function mmTransposedA(a: Float32Array, rows: number, m: number, b: Float32Array, n: number): tf.Tensor2D {
-  return tensorOf(gemm([{ a, aStored: 'KM', b }], m, rows, n), [m, n]);
+  return product([{ a, aStored: 'KM', b }], m, rows, n, true);
 }
 
 /** a^T b_i for host a [rows, m] and several b_i [rows, n] -> tensors [m, n]. */
 export function mmTransposedAMany(a: Float32Array, rows: number, m: number, bs: Float32Array[], n: number): tf.Tensor2D[] {
   return bs.map((b) => mmTransposedA(a, rows, m, b, n));
+}
+
+/** Whether products run as WebAssembly SIMD on the current backend (else as the scalar loop gemmJs). */
+export function productUsesSimd(): boolean {
+  return arena() !== null;
 }

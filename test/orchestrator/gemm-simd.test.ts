@@ -1,12 +1,17 @@
 /**
- * The WebAssembly SIMD product (src/orchestrator/gemm-simd.ts) against the scalar loop in the same
- * order (bit for bit) and against float64 sums, on the training step's shapes and on ragged ones
- * (rows not a multiple of 4, columns not a multiple of 8), with A stored transposed, and with
- * several terms summed.
+ * The WebAssembly SIMD product (src/orchestrator/gemm-simd.ts, run by host-matmul.ts's `product`)
+ * against the scalar loop in the same order (bit for bit) and against float64 sums, on the
+ * training step's shapes and on ragged ones (rows not a multiple of 4, columns not a multiple of
+ * 8), with A stored transposed, with several terms summed, with a weight read in place in the
+ * wasm heap and a result written into a new tensor, and on the cpu backend (a memory of its own).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gemm, gemmJs, gemmUsesSimd, type ProductTerm } from '../../src/orchestrator/gemm-simd';
+import { ensureBackend, hostView, tf } from '../../src/orchestrator/backend';
+import { gemmJs, type ProductTerm } from '../../src/orchestrator/gemm-simd';
+import { mmHost, mmTransposedA, product, productUsesSimd } from '../../src/orchestrator/host-matmul';
+
+const gemm = (terms: ProductTerm[], M: number, K: number, N: number) => product(terms, M, K, N);
 
 function random(n: number, seed: number): Float32Array {
   let x = seed;
@@ -38,8 +43,9 @@ function assertClose(got: Float32Array, want: Float64Array, K: number, what: str
   for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= tol, `${what}: [${i}] ${got[i]} vs ${want[i]}`);
 }
 
-test('the SIMD kernel assembles and validates here (Node has WebAssembly SIMD)', () => {
-  assert.equal(gemmUsesSimd(), true);
+test('the SIMD kernel assembles and validates here (Node has WebAssembly SIMD)', async () => {
+  await ensureBackend('wasm', () => undefined);
+  assert.equal(productUsesSimd(), true);
 });
 
 test('gemm equals the scalar loop bit for bit, and float64 sums within float32 error, on training and ragged shapes', () => {
@@ -74,4 +80,33 @@ test('each call returns an array of its own', () => {
 test('a short operand is an error naming the shape', () => {
   assert.throws(() => gemm([{ a: new Float32Array(10), aStored: 'MK', b: new Float32Array(16) }], 4, 4, 4), /10 values for a \[4, 4\] operand/);
   assert.throws(() => gemm([{ a: new Float32Array(16), aStored: 'MK', b: new Float32Array(15) }], 4, 4, 4), /15 values for a \[4, 4\] operand/);
+});
+
+test('a weight is read in place in the wasm heap, and a gradient written into a new tensor, with the same bits', async () => {
+  await ensureBackend('wasm', () => undefined);
+  const [M, K, N] = [22, 768, 256];
+  const W = tf.tensor2d(random(K * N, 31), [K, N]);
+  const a = random(M * K, 32);
+  const want = gemmJs([{ a, aStored: 'MK', b: random(K * N, 31) }], M, K, N);
+  assert.deepEqual(mmHost(a, M, K, W), want);
+  const dY = random(M * N, 33);
+  const g = mmTransposedA(a, M, K, dY, N);
+  assert.deepEqual(g.shape, [K, N]);
+  assert.deepEqual(new Float32Array(hostView(g)), gemmJs([{ a, aStored: 'KM', b: dY }], K, M, N));
+  tf.dispose([W, g]);
+});
+
+test('on the cpu backend the kernel runs in a memory of its own, with the same bits', async () => {
+  await ensureBackend('cpu', () => undefined);
+  try {
+    const [M, K, N] = [9, 40, 24];
+    const W = tf.tensor2d(random(K * N, 41), [K, N]);
+    const a = random(M * K, 42);
+    assert.deepEqual(mmHost(a, M, K, W), gemmJs([{ a, aStored: 'MK', b: random(K * N, 41) }], M, K, N));
+    const g = mmTransposedA(a, M, K, random(M * N, 43), N);
+    assert.deepEqual(new Float32Array(g.dataSync()), gemmJs([{ a, aStored: 'KM', b: random(M * N, 43) }], K, M, N));
+    tf.dispose([W, g]);
+  } finally {
+    await ensureBackend('wasm', () => undefined);
+  }
 });
