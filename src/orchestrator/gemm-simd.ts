@@ -18,7 +18,7 @@
  *     bits. A's strides make A^T free: a [K, M] storage is sAr = 4, sAk = 4 M.
  *
  * Inner loop (4 rows x 8 columns): two 4-lane loads of B's row k, and for each of the 4 rows a
- * splat of A[m, k], two multiplies and two adds into 8 accumulators held in registers.
+ * load-and-splat of A[m, k], two multiplies and two adds into 8 accumulators held in registers.
  */
 import { sleb, uleb } from './adam-simd';
 
@@ -41,8 +41,7 @@ function assemble(): Uint8Array {
   const simd = (op: number) => [0xfd, ...uleb(op)];
   const vload = (offset: number) => [...simd(0x00), 0, ...uleb(offset)]; // align 1: any address
   const vstore = (offset: number) => [...simd(0x0b), 0, ...uleb(offset)];
-  const f32load = [0x2a, 0, 0];
-  const splat = simd(0x13);
+  const load32Splat = [...simd(0x09), 0, 0]; // v128.load32_splat: A[m, k] in all four lanes
   const fadd = simd(0xe4);
   const fmul = simd(0xe6);
   const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)]; // v128.const 0
@@ -69,7 +68,7 @@ function assemble(): Uint8Array {
       ...get(PB), ...vload(0), ...set(B0),
       ...get(PB), ...vload(16), ...set(B1),
       ...rows(R, (r) => [
-        ...get(PA(r)), ...f32load, ...splat, ...tee(AV),
+        ...get(PA(r)), ...load32Splat, ...tee(AV),
         ...get(B0), ...fmul, ...get(ACCV(r, 0)), ...fadd, ...set(ACCV(r, 0)),
         ...get(AV), ...get(B1), ...fmul, ...get(ACCV(r, 1)), ...fadd, ...set(ACCV(r, 1)),
         ...get(PA(r)), ...get(SAK), ADD, ...set(PA(r)),

@@ -29,6 +29,7 @@
  */
 import { hostView, tf } from './backend';
 import { oracleTargetsHost, structureTermsKernel, type STRUCTURE_TERMS } from './loss-kernel';
+import { utilityDistillationKernel } from './utility-kernel';
 import type { LossWeights } from './config';
 import type { ForwardCache } from './model';
 
@@ -83,6 +84,8 @@ export type DistillationMode = 'adapter-cosine' | 'adapter-mse' | 'encoder-mse';
 export interface LossResult {
   total: tf.Scalar;
   terms: Record<LossName, tf.Scalar>;
+  /** the eight terms as one vector [8], in LOSS_NAMES order */
+  vector: tf.Tensor1D;
 }
 
 /** Entropy along the last axis of probabilities given with their logs (0 * log 0 counts as 0). */
@@ -229,15 +232,19 @@ export function compositeLoss(
   const [B, N] = s.shape;
 
   const mode = settings.utility ?? 'rollout';
-  const expectedCorrect =
-    mode !== 'rollout' && targets.pairCorrect && cache.steps > 1
-      ? mode === 'exact-two-step'
-        ? exactTwoStepCorrectness(cache, targets.correct, targets.pairCorrect, settings.lengthPenalty ?? 0, settings.exploration ?? 0)
-        : expectedChainCorrectnessExact(cache, targets.correct, targets.pairCorrect, settings.lengthPenalty ?? 0, settings.exploration ?? 0)
-      : expectedChainCorrectness(cache, targets.correct, targets.pairCorrect);
-  const utility = tf.mean(tf.neg(tf.log(tf.add(expectedCorrect, 1e-6)))) as tf.Scalar;
-
-  const distillation = maskedMean(distillationPerItem(cache, targets, settings.distillation ?? 'adapter-cosine'), targets.hasOracle);
+  const distillationMode = settings.distillation ?? 'adapter-cosine';
+  const twoStep = mode === 'exact-two-step' && targets.pairCorrect && cache.steps > 1;
+  let utilityAndDistillation: tf.Tensor1D;
+  if (twoStep && distillationMode === 'adapter-cosine' && cache.hOracle) {
+    // The training defaults as one hand-differentiated op (utility-kernel.ts; the same arithmetic
+    // as the branch below, tested equal).
+    utilityAndDistillation = utilityDistillationKernel(
+      { s, baseScore: cache.baseScore, logC: cache.logC, stopLogit: cache.stopLogit, finalDist: cache.finalDist, hAdapter: cache.hAdapter, hOracle: cache.hOracle },
+      { correct: hostView(targets.correct).slice(), pairCorrect: hostView(targets.pairCorrect!).slice(), hasOracle: hostView(targets.hasOracle).slice(), gamma: settings.lengthPenalty ?? 0, exploration: settings.exploration ?? 0 },
+    );
+  } else {
+    utilityAndDistillation = utilityAndDistillationByOps(cache, targets, settings);
+  }
 
   // The six terms that read only routed quantities run as one hand-differentiated op
   // (loss-kernel.ts); structureTermsByOps below is the same arithmetic op by op (tested equal).
@@ -245,13 +252,34 @@ export function compositeLoss(
   const { cOracle, piOracle } = oracleTargetsHost(targets.outputs, targets.oracle);
   const inTopK = topKMembership(hostView(s).slice(), B, N, k); // a constant: no gradient through membership
   const structure = structureTermsKernel(cache, { cOracle, piOracle, hasOracle: hostView(targets.hasOracle).slice(), inTopK, lengthAlpha: settings.lengthAlpha });
-  const [symmetry, sparsity, oracle, diversity, selection, length] = tf.unstack(structure) as tf.Scalar[];
 
-  const terms: Record<LossName, tf.Scalar> = { utility, distillation, symmetry, sparsity, oracle, diversity, selection, length };
+  const vector = tf.concat([utilityAndDistillation, structure]) as tf.Tensor1D; // LOSS_NAMES order
   const w = settings.weights;
-  const weightedStructure = tf.sum(tf.mul(structure, tf.tensor1d([w.symmetry, w.sparsity, w.oracle, w.diversity, w.selection, w.length])));
-  const total = tf.add(tf.add(tf.mul(w.utility, utility), tf.mul(w.distillation, distillation)), weightedStructure) as tf.Scalar;
-  return { total, terms };
+  const total = tf.sum(tf.mul(vector, tf.tensor1d(LOSS_NAMES.map((n) => w[n])))) as tf.Scalar;
+  const terms = Object.fromEntries(LOSS_NAMES.map((n, i) => [n, tf.squeeze(tf.slice(vector, [i], [1]))])) as Record<LossName, tf.Scalar>;
+  return { total, terms, vector };
+}
+
+/**
+ * [utility, distillation] op by op with tfjs's autodiff, for every utility and distillation mode:
+ * what compositeLoss runs outside the defaults, and the reference utility-kernel.ts is tested
+ * against.
+ */
+export function utilityAndDistillationByOps(
+  cache: Pick<ForwardCache, 'finalDist' | 'hAdapter' | 'hOracle' | 'relaxedSelection' | 'halting' | 's' | 'baseScore' | 'logC' | 'stopLogit' | 'steps'>,
+  targets: LossTargets,
+  settings: Pick<LossSettings, 'utility' | 'distillation' | 'lengthPenalty' | 'exploration'>,
+): tf.Tensor1D {
+  const mode = settings.utility ?? 'rollout';
+  const expectedCorrect =
+    mode !== 'rollout' && targets.pairCorrect && cache.steps > 1
+      ? mode === 'exact-two-step'
+        ? exactTwoStepCorrectness(cache, targets.correct, targets.pairCorrect, settings.lengthPenalty ?? 0, settings.exploration ?? 0)
+        : expectedChainCorrectnessExact(cache, targets.correct, targets.pairCorrect, settings.lengthPenalty ?? 0, settings.exploration ?? 0)
+      : expectedChainCorrectness(cache, targets.correct, targets.pairCorrect);
+  const utility = tf.mean(tf.neg(tf.log(tf.add(expectedCorrect, 1e-6))));
+  const distillation = maskedMean(distillationPerItem(cache, targets, settings.distillation ?? 'adapter-cosine'), targets.hasOracle);
+  return tf.stack([utility, distillation]) as tf.Tensor1D;
 }
 
 /**

@@ -139,8 +139,8 @@ export function trainStep(model: OrchestratorModel, adam: AdamState, items: Rout
   try {
     const { value, grads } = tf.variableGrads(() => {
       const cache = forward(model, batch, { steps, tau: sched.tau, gumbel, dropoutMask: mask });
-      const { total, terms } = compositeLoss(cache, batch, { weights: tc.weights, topK: sched.k, lengthAlpha: tc.lengthAlpha ?? 1 / N, distillation: tc.distillation, utility: tc.utility, exploration: tc.utilityExploration, lengthPenalty: model.config.lengthPenalty });
-      kept.monitor = tf.keep(tf.stack([...LOSS_NAMES.map((n) => terms[n]), tf.mean(tf.max(cache.s, -1))]) as tf.Tensor1D);
+      const { total, vector } = compositeLoss(cache, batch, { weights: tc.weights, topK: sched.k, lengthAlpha: tc.lengthAlpha ?? 1 / N, distillation: tc.distillation, utility: tc.utility, exploration: tc.utilityExploration, lengthPenalty: model.config.lengthPenalty });
+      kept.monitor = tf.keep(tf.concat([vector, tf.reshape(tf.mean(tf.max(cache.s, -1)), [1])]) as tf.Tensor1D);
       return total;
     }, names.map((n) => model.params[n]));
     owned.push(value, ...Object.values(grads).filter((g) => g != null));
