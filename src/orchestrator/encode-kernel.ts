@@ -230,9 +230,12 @@ export function encodeKernel(params: Record<string, tf.Tensor>, inputs: EncodeKe
     const A = mmHost(xin, R1, D, P['adapter.W1']);
     addBias(A, R1, d, values(P['adapter.b1']));
     const Gm = new Float32Array(R1 * d);
+    const tanhA = new Float64Array(R1 * d); // kept for GELU's derivative in the backward pass
     for (let x = 0; x < R1 * d; x++) {
       const a = A[x];
-      const gl = geluTanh(a);
+      const th = Math.tanh(GELU_C * (a + 0.044715 * a * a * a));
+      tanhA[x] = th;
+      const gl = 0.5 * a * (1 + th); // geluTanh(a)
       Gm[x] = mask && x < Ro * d ? gl * mask[x] : gl;
     }
     const H0 = mmHost(Gm, R1, d, P['adapter.W2']);
@@ -330,7 +333,7 @@ export function encodeKernel(params: Record<string, tf.Tensor>, inputs: EncodeKe
       const dG = mmBackHost(dH0, R1, d, P['adapter.W2'], d);
       for (let x = 0; x < R1 * d; x++) {
         const a = A[x];
-        const th = Math.tanh(GELU_C * (a + 0.044715 * a * a * a));
+        const th = tanhA[x];
         const dgelu = 0.5 * (1 + th) + 0.5 * a * (1 - th * th) * GELU_C * (1 + 3 * 0.044715 * a * a);
         dG[x] *= (mask && x < Ro * d ? mask[x] : 1) * dgelu;
       }

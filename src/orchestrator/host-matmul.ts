@@ -134,8 +134,13 @@ export function product(terms: ProductTerm[], M: number, K: number, N: number, a
     ar.run(slots[i].a.at, sAr, sAk, slots[i].b.at, 4 * N8, C, 4 * N8, M, N8, K, i > 0 ? 1 : 0);
   });
   if (out) return out.t;
-  const res = new Float32Array(M * N);
-  for (let r = 0; r < M; r++) res.set(F.subarray(C / 4 + r * N8, C / 4 + r * N8 + N), r * N);
+  let res: Float32Array;
+  if (N8 === N) {
+    res = F.slice(C / 4, C / 4 + M * N);
+  } else {
+    res = new Float32Array(M * N);
+    for (let r = 0; r < M; r++) res.set(F.subarray(C / 4 + r * N8, C / 4 + r * N8 + N), r * N);
+  }
   return asTensor ? tf.tensor2d(res, [M, N]) : res;
 }
 

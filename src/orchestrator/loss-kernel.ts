@@ -116,56 +116,98 @@ export function structureTermsKernel(x: StructureInputs, k: StructureConstants):
   return op(x.C, x.logC, x.s, x.expertLogProbs, x.expectedLength);
 }
 
+/** Appendix C's oracle targets of a batch: C_oracle [B, N, N] and pi_oracle [B, N]. */
+export interface OracleTargets {
+  cOracle: Float32Array;
+  piOracle: Float32Array;
+}
+
 /**
  * Appendix C's oracle targets on the host: C_oracle_ij = cos((o_i + o_j)/2, o*) and
  * pi_oracle_i = cos(o_i, o*), from dot products (as losses.ts's oracleTargets).
  */
-export function oracleTargetsHost(outputs: tf.Tensor3D, oracle: tf.Tensor2D): { cOracle: Float32Array; piOracle: Float32Array } {
+export function oracleTargetsHost(outputs: tf.Tensor3D, oracle: tf.Tensor2D): OracleTargets {
   const [B, N, D] = outputs.shape;
   const o = hostView(outputs).slice();
   const star = hostView(oracle).slice();
   const cOracle = new Float32Array(B * N * N);
   const piOracle = new Float32Array(B * N);
   for (let b = 0; b < B; b++) {
-    const dots = new Float64Array(N);
-    const sq = new Float64Array(N);
-    let ss = 0;
-    for (let c = 0; c < D; c++) ss += star[b * D + c] * star[b * D + c];
-    const starNorm = Math.sqrt(ss + 1e-8);
-    for (let i = 0; i < N; i++) {
-      let d1 = 0;
-      let d2 = 0;
-      for (let c = 0; c < D; c++) {
-        const v = o[(b * N + i) * D + c];
-        d1 += v * star[b * D + c];
-        d2 += v * v;
-      }
-      dots[i] = d1;
-      sq[i] = d2;
-      piOracle[b * N + i] = d1 / (Math.sqrt(d2 + 1e-8) * starNorm);
+    const one = oracleTargetsOfItem(o.subarray(b * N * D, (b + 1) * N * D), star.subarray(b * D, (b + 1) * D), N, D);
+    cOracle.set(one.cOracle, b * N * N);
+    piOracle.set(one.piOracle, b * N);
+  }
+  return { cOracle, piOracle };
+}
+
+const itemTargets = new WeakMap<object, OracleTargets>();
+
+/**
+ * The oracle targets of a batch of items, each item's computed once and remembered (they depend
+ * only on its encodings, which training never changes): the same values as oracleTargetsHost on
+ * toBatch(items), without its ~N^2 D multiply-adds per item every step. An item without an oracle
+ * gets the targets of a zero oracle encoding, as toBatch gives it.
+ */
+export function oracleTargetsOfItems(items: Array<{ outputs: Float32Array[]; oracle: Float32Array | null }>, D: number): OracleTargets {
+  const N = items[0].outputs.length;
+  const cOracle = new Float32Array(items.length * N * N);
+  const piOracle = new Float32Array(items.length * N);
+  items.forEach((it, b) => {
+    let t = itemTargets.get(it);
+    if (!t) {
+      const o = new Float32Array(N * D);
+      it.outputs.forEach((x, i) => o.set(x, i * D));
+      t = oracleTargetsOfItem(o, it.oracle ?? new Float32Array(D), N, D);
+      itemTargets.set(it, t);
     }
-    // The Gram matrix is symmetric (and its diagonal is sq): one dot product per pair i < j.
-    for (let i = 0; i < N; i++) {
-      const oi = (b * N + i) * D;
-      for (let j = i; j < N; j++) {
-        let g = sq[i];
-        if (j !== i) {
-          const oj = (b * N + j) * D;
-          let g0 = 0;
-          let g1 = 0;
-          let c = 0;
-          for (; c + 1 < D; c += 2) {
-            g0 += o[oi + c] * o[oj + c];
-            g1 += o[oi + c + 1] * o[oj + c + 1];
-          }
-          for (; c < D; c++) g0 += o[oi + c] * o[oj + c];
-          g = g0 + g1;
+    cOracle.set(t.cOracle, b * N * N);
+    piOracle.set(t.piOracle, b * N);
+  });
+  return { cOracle, piOracle };
+}
+
+/** One item's targets from its N response encodings o [N, D] and its oracle encoding star [D]. */
+function oracleTargetsOfItem(o: Float32Array, star: Float32Array, N: number, D: number): OracleTargets {
+  const cOracle = new Float32Array(N * N);
+  const piOracle = new Float32Array(N);
+  const dots = new Float64Array(N);
+  const sq = new Float64Array(N);
+  let ss = 0;
+  for (let c = 0; c < D; c++) ss += star[c] * star[c];
+  const starNorm = Math.sqrt(ss + 1e-8);
+  for (let i = 0; i < N; i++) {
+    let d1 = 0;
+    let d2 = 0;
+    for (let c = 0; c < D; c++) {
+      const v = o[i * D + c];
+      d1 += v * star[c];
+      d2 += v * v;
+    }
+    dots[i] = d1;
+    sq[i] = d2;
+    piOracle[i] = d1 / (Math.sqrt(d2 + 1e-8) * starNorm);
+  }
+  // The Gram matrix is symmetric (and its diagonal is sq): one dot product per pair i < j.
+  for (let i = 0; i < N; i++) {
+    const oi = i * D;
+    for (let j = i; j < N; j++) {
+      let g = sq[i];
+      if (j !== i) {
+        const oj = j * D;
+        let g0 = 0;
+        let g1 = 0;
+        let c = 0;
+        for (; c + 1 < D; c += 2) {
+          g0 += o[oi + c] * o[oj + c];
+          g1 += o[oi + c + 1] * o[oj + c + 1];
         }
-        const midSq = (sq[i] + sq[j] + 2 * g) / 4;
-        const value = (dots[i] + dots[j]) / 2 / (Math.sqrt(midSq + 1e-8) * starNorm);
-        cOracle[(b * N + i) * N + j] = value;
-        cOracle[(b * N + j) * N + i] = value;
+        for (; c < D; c++) g0 += o[oi + c] * o[oj + c];
+        g = g0 + g1;
       }
+      const midSq = (sq[i] + sq[j] + 2 * g) / 4;
+      const value = (dots[i] + dots[j]) / 2 / (Math.sqrt(midSq + 1e-8) * starNorm);
+      cOracle[i * N + j] = value;
+      cOracle[j * N + i] = value;
     }
   }
   return { cOracle, piOracle };

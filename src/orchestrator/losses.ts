@@ -28,7 +28,7 @@
  * over the items that have one.
  */
 import { hostView, tf } from './backend';
-import { oracleTargetsHost, structureTermsKernel, type STRUCTURE_TERMS } from './loss-kernel';
+import { oracleTargetsHost, structureTermsKernel, type OracleTargets, type STRUCTURE_TERMS } from './loss-kernel';
 import { utilityDistillationKernel } from './utility-kernel';
 import type { LossWeights } from './config';
 import type { ForwardCache } from './model';
@@ -65,6 +65,8 @@ export interface LossSettings {
   lengthPenalty?: number;
   /** eps of the eps-greedy first step in 'exact-two-step' (default 0; exactTwoStepCorrectness) */
   exploration?: number;
+  /** the batch's oracle targets when already known (oracleTargetsOfItems); default: computed from the targets */
+  oracleTargets?: OracleTargets;
 }
 
 /**
@@ -249,7 +251,7 @@ export function compositeLoss(
   // The six terms that read only routed quantities run as one hand-differentiated op
   // (loss-kernel.ts); structureTermsByOps below is the same arithmetic op by op (tested equal).
   const k = Math.max(1, Math.min(settings.topK, N));
-  const { cOracle, piOracle } = oracleTargetsHost(targets.outputs, targets.oracle);
+  const { cOracle, piOracle } = settings.oracleTargets ?? oracleTargetsHost(targets.outputs, targets.oracle);
   const inTopK = topKMembership(hostView(s).slice(), B, N, k); // a constant: no gradient through membership
   const structure = structureTermsKernel(cache, { cOracle, piOracle, hasOracle: hostView(targets.hasOracle).slice(), inTopK, lengthAlpha: settings.lengthAlpha });
 

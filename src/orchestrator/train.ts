@@ -15,6 +15,7 @@ import { resolveModelConfig, resolveTrainConfig, type ModelConfig, type ModelCon
 import { disposeBatch, itemsOfSplit, routingDatasetFingerprint, toBatch, validateRoutingDataset, type RoutingDataset, type RoutingItem } from './dataset';
 import { inNotebook, liveLine } from '../notebook/display';
 import { evaluateModel, type EvaluationResult } from './evaluate';
+import { oracleTargetsOfItems } from './loss-kernel';
 import { compositeLoss, LOSS_NAMES, type LossName } from './losses';
 import { createModel, disposeModel, forward, readParameters, type OrchestratorModel } from './model';
 import { adamStep, createAdamState, disposeAdamState, readAdamState, type AdamState } from './adam';
@@ -109,7 +110,10 @@ function conflicts(given: Record<string, unknown>, saved: Record<string, unknown
 function dropoutMask(rng: Rng, B: number, N: number, d: number, p: number): tf.Tensor3D | undefined {
   if (p <= 0) return undefined;
   const keep = 1 / (1 - p);
-  return tf.tensor3d(rng.fill(B * N * d, (r) => (r.uniform() < p ? 0 : keep)), [B, N, d]);
+  const u = rng.uniforms(B * N * d);
+  const mask = new Float32Array(u.length);
+  for (let i = 0; i < u.length; i++) mask[i] = u[i] < p ? 0 : keep;
+  return tf.tensor3d(mask, [B, N, d]);
 }
 
 export interface StepOutcome {
@@ -139,7 +143,7 @@ export function trainStep(model: OrchestratorModel, adam: AdamState, items: Rout
   try {
     const { value, grads } = tf.variableGrads(() => {
       const cache = forward(model, batch, { steps, tau: sched.tau, gumbel, dropoutMask: mask });
-      const { total, vector } = compositeLoss(cache, batch, { weights: tc.weights, topK: sched.k, lengthAlpha: tc.lengthAlpha ?? 1 / N, distillation: tc.distillation, utility: tc.utility, exploration: tc.utilityExploration, lengthPenalty: model.config.lengthPenalty });
+      const { total, vector } = compositeLoss(cache, batch, { weights: tc.weights, topK: sched.k, lengthAlpha: tc.lengthAlpha ?? 1 / N, distillation: tc.distillation, utility: tc.utility, exploration: tc.utilityExploration, lengthPenalty: model.config.lengthPenalty, oracleTargets: oracleTargetsOfItems(items, model.config.inputDim) });
       kept.monitor = tf.keep(tf.concat([vector, tf.reshape(tf.mean(tf.max(cache.s, -1)), [1])]) as tf.Tensor1D);
       return total;
     }, names.map((n) => model.params[n]));

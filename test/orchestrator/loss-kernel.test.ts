@@ -64,3 +64,20 @@ for (const c of CASES) {
     assert.ok(checked >= 15, `only ${checked} parameters reached`);
   });
 }
+
+test('oracle targets remembered per item equal those computed from the batch, an item without an oracle included', async () => {
+  await ensureBackend();
+  const { syntheticRoutingDataset } = await import('../../src/orchestrator/synthetic');
+  const { toBatch, disposeBatch } = await import('../../src/orchestrator/dataset');
+  const { oracleTargetsOfItems } = await import('../../src/orchestrator/loss-kernel');
+  const ds = syntheticRoutingDataset({ seed: 4, nItems: 5, nExperts: 4, dim: 12, nDomains: 2 });
+  ds.items[1].oracle = null;
+  for (const items of [ds.items.slice(0, 3), ds.items.slice(1, 5), ds.items.slice(0, 3)]) {
+    const batch = toBatch(items, 12);
+    const want = oracleTargetsHost(batch.outputs, batch.oracle);
+    const got = oracleTargetsOfItems(items, 12);
+    assert.deepEqual(got.cOracle, want.cOracle);
+    assert.deepEqual(got.piOracle, want.piOracle);
+    disposeBatch(batch);
+  }
+});
