@@ -16,6 +16,8 @@
  *     JavaScript loop it took ~2.5 ms of a step at the paper's size)
  */
 
+import type { WasmMemory } from './wasm-arena';
+
 /** Unsigned LEB128 (WebAssembly's integer encoding). */
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -128,7 +130,6 @@ function assemble(): Uint8Array {
 declare const WebAssembly: {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 };
 
@@ -147,20 +148,17 @@ function adamModule(): object | null {
   return compiled;
 }
 
-/** A SIMD Adam over its own memory: `floats` float32 slots, 16-byte aligned regions. */
+/** A SIMD Adam over a WebAssembly memory (pointers are byte offsets into it). */
 export interface AdamKernel {
-  /** the memory as float32 (never grown, so views into it stay valid) */
-  F: Float32Array;
   adam(g: number, p: number, m: number, v: number, out: number, n: number, scale: number, b1: number, a1: number, b2: number, a2: number, step: number, invBc2sqrt: number, eps: number): void;
   /** sum of squares of the n floats at byte offset ptr (n a multiple of 4), in float64 */
   sumsq(ptr: number, n: number): number;
 }
 
-/** An Adam kernel with room for `floats` float32 values, or null without WebAssembly SIMD. */
-export function createAdamKernel(floats: number): AdamKernel | null {
+/** The Adam kernel over `memory` (wasm-arena.ts), or null without WebAssembly SIMD. */
+export function createAdamKernel(memory: WasmMemory): AdamKernel | null {
   const mod = adamModule();
   if (!mod) return null;
-  const mem = new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65536) + 1 });
-  const inst = new WebAssembly.Instance(mod, { env: { mem } });
-  return { F: new Float32Array(mem.buffer), adam: inst.exports.adam as AdamKernel['adam'], sumsq: inst.exports.sumsq as AdamKernel['sumsq'] };
+  const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
+  return { adam: inst.exports.adam as AdamKernel['adam'], sumsq: inst.exports.sumsq as AdamKernel['sumsq'] };
 }

@@ -4,14 +4,16 @@
  * PyTorch's: p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
  *
  * It runs as one WebAssembly SIMD pass per parameter (adam-simd.ts; a scalar JavaScript loop
- * where SIMD is unavailable), with the moments kept in that module's memory: the tfjs version
- * issued ~12 kernels per parameter (~330 per step for the paper's model) and took ~10x longer
- * (docs/performance.md). The new parameter value is a fresh tensor (never written in place: the
- * wasm backend caches packed matMul weights by tensor id, and other tensors may share a
- * variable's memory).
+ * where SIMD is unavailable) in wasm-arena.ts's memory, which on the wasm backend is the backend's
+ * heap: the moments live there, gradients and parameter values are read where their tensors live
+ * and the new value is written straight into a new tensor, so nothing is copied (the tfjs version
+ * issued ~12 kernels per parameter, ~330 per step for the paper's model, and took ~10x longer;
+ * docs/performance.md). The new value is a new tensor, never written in place: other tensors may
+ * share a variable's memory.
  */
 import { createAdamKernel, type AdamKernel } from './adam-simd';
 import { hostView, tf } from './backend';
+import { currentArena, f32, offsetOf, type Arena } from './wasm-arena';
 
 export interface AdamSettings {
   beta1: number;
@@ -28,6 +30,25 @@ export interface AdamState {
   v: Record<string, Float32Array>;
 }
 
+/**
+ * Where a state's moments sit: one region of the arena (wasm-arena.ts: on the wasm backend its
+ * heap, beside the parameters and gradients the kernel then reads in place).
+ */
+interface Workspace {
+  arena: Arena;
+  kernel: AdamKernel;
+  region: number;
+  /** byte offsets of each parameter's moments */
+  offsets: Record<string, { m: number; v: number }>;
+}
+const workspaces = new WeakMap<AdamState, Workspace>();
+const kernels = new WeakMap<Arena, AdamKernel | null>();
+/** Frees the region of a state that was dropped without disposeAdamState. */
+const unfreed = new FinalizationRegistry<{ arena: Arena; region: number }>(({ arena, region }) => arena.free(region));
+
+/** 4-float (16-byte) aligned sizes: the SIMD pass runs over whole lanes. */
+const pad4 = (n: number) => Math.ceil(n / 4) * 4;
+
 /** Zero moments for the given parameters (or copies of the given saved values). */
 export function createAdamState(params: Record<string, tf.Variable>, saved?: { t: number; m: Record<string, Float32Array>; v: Record<string, Float32Array> }): AdamState {
   for (const [name, p] of Object.entries(params)) {
@@ -35,45 +56,37 @@ export function createAdamState(params: Record<string, tf.Variable>, saved?: { t
       if (vals && vals.length !== p.size) throw new Error(`Adam state for '${name}' has ${vals.length} values, expected ${p.size}`);
     }
   }
-  // The moments live in the SIMD kernel's memory (views that stay valid: it never grows), each
-  // parameter's with room for its gradient (all gradients are copied in before the update, for
-  // the global norm) and for its value (updated in place; copied in only when the variable holds
-  // something other than what the last step wrote); 4-float aligned regions (the padding of a
-  // gradient stays 0, so it adds nothing to the norm).
-  const pad = (n: number) => Math.ceil(n / 4) * 4;
   const entries = Object.entries(params);
-  const regions = entries.reduce((a, [, p]) => a + 4 * pad(p.size), 0);
-  const kernel = createAdamKernel(regions);
+  const arena = currentArena();
+  if (!kernels.has(arena)) kernels.set(arena, createAdamKernel(arena.memory));
+  const kernel = kernels.get(arena);
   const m: Record<string, Float32Array> = {};
   const v: Record<string, Float32Array> = {};
-  const offsets: Record<string, { m: number; v: number; g: number; p: number }> = {};
-  let at = 0;
-  for (const [name, p] of entries) {
-    if (kernel) {
-      offsets[name] = { m: at, v: at + pad(p.size), g: at + 2 * pad(p.size), p: at + 3 * pad(p.size) };
-      m[name] = kernel.F.subarray(at, at + p.size);
-      v[name] = kernel.F.subarray(at + pad(p.size), at + pad(p.size) + p.size);
-      at += 4 * pad(p.size);
-    } else {
-      m[name] = new Float32Array(p.size);
-      v[name] = new Float32Array(p.size);
+  const state: AdamState = { t: saved?.t ?? 0, m, v };
+  if (!kernel) {
+    for (const [name, p] of entries) [m[name], v[name]] = [new Float32Array(p.size), new Float32Array(p.size)];
+  } else {
+    // The moments of every parameter in one region of the arena. The arena's memory may grow
+    // (which detaches views), so m[name] and v[name] are getters that view it afresh.
+    const region = arena.alloc(entries.reduce((a, [, p]) => a + 8 * pad4(p.size), 0));
+    const offsets: Record<string, { m: number; v: number }> = {};
+    let at = region;
+    for (const [name, p] of entries) {
+      offsets[name] = { m: at, v: at + 4 * pad4(p.size) };
+      at += 8 * pad4(p.size);
+      Object.defineProperty(m, name, { enumerable: true, get: () => new Float32Array(arena.memory.buffer, offsets[name].m, p.size) });
+      Object.defineProperty(v, name, { enumerable: true, get: () => new Float32Array(arena.memory.buffer, offsets[name].v, p.size) });
     }
+    f32(arena).fill(0, region / 4, at / 4);
+    workspaces.set(state, { arena, kernel, region, offsets });
+    unfreed.register(state, { arena, region }, state);
+  }
+  for (const [name] of entries) {
     if (saved?.m[name]) m[name].set(saved.m[name]);
     if (saved?.v[name]) v[name].set(saved.v[name]);
   }
-  const state: AdamState = { t: saved?.t ?? 0, m, v };
-  if (kernel) workspaces.set(state, { kernel, offsets, written: {} });
   return state;
 }
-
-/** Where a state's moments and scratch regions sit in its SIMD kernel's memory (float offsets). */
-interface Workspace {
-  kernel: AdamKernel;
-  offsets: Record<string, { m: number; v: number; g: number; p: number }>;
-  /** per parameter, the tensor data the last update assigned to the variable (its value is then in the kernel's memory) */
-  written: Record<string, object>;
-}
-const workspaces = new WeakMap<AdamState, Workspace>();
 
 /** Copies the moments out (for a checkpoint). */
 export function readAdamState(state: AdamState): { t: number; m: Record<string, Float32Array>; v: Record<string, Float32Array> } {
@@ -81,9 +94,13 @@ export function readAdamState(state: AdamState): { t: number; m: Record<string, 
   return { t: state.t, m: copy(state.m), v: copy(state.v) };
 }
 
-/** Kept for callers that free the state: the moments are host arrays, so nothing is held in tfjs. */
-export function disposeAdamState(_state: AdamState): void {
-  /* nothing to free */
+/** Frees the state's moments (its region of the arena); the state must not be used after. */
+export function disposeAdamState(state: AdamState): void {
+  const ws = workspaces.get(state);
+  if (!ws) return;
+  ws.arena.free(ws.region);
+  unfreed.unregister(state);
+  workspaces.delete(state);
 }
 
 /**
@@ -101,17 +118,16 @@ export function adamStep(params: Record<string, tf.Variable>, grads: Record<stri
     if (grads[n]!.size !== params[n].size) throw new Error(`adamStep: gradient of '${n}' has ${grads[n]!.size} values, the parameter ${params[n].size}`);
   }
   const ws = workspaces.get(state);
-  // The SIMD path holds while the moments are still the views into the kernel's memory.
-  const simd = (n: string): boolean => Boolean(ws && ws.offsets[n]) && ws!.kernel.F.subarray(ws!.offsets[n].m, ws!.offsets[n].m + state.m[n].length).byteOffset === state.m[n].byteOffset;
   let sq = 0;
   for (const n of names) {
-    if (ws && simd(n)) {
-      const { F, sumsq } = ws.kernel;
-      const g = ws.offsets[n].g;
-      F.set(hostView(grads[n]!), g);
-      sq += sumsq(4 * g, Math.ceil(state.m[n].length / 4) * 4);
+    const g = hostView(grads[n]!);
+    const at = ws ? offsetOf(ws.arena, g) : -1;
+    if (at < 0) {
+      sq += sumOfSquares(g);
     } else {
-      sq += sumOfSquares(hostView(grads[n]!));
+      // The SIMD pass over whole lanes of the gradient where it lives, the last size % 4 here.
+      const n4 = g.length & ~3;
+      sq += ws!.kernel.sumsq(at, n4) + sumOfSquares(g.subarray(n4));
     }
   }
   const norm = Math.fround(Math.sqrt(sq));
@@ -121,34 +137,50 @@ export function adamStep(params: Record<string, tf.Variable>, grads: Record<stri
   const bc1 = 1 - Math.pow(b1, t);
   const bc2sqrt = Math.sqrt(1 - Math.pow(b2, t));
   const step = lr / bc1;
-  // The wasm backend copies a new tensor's values into its heap, so one scratch array serves
-  // every parameter; the cpu backend keeps the array itself, so it gets a fresh one.
-  const copies = tf.getBackend() === 'wasm';
   for (const n of names) {
-    const size = state.m[n].length;
-    let out: Float32Array;
-    // Views of tfjs memory are taken right before use: creating the new tensor below may move the wasm heap.
-    if (ws && simd(n)) {
-      const { F, adam } = ws.kernel;
-      const o = ws.offsets[n];
-      if (ws.written[n] !== params[n].dataId) F.set(hostView(params[n]), o.p);
-      adam(4 * o.g, 4 * o.p, 4 * o.m, 4 * o.v, 4 * o.p, Math.ceil(size / 4) * 4, scale, b1, 1 - b1, b2, 1 - b2, step, 1 / bc2sqrt, s.eps);
-      out = F.subarray(o.p, o.p + size);
-      if (!copies) out = out.slice();
-    } else {
-      if (!copies || scratch.length < size) scratch = new Float32Array(copies ? Math.max(size, 2 * scratch.length) : size);
-      out = scratch.subarray(0, size);
-      adamUpdate(hostView(grads[n]!), hostView(params[n]), state.m[n], state.v[n], out, scale, b1, b2, step, 1 / bc2sqrt, s.eps);
-    }
-    const next = tf.tensor(out, params[n].shape, 'float32');
+    const next = ws ? simdUpdate(ws, n, params[n], grads[n]!, scale, b1, b2, step, 1 / bc2sqrt, s.eps) : scalarUpdate(state, n, params[n], grads[n]!, scale, b1, b2, step, 1 / bc2sqrt, s.eps);
+    // The new value is a new tensor (never written in place: other tensors may share a variable's memory).
     params[n].assign(next);
     next.dispose(); // the variable holds its own reference
-    if (ws) ws.written[n] = params[n].dataId;
   }
   return norm;
 }
 
-let scratch = new Float32Array(0);
+/**
+ * One parameter's update by the SIMD kernel in the arena: the gradient and the value read where
+ * they live (copied into scratch only off the wasm backend), the new value written into a new
+ * tensor (or into scratch, then copied into one).
+ */
+function simdUpdate(ws: Workspace, name: string, param: tf.Variable, grad: tf.Tensor, scale: number, b1: number, b2: number, step: number, invBc2sqrt: number, eps: number): tf.Tensor {
+  const { arena, kernel } = ws;
+  const size = param.size;
+  const bytes = 4 * pad4(size);
+  // Offsets first: the allocations below may grow the memory (offsets survive, views do not).
+  let gAt = offsetOf(arena, hostView(grad));
+  let pAt = offsetOf(arena, hostView(param));
+  const out = arena.tensor(param.shape);
+  const base = arena.scratch(3 * bytes);
+  const F = f32(arena);
+  if (gAt < 0) F.set(hostView(grad), (gAt = base) / 4);
+  if (pAt < 0) F.set(hostView(param), (pAt = base + bytes) / 4);
+  const outAt = out ? out.at : base + 2 * bytes;
+  const { m, v } = ws.offsets[name];
+  const n4 = size & ~3;
+  kernel.adam(gAt, pAt, m, v, outAt, n4, scale, b1, 1 - b1, b2, 1 - b2, step, invBc2sqrt, eps);
+  if (n4 < size) {
+    // The last size % 4 values (the kernel runs over whole lanes; past the end lies other data).
+    const at = (x: number) => x / 4 + n4;
+    adamUpdate(F.subarray(at(gAt), at(gAt) + size - n4), F.subarray(at(pAt), at(pAt) + size - n4), F.subarray(at(m), at(m) + size - n4), F.subarray(at(v), at(v) + size - n4), F.subarray(at(outAt), at(outAt) + size - n4), scale, b1, b2, step, invBc2sqrt, eps);
+  }
+  return out ? out.t : tf.tensor(F.slice(outAt / 4, outAt / 4 + size), param.shape, 'float32');
+}
+
+/** One parameter's update as a scalar loop (no WebAssembly SIMD, or a state built by hand). */
+function scalarUpdate(state: AdamState, name: string, param: tf.Variable, grad: tf.Tensor, scale: number, b1: number, b2: number, step: number, invBc2sqrt: number, eps: number): tf.Tensor {
+  const out = new Float32Array(param.size);
+  adamUpdate(hostView(grad), hostView(param), state.m[name], state.v[name], out, scale, b1, b2, step, invBc2sqrt, eps);
+  return tf.tensor(out, param.shape, 'float32');
+}
 
 /** sum of g_i^2 in float64, four independent accumulators (the add latency, not the loads, bounds one). */
 function sumOfSquares(g: Float32Array): number {

@@ -21,12 +21,12 @@
  * load-and-splat of A[m, k], two multiplies and two adds into 8 accumulators held in registers.
  */
 import { sleb, uleb } from './adam-simd';
+import type { WasmMemory } from './wasm-arena';
 
 /* WebAssembly's types are not in this project's lib settings (ES2022 without DOM). */
 declare const WebAssembly: {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 };
 
@@ -114,12 +114,6 @@ function assemble(): Uint8Array {
 
 /** The kernel's entry point (arguments as in the header). */
 export type GemmRun = (A: number, sAr: number, sAk: number, B: number, ldb: number, C: number, ldc: number, M: number, N: number, K: number, acc: number) => void;
-
-/** A WebAssembly memory (the wasm backend's heap, or one of its own). */
-export interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 
 let compiled: object | null | undefined;
 

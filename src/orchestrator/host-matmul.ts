@@ -2,14 +2,14 @@
  * Matrix products for the hand-differentiated ops (encode-kernel.ts, route-kernel.ts) and the
  * probes' host reads. Every product runs in gemm-simd.ts's kernel.
  *
- * On the wasm backend the kernel works inside the backend's own heap: a weight is read where its
- * tensor lives and a weight gradient is written straight into a new tensor, so neither is copied
- * (at the paper's size that is ~1.4 M weight floats read and ~0.9 M gradient floats written per
- * training step). Host arrays (activations) are copied into a scratch region of that heap.
- * Elsewhere (the cpu backend) the kernel has a memory of its own and everything is copied.
+ * The kernel runs in wasm-arena.ts's memory: on the wasm backend the backend's own heap, where a
+ * weight is read where its tensor lives and a weight gradient is written straight into a new
+ * tensor, so neither is copied (at the paper's size ~1.4 M weight floats read and ~0.9 M gradient
+ * floats written per training step). Host arrays (activations) are copied into a scratch region.
  */
 import { hostView, tf } from './backend';
-import { checkTerm, createGemm, gemmJs, type GemmRun, type ProductTerm, type WasmMemory } from './gemm-simd';
+import { checkTerm, createGemm, gemmJs, type GemmRun, type ProductTerm } from './gemm-simd';
+import { currentArena, f32, offsetOf, type Arena } from './wasm-arena';
 import { transpose } from './transpose-simd';
 
 export type { ProductTerm };
@@ -19,72 +19,14 @@ export function values(t: tf.Tensor): Float32Array {
   return new Float32Array(hostView(t));
 }
 
-/** The memory products run in, with the kernel instantiated over it. */
-interface Arena {
-  memory: WasmMemory;
-  run: GemmRun;
-  /** byte offset of a reusable scratch region of at least `bytes` bytes */
-  scratch(bytes: number): number;
-  /** a new uninitialised [rows, cols] tensor in this memory and its byte offset; null where tensors live elsewhere */
-  tensor(rows: number, cols: number): { t: tf.Tensor2D; at: number } | null;
-}
+const kernels = new WeakMap<Arena, GemmRun | null>();
 
-/** What the wasm backend exposes of its Emscripten module and tensor storage (tfjs-backend-wasm 4.x). */
-interface WasmBackendInternals {
-  wasm: { asm: { memory: WasmMemory }; _malloc(bytes: number): number; _free(ptr: number): void };
-  makeOutput(shape: number[], dtype: 'float32'): { dataId: object; shape: number[]; dtype: 'float32' };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-}
-
-function wasmArena(be: WasmBackendInternals): Arena | null {
-  const memory = be.wasm.asm.memory;
-  const run = createGemm(memory);
-  if (!run) return null;
-  let ptr = 0;
-  let size = 0;
-  return {
-    memory,
-    run,
-    scratch(bytes) {
-      if (bytes > size) {
-        if (ptr) be.wasm._free(ptr);
-        size = Math.max(bytes, 2 * size);
-        ptr = be.wasm._malloc(size) >>> 0;
-      }
-      return ptr;
-    },
-    tensor(rows, cols) {
-      const info = be.makeOutput([rows, cols], 'float32');
-      const t = tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
-      return { t, at: be.dataIdMap.get(info.dataId)!.memoryOffset };
-    },
-  };
-}
-
-declare const WebAssembly: { Memory: new (d: { initial: number }) => WasmMemory };
-
-function ownArena(): Arena | null {
-  const memory = new WebAssembly.Memory({ initial: 64 });
-  const run = createGemm(memory);
-  if (!run) return null;
-  return {
-    memory,
-    run,
-    scratch(bytes) {
-      if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-      return 0;
-    },
-    tensor: () => null,
-  };
-}
-
-const arenas = new WeakMap<object, Arena | null>();
-
-/** The arena for the current backend (null: no WebAssembly SIMD, so products run as gemmJs). */
-function arena(): Arena | null {
-  const be = tf.backend() as unknown as WasmBackendInternals;
-  if (!arenas.has(be)) arenas.set(be, tf.getBackend() === 'wasm' ? wasmArena(be) : ownArena());
-  return arenas.get(be)!;
+/** The arena products run in and the kernel over it; null without WebAssembly SIMD (products then run as gemmJs). */
+function gemmArena(): { ar: Arena; run: GemmRun } | null {
+  const ar = currentArena();
+  if (!kernels.has(ar)) kernels.set(ar, createGemm(ar.memory));
+  const run = kernels.get(ar);
+  return run ? { ar, run } : null;
 }
 
 /**
@@ -96,8 +38,8 @@ export function product(terms: ProductTerm[], M: number, K: number, N: number, a
 export function product(terms: ProductTerm[], M: number, K: number, N: number, asTensor?: false): Float32Array;
 export function product(terms: ProductTerm[], M: number, K: number, N: number, asTensor = false): Float32Array | tf.Tensor2D {
   for (const t of terms) checkTerm(t, M, K, N);
-  const ar = arena();
-  if (!ar) {
+  const k = gemmArena();
+  if (!k) {
     const out = gemmJs(terms, M, K, N);
     return asTensor ? tf.tensor2d(out, [M, N]) : out;
   }
@@ -109,18 +51,18 @@ export function product(terms: ProductTerm[], M: number, K: number, N: number, a
   interface Slot { data: Float32Array; inPlace: boolean; at: number; rows: number; cols: number; stride: number }
   let scratchBytes = 0;
   const slot = (data: Float32Array, rows: number, cols: number, stride: number, mayStayInPlace: boolean): Slot => {
-    if (data.buffer.byteLength === 0) throw new Error('product: an operand is a view of the wasm heap taken before the heap grew (take it again)');
-    if (mayStayInPlace && data.buffer === ar.memory.buffer) return { data, inPlace: true, at: data.byteOffset, rows, cols, stride };
+    const off = offsetOf(k.ar, data);
+    if (mayStayInPlace && off >= 0) return { data, inPlace: true, at: off, rows, cols, stride };
     const at = scratchBytes;
     scratchBytes += 16 * Math.ceil((4 * rows * stride) / 16);
     return { data, inPlace: false, at, rows, cols, stride };
   };
   const slots = terms.map((t) => ({ a: slot(t.a, 1, M * K, M * K, true), b: slot(t.b, K, N, N8, N8 === N) }));
-  const out = asTensor && N8 === N ? ar.tensor(M, N) : null;
+  const out = asTensor && N8 === N ? k.ar.tensor([M, N]) : null;
   const cAt = scratchBytes;
   if (!out) scratchBytes += 4 * M * N8;
-  const base = ar.scratch(scratchBytes);
-  const F = new Float32Array(ar.memory.buffer);
+  const base = k.ar.scratch(scratchBytes);
+  const F = f32(k.ar);
   for (const { a, b } of slots) {
     for (const s of [a, b]) {
       if (s.inPlace) continue;
@@ -131,9 +73,9 @@ export function product(terms: ProductTerm[], M: number, K: number, N: number, a
   const C = out ? out.at : base + cAt;
   terms.forEach((t, i) => {
     const [sAr, sAk] = t.aStored === 'MK' ? [4 * K, 4] : [4, 4 * M];
-    ar.run(slots[i].a.at, sAr, sAk, slots[i].b.at, 4 * N8, C, 4 * N8, M, N8, K, i > 0 ? 1 : 0);
+    k.run(slots[i].a.at, sAr, sAk, slots[i].b.at, 4 * N8, C, 4 * N8, M, N8, K, i > 0 ? 1 : 0);
   });
-  if (out) return out.t;
+  if (out) return out.t as tf.Tensor2D;
   let res: Float32Array;
   if (N8 === N) {
     res = F.slice(C / 4, C / 4 + M * N);
@@ -188,5 +130,5 @@ export function mmTransposedAMany(a: Float32Array, rows: number, m: number, bs: 
 
 /** Whether products run as WebAssembly SIMD on the current backend (else as the scalar loop gemmJs). */
 export function productUsesSimd(): boolean {
-  return arena() !== null;
+  return gemmArena() !== null;
 }

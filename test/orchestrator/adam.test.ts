@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBackend, tf } from '../../src/orchestrator/backend';
-import { adamStep, createAdamState, readAdamState, type AdamSettings } from '../../src/orchestrator/adam';
+import { adamStep, createAdamState, disposeAdamState, readAdamState, type AdamSettings } from '../../src/orchestrator/adam';
 import { Rng } from '../../src/orchestrator/rng';
 
 /** The reference: PyTorch's Adam with global-norm clipping, one tfjs op at a time. */
@@ -138,4 +138,35 @@ test('a value assigned to a parameter between steps (e.g. restored weights) is w
     assert.ok(Math.abs(x - want) < 1e-5 * Math.max(1, Math.abs(want)), `entry ${i}: ${x} vs ${want}`);
   });
   tf.dispose([p, g]);
+});
+
+test('the moments stay readable when the wasm heap grows, and off the wasm backend the kernel runs in a memory of its own', async () => {
+  const settings = { beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 1 };
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await ensureBackend(backend, () => undefined);
+    try {
+      const rng = new Rng(11);
+      const init = rng.fill(37, (r) => r.normal());
+      const a = tf.variable(tf.tensor1d(init));
+      const b = tf.variable(tf.tensor1d(init));
+      const simd = createAdamState({ w: a });
+      const plain = { t: 0, m: { w: new Float32Array(37) }, v: { w: new Float32Array(37) } };
+      for (let t = 0; t < 3; t++) {
+        const g = tf.tensor1d(rng.fill(37, (r) => 3 * r.normal()));
+        adamStep({ w: a }, { w: g }, simd, 1e-2, settings);
+        adamStep({ w: b }, { w: g }, plain, 1e-2, settings);
+        g.dispose();
+      }
+      const before = simd.m.w.slice();
+      const big = tf.zeros([64 * 1024 * 1024]); // 256 MB: the wasm heap grows, detaching every view of it
+      assert.deepEqual(simd.m.w, before, `${backend}: moments after the heap grew`);
+      big.dispose();
+      assert.ok(maxRel(a.dataSync(), b.dataSync()) < 1e-6, `${backend}: parameters`);
+      assert.ok(maxRel(simd.v.w, plain.v.w) < 1e-5, `${backend}: second moments`);
+      disposeAdamState(simd);
+      tf.dispose([a, b]);
+    } finally {
+      await ensureBackend('wasm', () => undefined);
+    }
+  }
 });
