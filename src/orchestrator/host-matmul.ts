@@ -20,6 +20,9 @@ export function values(t: tf.Tensor): Float32Array {
 }
 
 const kernels = new WeakMap<Arena, GemmRun | null>();
+/** Rows per block of the kernel's inner loop (gemm-simd.ts), and the bytes of A one call covers. */
+const ROWS_PER_BLOCK = 4;
+const CHUNK_BYTES = 128 * 1024;
 
 /** The arena products run in and the kernel over it; null without WebAssembly SIMD (products then run as gemmJs). */
 function gemmArena(): { ar: Arena; run: GemmRun } | null {
@@ -71,9 +74,15 @@ export function product(terms: ProductTerm[], M: number, K: number, N: number, a
     }
   }
   const C = out ? out.at : base + cAt;
+  // Rows in chunks whose share of A stays in the L2 cache (~128 KB) while the kernel sweeps every
+  // column block over them: with thousands of rows (a probe pass encodes whole splits) A was
+  // otherwise streamed from memory once per block of 8 columns. Each C[m, n] is summed as before.
+  const chunk = Math.max(ROWS_PER_BLOCK, Math.floor(CHUNK_BYTES / (4 * K) / ROWS_PER_BLOCK) * ROWS_PER_BLOCK);
   terms.forEach((t, i) => {
     const [sAr, sAk] = t.aStored === 'MK' ? [4 * K, 4] : [4, 4 * M];
-    k.run(slots[i].a.at, sAr, sAk, slots[i].b.at, 4 * N8, C, 4 * N8, M, N8, K, i > 0 ? 1 : 0);
+    for (let m0 = 0; m0 < M; m0 += chunk) {
+      k.run(slots[i].a.at + m0 * sAr, sAr, sAk, slots[i].b.at, 4 * N8, C + m0 * 4 * N8, 4 * N8, Math.min(chunk, M - m0), N8, K, i > 0 ? 1 : 0);
+    }
   });
   if (out) return out.t as tf.Tensor2D;
   let res: Float32Array;

@@ -20,7 +20,8 @@
  * are integers/constants and come back beside it (`RouteKernelResult`).
  */
 import { hostView, tf } from './backend';
-import { mmBackHostSum, mmHostMany, mmTransposedAMany, values } from './host-matmul';
+import { mmBackHostSum, mmHostMany, mmTransposedAMany, product, values } from './host-matmul';
+import { transposeJs } from './transpose-simd';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
 const MASKED = -1e9;
@@ -167,34 +168,26 @@ function unitRows(hv: Float64Array, hb: number, N: number, d: number, unit: Floa
   }
 }
 
+/**
+ * One item's dot products q_i . k_j and u_i . u_j ([N, N] each; q, k rows at offset hb of the
+ * batch's [B N, d] arrays, u the item's unit rows [N, d]) as SIMD products (float32 sums in order
+ * of c; host-matmul.ts). The routing op and the probes' pieces (route-pieces.ts) both take them
+ * from here, so their values agree bit for bit; u_i . u_j and u_j . u_i are the same sum.
+ */
+export function itemPairDots(q32: Float32Array, k32: Float32Array, hb: number, unit: Float64Array, N: number, d: number): { qk: Float32Array; uu: Float32Array } {
+  const u32 = Float32Array.from(unit.subarray(0, N * d));
+  const q = q32.subarray(hb, hb + N * d);
+  const kT = transposeJs(k32.subarray(hb, hb + N * d), N, d);
+  return { qk: product([{ a: q, aStored: 'MK', b: kT }], N, d, N), uu: product([{ a: u32, aStored: 'MK', b: transposeJs(u32, N, d) }], N, d, N) };
+}
+
 /** Z_ij = q_i . k_j / sqrt(d) + lambda cos_ij + (MASKED on the diagonal) + the column's mask. */
-function pairLogits(qv: Float64Array, kv: Float64Array, unit: Float64Array, hb: number, N: number, d: number, invSqrtD: number, lam: number, availLogit: number[], Z: Float64Array, cos: Float64Array): void {
+function pairLogits(q32: Float32Array, k32: Float32Array, unit: Float64Array, hb: number, N: number, d: number, invSqrtD: number, lam: number, availLogit: number[], Z: Float64Array, cos: Float64Array): void {
+  const { qk, uu } = itemPairDots(q32, k32, hb, unit, N, d);
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < N; j++) {
-      // Two accumulators per dot product (the add latency, not the loads, bounds one).
-      let qk0 = 0;
-      let qk1 = 0;
-      let uu0 = 0;
-      let uu1 = 0;
-      const qi = hb + i * d;
-      const kj = hb + j * d;
-      const ui = i * d;
-      const uj = j * d;
-      let c = 0;
-      for (; c + 1 < d; c += 2) {
-        qk0 += qv[qi + c] * kv[kj + c];
-        qk1 += qv[qi + c + 1] * kv[kj + c + 1];
-        uu0 += unit[ui + c] * unit[uj + c];
-        uu1 += unit[ui + c + 1] * unit[uj + c + 1];
-      }
-      if (c < d) {
-        qk0 += qv[qi + c] * kv[kj + c];
-        uu0 += unit[ui + c] * unit[uj + c];
-      }
-      const qk = qk0 + qk1;
-      const uu = uu0 + uu1;
-      cos[i * N + j] = uu;
-      Z[i * N + j] = qk * invSqrtD + lam * uu + (i === j ? MASKED : 0) + availLogit[j];
+      cos[i * N + j] = uu[i * N + j];
+      Z[i * N + j] = qk[i * N + j] * invSqrtD + lam * uu[i * N + j] + (i === j ? MASKED : 0) + availLogit[j];
     }
   }
 }
@@ -319,7 +312,7 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
       unitRows(hv, hb, N, d, unit, norm);
       const cos = new Float64Array(N * N);
       const Z = new Float64Array(N * N);
-      pairLogits(qv, kv, unit, hb, N, d, invSqrtD, lam, availLogit, Z, cos);
+      pairLogits(q32, k32, unit, hb, N, d, invSqrtD, lam, availLogit, Z, cos);
       const rows = collaborationRows(Z, N, opts.available);
       const softZ = rows.softZ;
       let { logC, C } = rows;

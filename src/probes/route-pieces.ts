@@ -17,7 +17,8 @@
  */
 import { hostView, tf } from '../orchestrator/backend';
 import { mmFrozen } from './frozen-matmul';
-import { collaborationRows, logSumExp, selectionScoresHost } from '../orchestrator/route-kernel';
+import { product } from '../orchestrator/host-matmul';
+import { collaborationRows, itemPairDots, logSumExp, selectionScoresHost } from '../orchestrator/route-kernel';
 import type { OrchestratorModel, ScoreParts } from '../orchestrator/model';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
@@ -77,19 +78,12 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
       norm[b * N + i] = nm;
       for (let c = 0; c < d; c++) unit[hb + i * d + c] = h32[hb + i * d + c] / nm;
     }
-    // Dot products in route-kernel.ts pairLogits' order (laneDot). cos is symmetric and computed
-    // once per pair: u_i . u_j and u_j . u_i are the same sums of the same products
-    // (multiplication commutes exactly), so this is bitwise the kernel's value.
+    // The routing op's own dot products (itemPairDots), so the values are bitwise the kernel's.
     const cb = b * N * N;
-    for (let i = 0; i < N; i++) {
-      for (let j = i; j < N; j++) {
-        const uu = laneDot(unit, hb + i * d, unit, hb + j * d, d);
-        cos[cb + i * N + j] = uu;
-        cos[cb + j * N + i] = uu;
-      }
-    }
-    for (let i = 0; i < N; i++) {
-      for (let j = 0; j < N; j++) z0[cb + i * N + j] = laneDot(q, hb + i * d, k, hb + j * d, d) * invSqrtD + lam * cos[cb + i * N + j];
+    const { qk, uu } = itemPairDots(q32, k32, hb, unit.subarray(hb, hb + N * d), N, d);
+    for (let x = 0; x < N * N; x++) {
+      cos[cb + x] = uu[x];
+      z0[cb + x] = qk[x] * invSqrtD + lam * uu[x];
     }
   }
   return { model, n, N, d, q, k, unit, norm, cos, z0, intr, stopL };
@@ -263,11 +257,11 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     tf.dispose([WqT, WkT]);
   }
   const gh = new Float32Array(R * N * d);
-  const acc = new Float64Array(d);
-  const unit = P.unit;
-  const norm = P.norm;
-  const acc2 = new Float64Array(d);
   const gLC = new Float64Array(N);
+  // Per row, the three N x N coefficient matrices of the h-gradient through Z (below); rows are
+  // then multiplied out item by item, as products with the item's Wq k, Wk q and unit vectors.
+  const coef = { A: new Float32Array(R * N * N), A2: new Float32Array(R * N * N), W: new Float32Array(R * N * N) };
+  const rowsOf = new Map<number, number[]>(); // item -> its rows that reach Z
   // one rollout per (item, chain), read at each of its steps (a rollout's prefix does not depend on its length)
   const rolls = new Map<string, ItemRoll>();
   for (let row = 0; row < R; row++) {
@@ -305,34 +299,47 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
       for (let j = 0; j < N; j++) gZ[i * N + j] = gLC[j] - roll.softZ[i * N + j] * s;
     }
     // Z = q k^T / sqrt(d) + lambda cos(h), q = h Wq, k = h Wk: with A = gZ / sqrt(d),
-    // dh_i = sum_j A_ij (Wq k_j) + sum_j A_ji (Wk q_j) + the cos part; Wq k_j and Wk q_j are
-    // per item (kW, qW above), so a row needs no product of its own. cos = u_i . u_j, u = h / |h|:
-    // dh_i += (g_i - u_i (u_i . g_i)) / |h_i| with g_i = sum_j lambda (gZ_ij + gZ_ji) u_j.
-    const hb = b * N * d;
-    const wb = slot.get(b)! * N * d;
-    const rb = row * N * d;
+    // dh_i = sum_j A_ij (Wq k_j) + sum_j A_ji (Wk q_j) + the cos part; cos = u_i . u_j,
+    // u = h / |h|: dh_i += (g_i - u_i (u_i . g_i)) / |h_i| with g_i = sum_j W_ij u_j,
+    // W_ij = lambda (gZ_ij + gZ_ji).
+    const o = row * N * N;
     for (let i = 0; i < N; i++) {
-      acc.fill(0);
-      acc2.fill(0);
       for (let j = 0; j < N; j++) {
-        const a = gZ[i * N + j] * invSqrtD;
-        const a2 = gZ[j * N + i] * invSqrtD;
-        const w = lam * (gZ[i * N + j] + gZ[j * N + i]);
-        if (a === 0 && a2 === 0 && w === 0) continue;
-        const o = wb + j * d;
-        const uj = hb + j * d;
-        for (let c = 0; c < d; c++) {
-          acc[c] += a * kW[o + c] + a2 * qW[o + c];
-          acc2[c] += w * unit[uj + c];
-        }
+        coef.A[o + i * N + j] = gZ[i * N + j] * invSqrtD;
+        coef.A2[o + i * N + j] = gZ[j * N + i] * invSqrtD;
+        coef.W[o + i * N + j] = lam * (gZ[i * N + j] + gZ[j * N + i]);
       }
-      const ui = hb + i * d;
-      let dot = 0;
-      for (let c = 0; c < d; c++) dot += unit[ui + c] * acc2[c];
-      const nm = norm[b * N + i];
-      const gi = rb + i * d;
-      for (let c = 0; c < d; c++) gh[gi + c] += acc[c] + (acc2[c] - unit[ui + c] * dot) / nm;
     }
+    const list = rowsOf.get(b);
+    if (list) list.push(row);
+    else rowsOf.set(b, [row]);
+  }
+  // Per item, all its rows at once: [rows N, N] coefficient stacks times the item's [N, d] blocks.
+  for (const [b, rows] of rowsOf) {
+    const m = rows.length * N;
+    const stack = (c: Float32Array) => {
+      const out = new Float32Array(m * N);
+      rows.forEach((row, r) => out.set(c.subarray(row * N * N, (row + 1) * N * N), r * N * N));
+      return out;
+    };
+    const wb = slot.get(b)! * N * d;
+    const hb = b * N * d;
+    const kWb = kW.subarray(wb, wb + N * d);
+    const qWb = qW.subarray(wb, wb + N * d);
+    const unitB = Float32Array.from(P.unit.subarray(hb, hb + N * d));
+    const acc = product([{ a: stack(coef.A), aStored: 'MK', b: kWb }, { a: stack(coef.A2), aStored: 'MK', b: qWb }], m, N, d);
+    const acc2 = product([{ a: stack(coef.W), aStored: 'MK', b: unitB }], m, N, d);
+    rows.forEach((row, r) => {
+      for (let i = 0; i < N; i++) {
+        const ui = hb + i * d;
+        const ai = (r * N + i) * d;
+        let dot = 0;
+        for (let c = 0; c < d; c++) dot += P.unit[ui + c] * acc2[ai + c];
+        const nm = P.norm[b * N + i];
+        const gi = (row * N + i) * d;
+        for (let c = 0; c < d; c++) gh[gi + c] += acc[ai + c] + (acc2[ai + c] - P.unit[ui + c] * dot) / nm;
+      }
+    });
   }
   const norms: number[][] = [];
   for (let row = 0; row < R; row++) {
@@ -349,20 +356,4 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     norms.push(v);
   }
   return norms;
-}
-
-/**
- * x[xi..xi+d) . y[yi..yi+d) with route-kernel.ts pairLogits' summation order: one accumulator for
- * the even lanes, one for the odd, added at the end, so the result is bitwise the kernel's.
- */
-function laneDot(x: Float64Array, xi: number, y: Float64Array, yi: number, d: number): number {
-  let even = 0;
-  let odd = 0;
-  let c = 0;
-  for (; c + 1 < d; c += 2) {
-    even += x[xi + c] * y[yi + c];
-    odd += x[xi + c + 1] * y[yi + c + 1];
-  }
-  if (c < d) even += x[xi + c] * y[yi + c];
-  return even + odd;
 }
