@@ -196,48 +196,32 @@ function pairLogits(q32: Float32Array, k32: Float32Array, unit: Float64Array, hb
  * Backward of pairLogits and unitRows for one item: adds to gq, gk and writes gh; returns the
  * item's part of d/d lambda. unit = h / n: dh = (dU - unit (unit . dU)) / n.
  */
-function pairLogitsBackward(gZ: Float64Array, qv: Float64Array, kv: Float64Array, unit: Float64Array, norm: Float64Array, cos: Float64Array, hb: number, N: number, d: number, invSqrtD: number, lam: number, gq: Float32Array, gk: Float32Array, gh: Float32Array): number {
-  // Three passes, each accumulating one row in a small float64 buffer: gq_i = sum_j A_ij k_j,
-  // gk_j = sum_i A_ij q_i (A = gZ / sqrt(d)), gU_i = sum_j lambda (gZ_ij + gZ_ji) unit_j
-  // (one read-modify-write stream per pass instead of four in one loop: ~20% faster, measured).
+function pairLogitsBackward(gZ: Float64Array, q32: Float32Array, k32: Float32Array, unit: Float64Array, norm: Float64Array, cos: Float64Array, hb: number, N: number, d: number, invSqrtD: number, lam: number, gq: Float32Array, gk: Float32Array, gh: Float32Array): number {
+  // gq_i = sum_j A_ij k_j and gk_j = sum_i A_ij q_i (A = gZ / sqrt(d)), gU_i = sum_j W_ij unit_j
+  // (W_ij = lambda (gZ_ij + gZ_ji)): three [N, N] x [N, d] SIMD products per item.
   let gLam = 0;
   for (let x = 0; x < N * N; x++) gLam += gZ[x] * cos[x];
-  const acc = new Float64Array(d);
+  const A = new Float32Array(N * N);
+  const Wm = new Float32Array(N * N);
   for (let i = 0; i < N; i++) {
-    acc.fill(0);
     for (let j = 0; j < N; j++) {
-      const a = gZ[i * N + j] * invSqrtD;
-      if (a === 0) continue;
-      const kj = hb + j * d;
-      for (let c = 0; c < d; c++) acc[c] += a * kv[kj + c];
+      A[i * N + j] = gZ[i * N + j] * invSqrtD;
+      Wm[i * N + j] = lam * (gZ[i * N + j] + gZ[j * N + i]);
     }
-    const qi = hb + i * d;
-    for (let c = 0; c < d; c++) gq[qi + c] += acc[c];
   }
-  for (let j = 0; j < N; j++) {
-    acc.fill(0);
-    for (let i = 0; i < N; i++) {
-      const a = gZ[i * N + j] * invSqrtD;
-      if (a === 0) continue;
-      const qi = hb + i * d;
-      for (let c = 0; c < d; c++) acc[c] += a * qv[qi + c];
-    }
-    const kj = hb + j * d;
-    for (let c = 0; c < d; c++) gk[kj + c] += acc[c];
+  const dq = product([{ a: A, aStored: 'MK', b: k32.subarray(hb, hb + N * d) }], N, N, d);
+  const dk = product([{ a: A, aStored: 'KM', b: q32.subarray(hb, hb + N * d) }], N, N, d);
+  const gU = product([{ a: Wm, aStored: 'MK', b: Float32Array.from(unit.subarray(0, N * d)) }], N, N, d);
+  for (let x = 0; x < N * d; x++) {
+    gq[hb + x] += dq[x];
+    gk[hb + x] += dk[x];
   }
   for (let i = 0; i < N; i++) {
-    acc.fill(0);
-    for (let j = 0; j < N; j++) {
-      const w = lam * (gZ[i * N + j] + gZ[j * N + i]);
-      if (w === 0) continue;
-      const uj = j * d;
-      for (let c = 0; c < d; c++) acc[c] += w * unit[uj + c];
-    }
     // unit = h / n: dh = (dU - unit (unit . dU)) / n.
     const ui = i * d;
     let dot = 0;
-    for (let c = 0; c < d; c++) dot += unit[ui + c] * acc[c];
-    for (let c = 0; c < d; c++) gh[hb + ui + c] = (acc[c] - unit[ui + c] * dot) / norm[i];
+    for (let c = 0; c < d; c++) dot += unit[ui + c] * gU[ui + c];
+    for (let c = 0; c < d; c++) gh[hb + ui + c] = (gU[ui + c] - unit[ui + c] * dot) / norm[i];
   }
   return gLam;
 }
@@ -298,8 +282,6 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
     const rv = readsH ? values(rT as tf.Tensor) : null; // (without r, the argument after stopB is customGrad's save function)
     const { intr, stopL } = selectionScoresHost({ ctx: ctxv, Wa, ba, phi, stopW: sw, stopB: sb, r: rv }, h32, B, N, d);
     const [q32, k32] = mmHostMany(h32, B * N, d, [WqT, WkT]); // q = h Wq, k = h Wk as one product
-    const qv = new Float64Array(q32);
-    const kv = new Float64Array(k32);
     const hv = new Float64Array(h32);
     const lam = hostView(lamT)[0];
     const out = new Float32Array(B * W);
@@ -513,7 +495,7 @@ export function routeKernel(h: tf.Tensor3D, Wq: tf.Tensor, Wk: tf.Tensor, lambda
           }
         }
         // Z = q k^T / sqrt(d) + lambda cos(h) + masks.
-        gLam += pairLogitsBackward(gZ, qv, kv, tp.unit, tp.norm, tp.cos, b * N * d, N, d, invSqrtD, lam, gq, gk, gh);
+        gLam += pairLogitsBackward(gZ, q32, k32, tp.unit, tp.norm, tp.cos, b * N * d, N, d, invSqrtD, lam, gq, gk, gh);
       }
       // q = h Wq, k = h Wk: dWq = h^T dq, dh += dq Wq^T (and the same for k).
       const ghqk = mmBackHostSum([gq, gk], B * N, d, [WqT, WkT], d);
