@@ -133,18 +133,24 @@ declare const WebAssembly: {
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 };
 
+/**
+ * A compiled module from hand-assembled bytes (this file's Adam, gemm-simd.ts, transpose-simd.ts),
+ * or null where the engine refuses it (no WebAssembly SIMD).
+ */
+export function compileModule(assembleBytes: () => Uint8Array): object | null {
+  try {
+    const bytes = assembleBytes();
+    return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    return null;
+  }
+}
+
 let compiled: object | null | undefined;
 
 /** The compiled module, or null where WebAssembly SIMD is unavailable. */
 function adamModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = assemble();
-      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileModule(assemble);
   return compiled;
 }
 

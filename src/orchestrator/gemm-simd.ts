@@ -1,7 +1,7 @@
 /**
  * Matrix products as a WebAssembly SIMD loop over 4 x 8 output blocks, assembled here like
  * adam-simd.ts (no toolchain, no binary blob). Every product of the fused training ops
- * (host-matmul.ts) and of the probes (frozen-matmul.ts) runs here.
+ * and of the probes runs here (through host-matmul.ts).
  *
  * Why not tfjs's matMul (the wasm backend's XNNPACK GEMM): it packs its second operand into its
  * own layout and caches that per tensor, and in training every weight is a new tensor every step,
@@ -20,13 +20,11 @@
  * Inner loop (4 rows x 8 columns): two 4-lane loads of B's row k, and for each of the 4 rows a
  * load-and-splat of A[m, k], two multiplies and two adds into 8 accumulators held in registers.
  */
-import { sleb, uleb } from './adam-simd';
+import { compileModule, sleb, uleb } from './adam-simd';
 import type { WasmMemory } from './wasm-arena';
 
 /* WebAssembly's types are not in this project's lib settings (ES2022 without DOM). */
 declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 };
 
@@ -122,14 +120,7 @@ let compiled: object | null | undefined;
  * WebAssembly SIMD is unavailable.
  */
 export function createGemm(memory: WasmMemory): GemmRun | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = assemble();
-      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileModule(assemble);
   if (!compiled) return null;
   return new WebAssembly.Instance(compiled, { env: { mem: memory } }).exports.gemm as GemmRun;
 }

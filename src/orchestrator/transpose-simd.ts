@@ -2,21 +2,19 @@
  * Matrix transpose as a WebAssembly SIMD loop over 4x4 blocks (four row loads, eight lane
  * shuffles, four column stores), assembled here like adam-simd.ts (no toolchain, no binary blob).
  *
- * Why: the fused ops feed XNNPACK's matMul operands it reads without packing, which means a
- * transposed copy of every weight each step (host-matmul.ts). As a JavaScript loop a [768, 256]
- * transpose cost 0.8-1.5 ms (4-6 ns per element: bounds-checked strided stores), ~8 ms of a
- * training step in all (docs/performance.md); this loop does it at a fraction of that.
+ * Why: host-matmul.ts's input gradients are computed transposed (sum_i W_i dY_i^T, so that the
+ * weights are read as stored), which transposes dY_i and the result, [22, 256]-[22, 768] at the
+ * paper's size, several per step. As a JavaScript loop a transpose costs 4-6 ns per element
+ * (bounds-checked strided stores); this loop does it at a fraction of that.
  *
  *   transpose(src, dst, rows, cols, rows4, cols4)   (pointers: byte offsets)
  *     dst[c * rows + r] = src[r * cols + c] for r < rows4, c < cols4 (multiples of 4);
  *     the caller does the edge strips.
  */
-import { sleb, uleb } from './adam-simd';
+import { compileModule, sleb, uleb } from './adam-simd';
 
 /* WebAssembly's types are not in this project's lib settings (ES2022 without DOM). */
 declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
   Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 };
@@ -101,17 +99,13 @@ let kernel: Kernel | null | undefined;
 
 function getKernel(): Kernel | null {
   if (kernel === undefined) {
-    try {
-      const bytes = assemble();
-      if (!WebAssembly.validate(bytes)) {
-        kernel = null;
-      } else {
-        const mem = new WebAssembly.Memory({ initial: 16 });
-        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } });
-        kernel = { mem, F: new Float32Array(mem.buffer), run: inst.exports.transpose as Kernel['run'] };
-      }
-    } catch {
+    const mod = compileModule(assemble);
+    if (!mod) {
       kernel = null;
+    } else {
+      const mem = new WebAssembly.Memory({ initial: 16 });
+      const inst = new WebAssembly.Instance(mod, { env: { mem } });
+      kernel = { mem, F: new Float32Array(mem.buffer), run: inst.exports.transpose as Kernel['run'] };
     }
   }
   return kernel;

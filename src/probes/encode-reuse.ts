@@ -11,15 +11,14 @@
  * attention itself for an item whose attention leaned on the masked expert).
  *
  * The forward is encode-kernel.ts's, step for step, with its own helpers (addBias, layerNormRows,
- * attention) and the same GEMM (frozen-matmul.ts), so the unmasked values are encode()'s and the
+ * attention) and the same GEMM (host-matmul.ts's mmHost), so the unmasked values are encode()'s and the
  * masked ones encode()'s up to float rounding (test/probes/encode-reuse.test.ts: unmasked and
  * masked h, ctx against `encode`, 1e-6).
  */
 import { tf } from '../orchestrator/backend';
 import { toBatch, disposeBatch, type RoutingItem } from '../orchestrator/dataset';
 import { addBias, attention, geluTanh, layerNormRows } from '../orchestrator/encode-kernel';
-import { values } from '../orchestrator/host-matmul';
-import { mmFrozen } from './frozen-matmul';
+import { mmHost, values } from '../orchestrator/host-matmul';
 import { MASKED_LOGIT, type OrchestratorModel } from '../orchestrator/model';
 
 /** The mask-independent backbone inputs of n items: tokens T0 = [ctx0; h_adapter] and their q, k, v, each [n, T, d]. */
@@ -50,7 +49,7 @@ function afterAttention(model: OrchestratorModel, B: number, T: number, d: numbe
   const p = model.params;
   const N = T - 1;
   const BT = B * T;
-  const R = mmFrozen(Mx, BT, d, p['backbone.Wo']);
+  const R = mmHost(Mx, BT, d, p['backbone.Wo']);
   addBias(R, BT, d, values(p['backbone.bo']));
   for (let x = 0; x < BT * d; x++) R[x] += T0[x];
   const Y = new Float32Array(BT * d);
@@ -95,13 +94,13 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
     }
     const Ro = B * N;
     // encode-kernel.ts's forward: prompt projection, adapter (GELU, no dropout), tokens, ln1, q/k/v
-    const ctx0 = mmFrozen(exV, B, D, p['prompt.W']);
+    const ctx0 = mmHost(exV, B, D, p['prompt.W']);
     addBias(ctx0, B, d, values(p['prompt.b']));
-    const A = mmFrozen(xin, Ro, D, p['adapter.W1']);
+    const A = mmHost(xin, Ro, D, p['adapter.W1']);
     addBias(A, Ro, d, values(p['adapter.b1']));
     const Gm = new Float32Array(Ro * d);
     for (let x = 0; x < Ro * d; x++) Gm[x] = geluTanh(A[x]);
-    const H0 = mmFrozen(Gm, Ro, d, p['adapter.W2']);
+    const H0 = mmHost(Gm, Ro, d, p['adapter.W2']);
     addBias(H0, Ro, d, values(p['adapter.b2']));
     const BT = B * T;
     const T0 = new Float32Array(BT * d);
@@ -111,7 +110,7 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
     }
     const X1 = new Float32Array(BT * d);
     layerNormRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']), X1, new Float64Array(BT * d), new Float64Array(BT));
-    const [Q, K, V] = [p['backbone.Wq'], p['backbone.Wk'], p['backbone.Wv']].map((W) => mmFrozen(X1, BT, d, W));
+    const [Q, K, V] = [p['backbone.Wq'], p['backbone.Wk'], p['backbone.Wv']].map((W) => mmHost(X1, BT, d, W));
     addBias(Q, BT, d, values(p['backbone.bq']));
     addBias(V, BT, d, values(p['backbone.bv']));
     const o = start * T * d;

@@ -16,8 +16,7 @@
  * the r . h read-out.
  */
 import { hostView, tf } from '../orchestrator/backend';
-import { mmFrozen } from './frozen-matmul';
-import { product } from '../orchestrator/host-matmul';
+import { mmHost, product } from '../orchestrator/host-matmul';
 import { collaborationRows, itemPairDots, logSumExp, selectionScoresHost } from '../orchestrator/route-kernel';
 import type { OrchestratorModel, ScoreParts } from '../orchestrator/model';
 
@@ -60,8 +59,8 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
   const rv = model.config.selectionReadsH ? new Float32Array(hostView(p['select.r'])) : null;
   const lam = hostView(p['collab.lambda'])[0];
   const { intr, stopL } = selectionScoresHost({ ctx: ctxv, Wa, ba, phi, stopW: sw, stopB: sb, r: rv }, h32, n, N, d);
-  const q32 = mmFrozen(h32, n * N, d, p['collab.Wq']);
-  const k32 = mmFrozen(h32, n * N, d, p['collab.Wk']);
+  const q32 = mmHost(h32, n * N, d, p['collab.Wq']);
+  const k32 = mmHost(h32, n * N, d, p['collab.Wk']);
   const q = new Float64Array(q32);
   const k = new Float64Array(k32);
   const unit = new Float64Array(n * N * d);
@@ -251,8 +250,8 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
   let kW: Float32Array;
   let qW: Float32Array;
   try {
-    kW = slot.size ? mmFrozen(kRows, slot.size * N, d, WqT) : new Float32Array(0);
-    qW = slot.size ? mmFrozen(qRows, slot.size * N, d, WkT) : new Float32Array(0);
+    kW = slot.size ? mmHost(kRows, slot.size * N, d, WqT) : new Float32Array(0);
+    qW = slot.size ? mmHost(qRows, slot.size * N, d, WkT) : new Float32Array(0);
   } finally {
     tf.dispose([WqT, WkT]);
   }

@@ -1,4 +1,6 @@
 /** A tiny orchestrator instance shared by the gradient-check and PyTorch-parity tests. */
+import assert from 'node:assert/strict';
+import type { tf } from '../../src/orchestrator/backend';
 import { resolveModelConfig, resolveTrainConfig, type ModelConfig } from '../../src/orchestrator/config';
 import { toBatch, type RoutingBatch } from '../../src/orchestrator/dataset';
 import type { DistillationMode, LossSettings, UtilityMode } from '../../src/orchestrator/losses';
@@ -40,4 +42,24 @@ export function tinyInstance(seed = 7, backbone = true, opts: { selectionReadsH?
   const batch = toBatch(ds.items, 12);
   const weights = resolveTrainConfig({}).weights;
   return { config, model, batch, values, steps: 3, tau: 0.7, settings: { weights, topK: 2, lengthAlpha: 0.25, distillation: opts.distillation ?? 'adapter-cosine', utility: opts.utility ?? 'rollout', exploration: opts.exploration ?? 0, lengthPenalty: config.lengthPenalty } };
+}
+
+/**
+ * Asserts that two sets of parameter gradients (tf.variableGrads' output, by variable name) agree
+ * within 1e-4 of each parameter's largest reference entry, and that at least `minReached`
+ * parameters got one: how the fused ops' tests compare them with their op-by-op references.
+ */
+export function assertGradientsAgree(model: OrchestratorModel, fused: Record<string, tf.Tensor>, reference: Record<string, tf.Tensor>, minReached = 15): void {
+  let checked = 0;
+  for (const n of Object.keys(model.params)) {
+    const v = model.params[n].name;
+    if (!reference[v]) continue;
+    assert.ok(fused[v], `no fused gradient for ${n}`);
+    const av = fused[v].dataSync();
+    const bv = reference[v].dataSync();
+    const scale = Math.max(1e-4, ...Array.from(bv, Math.abs));
+    for (let i = 0; i < bv.length; i++) assert.ok(Math.abs(av[i] - bv[i]) <= 1e-4 * scale, `d/d ${n}[${i}]: fused ${av[i]} vs ops ${bv[i]}`);
+    checked++;
+  }
+  assert.ok(checked >= minReached, `only ${checked} parameters reached`);
 }
