@@ -162,7 +162,8 @@ function unpack(file: string, spec: { tensors: TensorEntry[]; bytes?: number }, 
       throw new Error(`${file}: tensor '${e.name}' (bytes ${e.offset}-${stop - 1}) does not match its checksum in manifest.json: ${damaged}`);
     }
     const values = new Float32Array(copy.buffer);
-    const bad = values.findIndex((x) => !Number.isFinite(x));
+    let bad = -1;
+    for (let i = 0; i < values.length && bad < 0; i++) if (!Number.isFinite(values[i])) bad = i;
     if (bad >= 0) throw new Error(`${file}: tensor '${e.name}' holds ${values[bad]} at index ${bad}: not a usable checkpoint`);
     out[e.name] = values;
     end = Math.max(end, stop);

@@ -21,7 +21,6 @@
  */
 import { hostView, tf } from './backend';
 import { mmBackHostSum, mmHostMany, mmTransposedAMany, product, values } from './host-matmul';
-import { transposeJs } from './transpose-simd';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
 const MASKED = -1e9;
@@ -175,10 +174,28 @@ function unitRows(hv: Float64Array, hb: number, N: number, d: number, unit: Floa
  * from here, so their values agree bit for bit; u_i . u_j and u_j . u_i are the same sum.
  */
 export function itemPairDots(q32: Float32Array, k32: Float32Array, hb: number, unit: Float64Array, N: number, d: number): { qk: Float32Array; uu: Float32Array } {
-  const u32 = Float32Array.from(unit.subarray(0, N * d));
-  const q = q32.subarray(hb, hb + N * d);
-  const kT = transposeJs(k32.subarray(hb, hb + N * d), N, d);
-  return { qk: product([{ a: q, aStored: 'MK', b: kT }], N, d, N), uu: product([{ a: u32, aStored: 'MK', b: transposeJs(u32, N, d) }], N, d, N) };
+  // The right operands k^T and u^T [d, N] are built with rows padded to whole blocks of 8 columns
+  // (zeros), so the product copies them in one piece; the padding columns are dropped after.
+  const N8 = Math.ceil(N / 8) * 8;
+  const kT = new Float32Array(d * N8);
+  const uT = new Float32Array(d * N8);
+  const u32 = new Float32Array(N * d);
+  for (let j = 0; j < N; j++) {
+    for (let c = 0; c < d; c++) {
+      kT[c * N8 + j] = k32[hb + j * d + c];
+      const u = (u32[j * d + c] = unit[j * d + c]);
+      uT[c * N8 + j] = u;
+    }
+  }
+  const qk8 = product([{ a: q32.subarray(hb, hb + N * d), aStored: 'MK', b: kT }], N, d, N8);
+  const uu8 = product([{ a: u32, aStored: 'MK', b: uT }], N, d, N8);
+  const qk = new Float32Array(N * N);
+  const uu = new Float32Array(N * N);
+  for (let i = 0; i < N; i++) {
+    qk.set(qk8.subarray(i * N8, i * N8 + N), i * N);
+    uu.set(uu8.subarray(i * N8, i * N8 + N), i * N);
+  }
+  return { qk, uu };
 }
 
 /** Z_ij = q_i . k_j / sqrt(d) + lambda cos_ij + (MASKED on the diagonal) + the column's mask. */
