@@ -50,15 +50,23 @@ interface WasmBackendInternals {
 function backendHeap(be: WasmBackendInternals): Arena {
   let scratchAt = 0;
   let scratchSize = 0;
+  /** malloc that fails loudly: 0 is its "out of memory", and writing there would corrupt the heap */
+  const malloc = (bytes: number) => {
+    const at = be.wasm._malloc(bytes) >>> 0;
+    if (at === 0) throw new Error(`wasm heap: out of memory allocating ${bytes} bytes`);
+    return at;
+  };
   return {
     memory: be.wasm.asm.memory,
-    alloc: (bytes) => be.wasm._malloc(Math.max(bytes, 16)) >>> 0,
+    alloc: (bytes) => malloc(Math.max(bytes, 16)),
     free: (offset) => be.wasm._free(offset),
     scratch(bytes) {
       if (bytes > scratchSize) {
+        const size = Math.max(bytes, 2 * scratchSize);
         if (scratchAt) be.wasm._free(scratchAt);
-        scratchSize = Math.max(bytes, 2 * scratchSize);
-        scratchAt = be.wasm._malloc(scratchSize) >>> 0;
+        [scratchAt, scratchSize] = [0, 0]; // nothing held if the malloc below throws
+        scratchAt = malloc(size);
+        scratchSize = size;
       }
       return scratchAt;
     },
