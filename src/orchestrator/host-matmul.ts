@@ -70,7 +70,8 @@ export function product(terms: ProductTerm[], M: number, K: number, N: number, a
     for (const s of [a, b]) {
       if (s.inPlace) continue;
       s.at += base;
-      for (let r = 0; r < s.rows; r++) F.set(s.data.subarray(r * s.cols, (r + 1) * s.cols), s.at / 4 + r * s.stride);
+      if (s.stride === s.cols) F.set(s.data.subarray(0, s.rows * s.cols), s.at / 4); // one copy, not one per row
+      else for (let r = 0; r < s.rows; r++) F.set(s.data.subarray(r * s.cols, (r + 1) * s.cols), s.at / 4 + r * s.stride);
     }
   }
   const C = out ? out.at : base + cAt;
