@@ -21,6 +21,7 @@
  */
 import { hostView, tf } from './backend';
 import { mmBackHostSum, mmHostMany, mmTransposedAMany, product, values } from './host-matmul';
+import { transpose } from './transpose-simd';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
 const MASKED = -1e9;
@@ -174,21 +175,18 @@ function unitRows(hv: Float64Array, hb: number, N: number, d: number, unit: Floa
  * from here, so their values agree bit for bit; u_i . u_j and u_j . u_i are the same sum.
  */
 export function itemPairDots(q32: Float32Array, k32: Float32Array, hb: number, unit: Float64Array, N: number, d: number): { qk: Float32Array; uu: Float32Array } {
-  // The right operands k^T and u^T [d, N] are built with rows padded to whole blocks of 8 columns
-  // (zeros), so the product copies them in one piece; the padding columns are dropped after.
+  // The right operands k^T and u^T [d, N8] come from k and u padded to N8 rows of zeros (whole
+  // blocks of 8 columns, so the product copies each in one piece), transposed by the SIMD loop;
+  // the padding columns of the results are dropped after.
   const N8 = Math.ceil(N / 8) * 8;
-  const kT = new Float32Array(d * N8);
-  const uT = new Float32Array(d * N8);
-  const u32 = new Float32Array(N * d);
-  for (let j = 0; j < N; j++) {
-    for (let c = 0; c < d; c++) {
-      kT[c * N8 + j] = k32[hb + j * d + c];
-      const u = (u32[j * d + c] = unit[j * d + c]);
-      uT[c * N8 + j] = u;
-    }
-  }
+  const kPad = new Float32Array(N8 * d);
+  kPad.set(k32.subarray(hb, hb + N * d));
+  const u32 = new Float32Array(N8 * d);
+  u32.set(unit.subarray(0, N * d));
+  const kT = transpose(kPad, N8, d);
+  const uT = transpose(u32, N8, d);
   const qk8 = product([{ a: q32.subarray(hb, hb + N * d), aStored: 'MK', b: kT }], N, d, N8);
-  const uu8 = product([{ a: u32, aStored: 'MK', b: uT }], N, d, N8);
+  const uu8 = product([{ a: u32.subarray(0, N * d), aStored: 'MK', b: uT }], N, d, N8);
   const qk = new Float32Array(N * N);
   const uu = new Float32Array(N * N);
   for (let i = 0; i < N; i++) {
