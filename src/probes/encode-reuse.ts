@@ -44,6 +44,20 @@ function backboneTail(model: OrchestratorModel, B: number, T: number, d: number,
   return { ...afterAttention(model, B, T, d, T0, Mx), att, Mx };
 }
 
+/**
+ * The layer norm's saved x-hat and 1/sigma, which a read (no backward pass) never uses: one
+ * buffer reused across reads instead of a fresh ~6 MB array per read (allocating and faulting in
+ * fresh pages cost more than the norm; docs/performance.md).
+ */
+const normScratch = (() => {
+  let xhat = new Float64Array(0);
+  let rstd = new Float64Array(0);
+  return {
+    xhat: (n: number) => (xhat.length >= n ? xhat : (xhat = new Float64Array(n))).subarray(0, n),
+    rstd: (n: number) => (rstd.length >= n ? rstd : (rstd = new Float64Array(n))).subarray(0, n),
+  };
+})();
+
 /** W_o, the residual and the final norm, from the attention's mixed values Mx [B, T, d]. */
 function afterAttention(model: OrchestratorModel, B: number, T: number, d: number, T0: Float32Array, Mx: Float32Array): { h: Float32Array; ctx: Float32Array } {
   const p = model.params;
@@ -53,7 +67,7 @@ function afterAttention(model: OrchestratorModel, B: number, T: number, d: numbe
   addBias(R, BT, d, values(p['backbone.bo']));
   for (let x = 0; x < BT * d; x++) R[x] += T0[x];
   const Y = new Float32Array(BT * d);
-  layerNormRows(R, BT, d, values(p['backbone.lnf.g']), values(p['backbone.lnf.b']), Y, new Float64Array(BT * d), new Float64Array(BT));
+  layerNormRows(R, BT, d, values(p['backbone.lnf.g']), values(p['backbone.lnf.b']), Y, normScratch.xhat(BT * d), normScratch.rstd(BT));
   const h = new Float32Array(B * N * d);
   const ctx = new Float32Array(B * d);
   for (let b = 0; b < B; b++) {
@@ -109,7 +123,7 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
       T0.set(H0.subarray(b * N * d, (b + 1) * N * d), (b * T + 1) * d);
     }
     const X1 = new Float32Array(BT * d);
-    layerNormRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']), X1, new Float64Array(BT * d), new Float64Array(BT));
+    layerNormRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']), X1, normScratch.xhat(BT * d), normScratch.rstd(BT));
     const [Q, K, V] = [p['backbone.Wq'], p['backbone.Wk'], p['backbone.Wv']].map((W) => mmHost(X1, BT, d, W));
     addBias(Q, BT, d, values(p['backbone.bq']));
     addBias(V, BT, d, values(p['backbone.bv']));
