@@ -110,10 +110,7 @@ function conflicts(given: Record<string, unknown>, saved: Record<string, unknown
 function dropoutMask(rng: Rng, B: number, N: number, d: number, p: number): tf.Tensor3D | undefined {
   if (p <= 0) return undefined;
   const keep = 1 / (1 - p);
-  const u = rng.uniforms(B * N * d);
-  const mask = new Float32Array(u.length);
-  for (let i = 0; i < u.length; i++) mask[i] = u[i] < p ? 0 : keep;
-  return tf.tensor3d(mask, [B, N, d]);
+  return tf.tensor3d(rng.fill(B * N * d, (r) => (r.uniform() < p ? 0 : keep)), [B, N, d]);
 }
 
 export interface StepOutcome {

@@ -22,15 +22,6 @@ test('the RNG continues the same stream from a saved state', () => {
   assert.notDeepEqual(new Rng(1).state(), new Rng(2).state());
 });
 
-test('uniforms(n) is the stream of n uniform() calls, and the generator continues after it', () => {
-  const a = new Rng(5);
-  const b = new Rng(5);
-  const many = a.uniforms(1000);
-  assert.deepEqual(Array.from(many), Array.from({ length: 1000 }, () => b.uniform()));
-  assert.equal(a.uniform(), b.uniform());
-  assert.deepEqual(a.state(), b.state());
-});
-
 test('schedules: warmup then cosine, tau floor, k falls with confidence and never rises', () => {
   const cfg = resolveTrainConfig({});
   assert.ok(close(learningRateAt(0, 100, cfg), 1e-4, 1e-12)); // warmup: 10 steps
