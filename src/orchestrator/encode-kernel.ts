@@ -53,9 +53,14 @@ function colSum(a: Float32Array, rows: number, cols: number): tf.Tensor1D {
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
+/** The tanh inside GELU's tanh form, tanh(sqrt(2/pi) (a + 0.044715 a^3)), which its derivative reuses. */
+function geluInnerTanh(a: number): number {
+  return Math.tanh(GELU_C * (a + 0.044715 * a * a * a));
+}
+
 /** GELU, tanh form, on one value: the adapter's activation (model.ts gelu, op for op). */
 export function geluTanh(a: number): number {
-  return 0.5 * a * (1 + Math.tanh(GELU_C * (a + 0.044715 * a * a * a)));
+  return 0.5 * a * (1 + geluInnerTanh(a));
 }
 
 /** Layer norm over rows of x [rows, d]: writes y, keeps xhat and 1/sigma for the backward pass. */
@@ -233,9 +238,9 @@ export function encodeKernel(params: Record<string, tf.Tensor>, inputs: EncodeKe
     const tanhA = new Float64Array(R1 * d); // kept for GELU's derivative in the backward pass
     for (let x = 0; x < R1 * d; x++) {
       const a = A[x];
-      const th = Math.tanh(GELU_C * (a + 0.044715 * a * a * a));
+      const th = geluInnerTanh(a);
       tanhA[x] = th;
-      const gl = 0.5 * a * (1 + th); // geluTanh(a)
+      const gl = 0.5 * a * (1 + th); // geluTanh(a), its tanh kept
       Gm[x] = mask && x < Ro * d ? gl * mask[x] : gl;
     }
     const H0 = mmHost(Gm, R1, d, P['adapter.W2']);
