@@ -46,8 +46,7 @@ function backboneTail(model: OrchestratorModel, B: number, T: number, d: number,
 
 /**
  * The layer norm's saved x-hat and 1/sigma, which a read (no backward pass) never uses: one
- * buffer reused across reads instead of a fresh ~6 MB array per read (allocating and faulting in
- * fresh pages cost more than the norm; docs/performance.md).
+ * buffer reused across reads instead of a fresh ~6 MB array per read.
  */
 const normScratch = (() => {
   let xhat = new Float64Array(0);
