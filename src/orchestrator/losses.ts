@@ -258,7 +258,8 @@ export function compositeLoss(
   const vector = tf.concat([utilityAndDistillation, structure]) as tf.Tensor1D; // LOSS_NAMES order
   const w = settings.weights;
   const total = tf.sum(tf.mul(vector, tf.tensor1d(LOSS_NAMES.map((n) => w[n])))) as tf.Scalar;
-  const terms = Object.fromEntries(LOSS_NAMES.map((n, i) => [n, tf.squeeze(tf.slice(vector, [i], [1]))])) as Record<LossName, tf.Scalar>;
+  const parts = tf.unstack(vector) as tf.Scalar[]; // one kernel for the eight scalars
+  const terms = Object.fromEntries(LOSS_NAMES.map((n, i) => [n, parts[i]])) as Record<LossName, tf.Scalar>;
   return { total, terms, vector };
 }
 
