@@ -130,20 +130,30 @@ export interface RoutingBatch {
   pairMask: tf.Tensor3D;
 }
 
-/** Packs items into tensors (missing oracles become zero rows with hasOracle = 0). */
-export function toBatch(items: RoutingItem[], dim: number): RoutingBatch {
+/** The encoder's inputs of items as host arrays: prompts ex [B, dim] and expert outputs [B, N, dim]. */
+export function packEncoderInputs(items: readonly RoutingItem[], dim: number): { ex: Float32Array; outputs: Float32Array } {
   const B = items.length;
   const N = items[0].outputs.length;
   const ex = new Float32Array(B * dim);
   const outputs = new Float32Array(B * N * dim);
+  items.forEach((it, b) => {
+    ex.set(it.ex, b * dim);
+    it.outputs.forEach((o, i) => outputs.set(o, (b * N + i) * dim));
+  });
+  return { ex, outputs };
+}
+
+/** Packs items into tensors (missing oracles become zero rows with hasOracle = 0). */
+export function toBatch(items: RoutingItem[], dim: number): RoutingBatch {
+  const B = items.length;
+  const N = items[0].outputs.length;
+  const { ex, outputs } = packEncoderInputs(items, dim);
   const oracle = new Float32Array(B * dim);
   const hasOracle = new Float32Array(B);
   const correct = new Float32Array(B * N);
   const pairCorrect = new Float32Array(B * N * N);
   const pairMask = new Float32Array(B * N * N);
   items.forEach((it, b) => {
-    ex.set(it.ex, b * dim);
-    it.outputs.forEach((o, i) => outputs.set(o, (b * N + i) * dim));
     if (it.oracle) {
       oracle.set(it.oracle, b * dim);
       hasOracle[b] = 1;

@@ -63,6 +63,16 @@ export function geluTanh(a: number): number {
   return 0.5 * a * (1 + geluInnerTanh(a));
 }
 
+/**
+ * geluTanh of every value of a, as a new array. The loop lives here, not in a caller: a call
+ * across modules under tsx goes through an export getter per value (~15 ms per probe pass).
+ */
+export function geluTanhArray(a: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let x = 0; x < a.length; x++) out[x] = geluTanh(a[x]);
+  return out;
+}
+
 /** Layer norm over rows of x [rows, d]: writes y, keeps xhat and 1/sigma for the backward pass. */
 export function layerNormRows(x: Float32Array, rows: number, d: number, g: Float32Array, b: Float32Array, y: Float32Array, xhat: Float64Array, rstd: Float64Array): void {
   for (let r = 0; r < rows; r++) {

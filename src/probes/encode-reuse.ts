@@ -16,8 +16,8 @@
  * masked h, ctx against `encode`, 1e-6).
  */
 import { tf } from '../orchestrator/backend';
-import { toBatch, disposeBatch, type RoutingItem } from '../orchestrator/dataset';
-import { addBias, attention, geluTanh, layerNormRows } from '../orchestrator/encode-kernel';
+import { packEncoderInputs, type RoutingItem } from '../orchestrator/dataset';
+import { addBias, attention, geluTanhArray, layerNormRows } from '../orchestrator/encode-kernel';
 import { mmHost, values } from '../orchestrator/host-matmul';
 import { MASKED_LOGIT, type OrchestratorModel } from '../orchestrator/model';
 
@@ -96,23 +96,14 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
   for (let start = 0; start < n; start += batchSize) {
     const chunk = items.slice(start, start + batchSize);
     const B = chunk.length;
-    const batch = toBatch(chunk as RoutingItem[], D);
-    let exV: Float32Array;
-    let xin: Float32Array;
-    try {
-      exV = values(batch.ex);
-      xin = values(batch.outputs);
-    } finally {
-      disposeBatch(batch);
-    }
+    const { ex: exV, outputs: xin } = packEncoderInputs(chunk, D);
     const Ro = B * N;
     // encode-kernel.ts's forward: prompt projection, adapter (GELU, no dropout), tokens, ln1, q/k/v
     const ctx0 = mmHost(exV, B, D, p['prompt.W']);
     addBias(ctx0, B, d, values(p['prompt.b']));
     const A = mmHost(xin, Ro, D, p['adapter.W1']);
     addBias(A, Ro, d, values(p['adapter.b1']));
-    const Gm = new Float32Array(Ro * d);
-    for (let x = 0; x < Ro * d; x++) Gm[x] = geluTanh(A[x]);
+    const Gm = geluTanhArray(A);
     const H0 = mmHost(Gm, Ro, d, p['adapter.W2']);
     addBias(H0, Ro, d, values(p['adapter.b2']));
     const BT = B * T;
