@@ -20,7 +20,7 @@
  * are integers/constants and come back beside it (`RouteKernelResult`).
  */
 import { hostView, tf } from './backend';
-import { mmBackHostSum, mmHostMany, mmTransposedAMany, product, values } from './host-matmul';
+import { itemProductsABt, mmBackHostSum, mmHostMany, mmTransposedAMany, product, values } from './host-matmul';
 import { transpose } from './transpose-simd';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
@@ -169,31 +169,19 @@ function unitRows(hv: Float64Array, hb: number, N: number, d: number, unit: Floa
 }
 
 /**
- * One item's dot products q_i . k_j and u_i . u_j ([N, N] each; q, k rows at offset hb of the
- * batch's [B N, d] arrays, u the item's unit rows [N, d]) as SIMD products (float32 sums in order
- * of c; host-matmul.ts). The routing op and the probes' pieces (route-pieces.ts) both take them
- * from here, so their values agree bit for bit; u_i . u_j and u_j . u_i are the same sum.
+ * Every item's dot products q_i . k_j and u_i . u_j ([n, N, N] each) for q, k, u [n N, d]: SIMD
+ * products, float32 sums in order of c (host-matmul.ts's itemProductsABt). The routing op (per
+ * item, `itemPairDots`) and the probes' pieces (route-pieces.ts, all items at once) both take
+ * them from here, so their values agree bit for bit; u_i . u_j and u_j . u_i are the same sum.
  */
+export function pairDots(q32: Float32Array, k32: Float32Array, unit: Float64Array, n: number, N: number, d: number): { qk: Float32Array; uu: Float32Array } {
+  const u32 = new Float32Array(unit.subarray(0, n * N * d));
+  return { qk: itemProductsABt(q32, k32, n, N, d, N), uu: itemProductsABt(u32, u32, n, N, d, N) };
+}
+
+/** One item's pairDots: q, k rows at offset hb of the batch's [B N, d] arrays, u the item's unit rows [N, d]. */
 export function itemPairDots(q32: Float32Array, k32: Float32Array, hb: number, unit: Float64Array, N: number, d: number): { qk: Float32Array; uu: Float32Array } {
-  // The right operands k^T and u^T [d, N8] come from k and u padded to N8 rows of zeros (whole
-  // blocks of 8 columns, so the product copies each in one piece), transposed by the SIMD loop;
-  // the padding columns of the results are dropped after.
-  const N8 = Math.ceil(N / 8) * 8;
-  const kPad = new Float32Array(N8 * d);
-  kPad.set(k32.subarray(hb, hb + N * d));
-  const u32 = new Float32Array(N8 * d);
-  u32.set(unit.subarray(0, N * d));
-  const kT = transpose(kPad, N8, d);
-  const uT = transpose(u32, N8, d);
-  const qk8 = product([{ a: q32.subarray(hb, hb + N * d), aStored: 'MK', b: kT }], N, d, N8);
-  const uu8 = product([{ a: u32.subarray(0, N * d), aStored: 'MK', b: uT }], N, d, N8);
-  const qk = new Float32Array(N * N);
-  const uu = new Float32Array(N * N);
-  for (let i = 0; i < N; i++) {
-    qk.set(qk8.subarray(i * N8, i * N8 + N), i * N);
-    uu.set(uu8.subarray(i * N8, i * N8 + N), i * N);
-  }
-  return { qk, uu };
+  return pairDots(q32.subarray(hb, hb + N * d), k32.subarray(hb, hb + N * d), unit, 1, N, d);
 }
 
 /** Z_ij = q_i . k_j / sqrt(d) + lambda cos_ij + (MASKED on the diagonal) + the column's mask. */

@@ -17,7 +17,7 @@
  */
 import { hostView, tf } from '../orchestrator/backend';
 import { mmHost, product } from '../orchestrator/host-matmul';
-import { collaborationRows, itemPairDots, logSumExp, selectionScoresHost } from '../orchestrator/route-kernel';
+import { collaborationRows, logSumExp, pairDots, selectionScoresHost } from '../orchestrator/route-kernel';
 import type { OrchestratorModel, ScoreParts } from '../orchestrator/model';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
@@ -30,8 +30,8 @@ export interface RoutePieces {
   N: number;
   d: number;
   /** q = h Wq, k = h Wk, [n, N, d] */
-  q: Float64Array;
-  k: Float64Array;
+  q: Float32Array;
+  k: Float32Array;
   /** h_i / |h_i| and |h_i|, [n, N, d] and [n, N] */
   unit: Float64Array;
   norm: Float64Array;
@@ -59,10 +59,8 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
   const rv = model.config.selectionReadsH ? new Float32Array(hostView(p['select.r'])) : null;
   const lam = hostView(p['collab.lambda'])[0];
   const { intr, stopL } = selectionScoresHost({ ctx: ctxv, Wa, ba, phi, stopW: sw, stopB: sb, r: rv }, h32, n, N, d);
-  const q32 = mmHost(h32, n * N, d, p['collab.Wq']);
-  const k32 = mmHost(h32, n * N, d, p['collab.Wk']);
-  const q = new Float64Array(q32);
-  const k = new Float64Array(k32);
+  const q = mmHost(h32, n * N, d, p['collab.Wq']);
+  const k = mmHost(h32, n * N, d, p['collab.Wk']);
   const unit = new Float64Array(n * N * d);
   const norm = new Float64Array(n * N);
   const cos = new Float64Array(n * N * N);
@@ -77,13 +75,12 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
       norm[b * N + i] = nm;
       for (let c = 0; c < d; c++) unit[hb + i * d + c] = h32[hb + i * d + c] / nm;
     }
-    // The routing op's own dot products (itemPairDots), so the values are bitwise the kernel's.
-    const cb = b * N * N;
-    const { qk, uu } = itemPairDots(q32, k32, hb, unit.subarray(hb, hb + N * d), N, d);
-    for (let x = 0; x < N * N; x++) {
-      cos[cb + x] = uu[x];
-      z0[cb + x] = qk[x] * invSqrtD + lam * uu[x];
-    }
+  }
+  // The routing op's own dot products (pairDots), so the values are bitwise the kernel's.
+  const { qk, uu } = pairDots(q, k, unit, n, N, d);
+  for (let x = 0; x < n * N * N; x++) {
+    cos[x] = uu[x];
+    z0[x] = qk[x] * invSqrtD + lam * uu[x];
   }
   return { model, n, N, d, q, k, unit, norm, cos, z0, intr, stopL };
 }

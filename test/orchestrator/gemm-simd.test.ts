@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBackend, hostView, tf } from '../../src/orchestrator/backend';
 import { gemmJs, type ProductTerm } from '../../src/orchestrator/gemm-simd';
-import { mmHost, mmTransposedA, product, productUsesSimd } from '../../src/orchestrator/host-matmul';
+import { itemProductsABt, mmHost, mmTransposedA, product, productUsesSimd } from '../../src/orchestrator/host-matmul';
 
 const gemm = (terms: ProductTerm[], M: number, K: number, N: number) => product(terms, M, K, N);
 
@@ -109,4 +109,26 @@ test('on the cpu backend the kernel runs in a memory of its own, with the same b
   } finally {
     await ensureBackend('wasm', () => undefined);
   }
+});
+
+test('per-item products A_b B_b^T equal one product per item bit for bit (the routing pair dots, all items at once)', async () => {
+  await ensureBackend('wasm', () => undefined);
+  for (const [count, M, K, N] of [
+    [1, 10, 256, 10],
+    [266, 10, 256, 10],
+    [7, 3, 5, 9],
+    [4, 8, 16, 16],
+  ]) {
+    const a = random(count * M * K, 11 + count);
+    const bt = random(count * N * K, 29 + M);
+    const got = itemProductsABt(a, bt, count, M, K, N);
+    assert.equal(got.length, count * M * N);
+    for (let b = 0; b < count; b++) {
+      const bT = new Float32Array(K * N);
+      for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) bT[k * N + n] = bt[(b * N + n) * K + k];
+      const one = gemmJs([{ a: a.subarray(b * M * K, (b + 1) * M * K), aStored: 'MK', b: bT }], M, K, N);
+      assert.deepEqual(got.subarray(b * M * N, (b + 1) * M * N), one, `item ${b} of ${count} x [${M}, ${K}] x [${N}, ${K}]^T`);
+    }
+  }
+  assert.throws(() => itemProductsABt(new Float32Array(10), new Float32Array(100), 2, 10, 10, 10), /itemProductsABt: 10 and 100 values for 2 items/);
 });
