@@ -57,21 +57,40 @@ const normScratch = (() => {
   };
 })();
 
-/** W_o, the residual and the final norm, from the attention's mixed values Mx [B, T, d]. */
+/**
+ * W_o, the residual and the final norm, from the attention's mixed values Mx [B, T, d]: h [B, N, d]
+ * (tokens 1..N) and ctx [B, d] (token 0). One pass per row does the bias, the residual and the
+ * norm, each rounded to float32 where encode-kernel.ts stores it (addBias, the residual, then
+ * layerNormRows), so the values are its bits; the norm's x-hat, which only a backward pass reads,
+ * is not kept. Separate loops over fresh arrays cost ~3x the arithmetic (bench/profile-probes.ts).
+ */
 function afterAttention(model: OrchestratorModel, B: number, T: number, d: number, T0: Float32Array, Mx: Float32Array): { h: Float32Array; ctx: Float32Array } {
   const p = model.params;
   const N = T - 1;
-  const BT = B * T;
-  const R = mmHost(Mx, BT, d, p['backbone.Wo']);
-  addBias(R, BT, d, values(p['backbone.bo']));
-  for (let x = 0; x < BT * d; x++) R[x] += T0[x];
-  const Y = new Float32Array(BT * d);
-  layerNormRows(R, BT, d, values(p['backbone.lnf.g']), values(p['backbone.lnf.b']), Y, normScratch.xhat(BT * d), normScratch.rstd(BT));
+  const R = mmHost(Mx, B * T, d, p['backbone.Wo']);
+  const bo = values(p['backbone.bo']);
+  const g = values(p['backbone.lnf.g']);
+  const beta = values(p['backbone.lnf.b']);
   const h = new Float32Array(B * N * d);
   const ctx = new Float32Array(B * d);
+  const f = Math.fround;
+  const row = new Float32Array(d);
   for (let b = 0; b < B; b++) {
-    ctx.set(Y.subarray(b * T * d, b * T * d + d), b * d);
-    h.set(Y.subarray((b * T + 1) * d, (b + 1) * T * d), b * N * d);
+    for (let t = 0; t < T; t++) {
+      const o = (b * T + t) * d;
+      let mean = 0;
+      for (let c = 0; c < d; c++) {
+        const x = f(f(R[o + c] + bo[c]) + T0[o + c]);
+        row[c] = x;
+        mean += x;
+      }
+      mean /= d;
+      let v = 0;
+      for (let c = 0; c < d; c++) v += (row[c] - mean) * (row[c] - mean);
+      const inv = 1 / Math.sqrt(v / d + 1e-5);
+      const [out, at] = t === 0 ? [ctx, b * d] : [h, (b * N + t - 1) * d];
+      for (let c = 0; c < d; c++) out[at + c] = (row[c] - mean) * inv * g[c] + beta[c];
+    }
   }
   return { h, ctx };
 }
