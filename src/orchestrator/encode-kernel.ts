@@ -64,12 +64,14 @@ export function geluTanh(a: number): number {
 }
 
 /**
- * geluTanh of every value of a, as a new array. The loop lives here, not in a caller: a call
- * across modules under tsx goes through an export getter per value (~15 ms per probe pass).
+ * geluTanh(a + b) per row of a [rows, cols] with the bias b [cols], as a new array; a + b is
+ * rounded to float32 first, as addBias stores it, so the values are addBias then geluTanh. The
+ * loop lives here, not in a caller: a call across modules under tsx goes through an export
+ * getter per value (~15 ms per probe pass).
  */
-export function geluTanhArray(a: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let x = 0; x < a.length; x++) out[x] = geluTanh(a[x]);
+export function biasGeluRows(a: Float32Array, rows: number, cols: number, b: Float32Array): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = geluTanh(Math.fround(a[r * cols + c] + b[c]));
   return out;
 }
 

@@ -17,7 +17,7 @@
  */
 import { tf } from '../orchestrator/backend';
 import { packEncoderInputs, type RoutingItem } from '../orchestrator/dataset';
-import { addBias, attention, geluTanhArray, layerNormRows } from '../orchestrator/encode-kernel';
+import { addBias, attention, biasGeluRows } from '../orchestrator/encode-kernel';
 import { mmHost, values } from '../orchestrator/host-matmul';
 import { MASKED_LOGIT, type OrchestratorModel } from '../orchestrator/model';
 
@@ -44,18 +44,21 @@ function backboneTail(model: OrchestratorModel, B: number, T: number, d: number,
   return { ...afterAttention(model, B, T, d, T0, Mx), att, Mx };
 }
 
-/**
- * The layer norm's saved x-hat and 1/sigma, which a read (no backward pass) never uses: one
- * buffer reused across reads instead of a fresh ~6 MB array per read.
- */
-const normScratch = (() => {
-  let xhat = new Float64Array(0);
-  let rstd = new Float64Array(0);
-  return {
-    xhat: (n: number) => (xhat.length >= n ? xhat : (xhat = new Float64Array(n))).subarray(0, n),
-    rstd: (n: number) => (rstd.length >= n ? rstd : (rstd = new Float64Array(n))).subarray(0, n),
-  };
-})();
+/** layerNormRows's output y (its bits) without the x-hat and 1/sigma that only a backward pass reads. */
+function normRows(x: Float32Array, rows: number, d: number, g: Float32Array, b: Float32Array): Float32Array {
+  const y = new Float32Array(rows * d);
+  for (let r = 0; r < rows; r++) {
+    const o = r * d;
+    let mean = 0;
+    for (let c = 0; c < d; c++) mean += x[o + c];
+    mean /= d;
+    let v = 0;
+    for (let c = 0; c < d; c++) v += (x[o + c] - mean) * (x[o + c] - mean);
+    const inv = 1 / Math.sqrt(v / d + 1e-5);
+    for (let c = 0; c < d; c++) y[o + c] = (x[o + c] - mean) * inv * g[c] + b[c];
+  }
+  return y;
+}
 
 /**
  * W_o, the residual and the final norm, from the attention's mixed values Mx [B, T, d]: h [B, N, d]
@@ -119,20 +122,20 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
     const Ro = B * N;
     // encode-kernel.ts's forward: prompt projection, adapter (GELU, no dropout), tokens, ln1, q/k/v
     const ctx0 = mmHost(exV, B, D, p['prompt.W']);
-    addBias(ctx0, B, d, values(p['prompt.b']));
-    const A = mmHost(xin, Ro, D, p['adapter.W1']);
-    addBias(A, Ro, d, values(p['adapter.b1']));
-    const Gm = geluTanhArray(A);
+    const Gm = biasGeluRows(mmHost(xin, Ro, D, p['adapter.W1']), Ro, d, values(p['adapter.b1']));
     const H0 = mmHost(Gm, Ro, d, p['adapter.W2']);
-    addBias(H0, Ro, d, values(p['adapter.b2']));
+    // the tokens [ctx0 + prompt.b; H0 + adapter.b2], each sum rounded to float32 as addBias stores it
     const BT = B * T;
     const T0 = new Float32Array(BT * d);
+    const [pb, b2] = [values(p['prompt.b']), values(p['adapter.b2'])];
     for (let b = 0; b < B; b++) {
-      T0.set(ctx0.subarray(b * d, (b + 1) * d), b * T * d);
-      T0.set(H0.subarray(b * N * d, (b + 1) * N * d), (b * T + 1) * d);
+      for (let c = 0; c < d; c++) T0[b * T * d + c] = Math.fround(ctx0[b * d + c] + pb[c]);
+      for (let i = 0; i < N; i++) {
+        const [src, dst] = [(b * N + i) * d, (b * T + 1 + i) * d];
+        for (let c = 0; c < d; c++) T0[dst + c] = Math.fround(H0[src + c] + b2[c]);
+      }
     }
-    const X1 = new Float32Array(BT * d);
-    layerNormRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']), X1, normScratch.xhat(BT * d), normScratch.rstd(BT));
+    const X1 = normRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']));
     const [Q, K, V] = [p['backbone.Wq'], p['backbone.Wk'], p['backbone.Wv']].map((W) => mmHost(X1, BT, d, W));
     addBias(Q, BT, d, values(p['backbone.bq']));
     addBias(V, BT, d, values(p['backbone.bv']));
