@@ -174,7 +174,8 @@ export function maskedMix(parts: BackboneParts, chunk: readonly number[], availa
   const exact: number[] = [];
   const { att, Mx: mx0, V } = parts;
   const nM = masked.length;
-  const mix = new Float64Array(dh);
+  const a = new Float64Array(nM); // the query's weights on the masked keys
+  const vo = new Int32Array(nM); // where their values start
   for (let b = 0; b < chunk.length; b++) {
     const i = chunk[b];
     if (!(Number.isInteger(i) && i >= 0 && i < parts.n)) throw new Error(`encodeMaskedFromParts: item ${i} is not in 0..${parts.n - 1}`);
@@ -190,15 +191,18 @@ export function maskedMix(parts: BackboneParts, chunk: readonly number[], availa
           fallback = true;
           break;
         }
-        const o = t * d + hh * dh;
-        for (let c = 0; c < dh; c++) mix[c] = mx0[src + o + c];
         for (let x = 0; x < nM; x++) {
-          const a = att[ao + masked[x]];
-          const vo = src + masked[x] * d + hh * dh;
-          for (let c = 0; c < dh; c++) mix[c] -= a * V[vo + c];
+          a[x] = att[ao + masked[x]];
+          vo[x] = src + masked[x] * d + hh * dh;
         }
+        const o = t * d + hh * dh;
         const scale = 1 / (1 - removed);
-        for (let c = 0; c < dh; c++) Mx[dst + o + c] = mix[c] * scale;
+        // per value: the mix minus each masked key's share, in key order, then renormalised
+        for (let c = 0; c < dh; c++) {
+          let m = mx0[src + o + c];
+          for (let x = 0; x < nM; x++) m -= a[x] * V[vo[x] + c];
+          Mx[dst + o + c] = m * scale;
+        }
       }
     }
     if (fallback) exact.push(b);
