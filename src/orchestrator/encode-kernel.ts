@@ -16,6 +16,7 @@
  */
 import { hostView, tf } from './backend';
 import { mmBackHost, mmBackHostSum, mmHost, mmHostMany, mmTransposedA, mmTransposedAMany, values } from './host-matmul';
+import { attentionBackwardSimd, attentionKernels, attentionSimd } from './attention-simd';
 
 const ADAPTER_PARAMS = ['prompt.W', 'prompt.b', 'adapter.W1', 'adapter.b1', 'adapter.W2', 'adapter.b2'] as const;
 const BACKBONE_PARAMS = ['backbone.ln1.g', 'backbone.ln1.b', 'backbone.Wq', 'backbone.bq', 'backbone.Wk', 'backbone.Wv', 'backbone.bv', 'backbone.Wo', 'backbone.bo', 'backbone.lnf.g', 'backbone.lnf.b'] as const;
@@ -121,6 +122,13 @@ function layerNormRowsBackward(dy: Float32Array, rows: number, d: number, g: Flo
  * faster forward and ~30% faster backward than one accumulator and a strided mix loop).
  */
 export function attention(q: Float32Array, k: Float32Array, v: Float32Array, B: number, T: number, d: number, H: number, keyMask: number[] | undefined, att: Float64Array, out: Float32Array): void {
+  const kernels = (d / H) % 4 === 0 ? attentionKernels() : null;
+  if (kernels) attentionSimd(kernels, q, k, v, B, T, d, H, keyMask, att, out);
+  else attentionJs(q, k, v, B, T, d, H, keyMask, att, out);
+}
+
+/** The scalar loops of `attention` (the SIMD kernels' reference, and the path without them). */
+export function attentionJs(q: Float32Array, k: Float32Array, v: Float32Array, B: number, T: number, d: number, H: number, keyMask: number[] | undefined, att: Float64Array, out: Float32Array): void {
   const dh = d / H;
   const scale = 1 / Math.sqrt(dh);
   const s = new Float64Array(T);
@@ -164,8 +172,14 @@ export function attention(q: Float32Array, k: Float32Array, v: Float32Array, B: 
   }
 }
 
-/** Backward of attention: dq, dk, dv from dOut. */
-function attentionBackward(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, att: Float64Array, B: number, T: number, d: number, H: number): { dq: Float32Array; dk: Float32Array; dv: Float32Array } {
+/** Backward of attention: dq, dk, dv from dOut (attention-simd.ts's kernels, or the scalar loops). */
+export function attentionBackward(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, att: Float64Array, B: number, T: number, d: number, H: number): { dq: Float32Array; dk: Float32Array; dv: Float32Array } {
+  const kernels = (d / H) % 4 === 0 ? attentionKernels() : null;
+  return kernels ? attentionBackwardSimd(kernels, dOut, q, k, v, att, B, T, d, H) : attentionBackwardJs(dOut, q, k, v, att, B, T, d, H);
+}
+
+/** The scalar loops of `attentionBackward`. */
+export function attentionBackwardJs(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, att: Float64Array, B: number, T: number, d: number, H: number): { dq: Float32Array; dk: Float32Array; dv: Float32Array } {
   const dh = d / H;
   const scale = 1 / Math.sqrt(dh);
   const dq = new Float32Array(B * T * d);
