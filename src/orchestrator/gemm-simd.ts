@@ -92,7 +92,8 @@ function assemble(): Uint8Array {
     ...loop([...get(N0), ...get(NEND), 0x4e], [
       ...i32(0), ...set(Mi),
       ...loop([...get(Mi), ...i32(ROWS), ADD, ...get(M), 0x4a], block(ROWS)), // while m + ROWS <= M
-      ...loop([...get(Mi), ...get(M), 0x4e], block(1)), // the last M % ROWS rows one by one
+      ...loop([...get(Mi), ...i32(2), ADD, ...get(M), 0x4a], block(2)), // the last M % ROWS rows in pairs (a token batch has 22 rows)
+      ...loop([...get(Mi), ...get(M), 0x4e], block(1)), // and the odd one
       ...get(N0), ...i32(32), ADD, ...set(N0),
     ]),
     0x0b,
