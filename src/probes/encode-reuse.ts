@@ -98,59 +98,73 @@ function afterAttention(model: OrchestratorModel, B: number, T: number, d: numbe
   return { h, ctx };
 }
 
+/** One batch's encoding with its backbone parts (host arrays). */
+type ChunkEncoding = Omit<BackboneParts, 'model' | 'n' | 'T' | 'd'> & { h: Float32Array; ctx: Float32Array };
+
+/** encode-kernel.ts's forward on a batch of items (no dropout, no mask), keeping the backbone's parts. */
+function encodeChunk(model: OrchestratorModel, chunk: readonly RoutingItem[]): ChunkEncoding {
+  const p = model.params;
+  const B = chunk.length;
+  const N = model.config.nExperts;
+  const T = N + 1;
+  const D = model.config.inputDim;
+  const d = p['adapter.W2'].shape[1] as number;
+  const { ex: exV, outputs: xin } = packEncoderInputs(chunk, D);
+  const Ro = B * N;
+  // prompt projection, adapter (GELU, no dropout), tokens, ln1, q/k/v
+  const ctx0 = mmHost(exV, B, D, p['prompt.W']);
+  const Gm = biasGeluRows(mmHost(xin, Ro, D, p['adapter.W1']), Ro, d, values(p['adapter.b1']));
+  const H0 = mmHost(Gm, Ro, d, p['adapter.W2']);
+  // the tokens [ctx0 + prompt.b; H0 + adapter.b2], each sum rounded to float32 as addBias stores it
+  const BT = B * T;
+  const T0 = new Float32Array(BT * d);
+  const [pb, b2] = [values(p['prompt.b']), values(p['adapter.b2'])];
+  for (let b = 0; b < B; b++) {
+    for (let c = 0; c < d; c++) T0[b * T * d + c] = Math.fround(ctx0[b * d + c] + pb[c]);
+    for (let i = 0; i < N; i++) {
+      const [src, dst] = [(b * N + i) * d, (b * T + 1 + i) * d];
+      for (let c = 0; c < d; c++) T0[dst + c] = Math.fround(H0[src + c] + b2[c]);
+    }
+  }
+  const X1 = normRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']));
+  const [Q, K, V] = [p['backbone.Wq'], p['backbone.Wk'], p['backbone.Wv']].map((W) => mmHost(X1, BT, d, W));
+  addBias(Q, BT, d, values(p['backbone.bq']));
+  addBias(V, BT, d, values(p['backbone.bv']));
+  return { T0, Q, K, V, ...backboneTail(model, B, T, d, T0, Q, K, V, undefined) };
+}
+
 /**
  * Encodes items (no dropout, no mask) in batches with a backbone model, keeping the backbone's
- * mask-independent parts. h and ctx are tensors (caller frees).
+ * mask-independent parts. h and ctx are tensors (caller frees). A split that fits one batch (the
+ * default holds a notebook's) is encoded in one piece, with nothing copied after.
  */
-export function encodeWithParts(model: OrchestratorModel, items: readonly RoutingItem[], batchSize = 256): { h: tf.Tensor3D; ctx: tf.Tensor2D; parts: BackboneParts } {
+export function encodeWithParts(model: OrchestratorModel, items: readonly RoutingItem[], batchSize = 1024): { h: tf.Tensor3D; ctx: tf.Tensor2D; parts: BackboneParts } {
   const cfg = model.config;
   if (!cfg.backbone) throw new Error('encodeWithParts: the model has no backbone (a mask does not change its encoding)');
-  const p = model.params;
   const n = items.length;
   const N = cfg.nExperts;
   const T = N + 1;
-  const D = cfg.inputDim;
-  const d = p['adapter.W2'].shape[1] as number;
-  const H = cfg.heads;
-  const all = { T0: new Float32Array(n * T * d), Q: new Float32Array(n * T * d), K: new Float32Array(n * T * d), V: new Float32Array(n * T * d), att: new Float64Array(n * H * T * T), Mx: new Float32Array(n * T * d) };
-  const hAll = new Float32Array(n * N * d);
-  const ctxAll = new Float32Array(n * d);
-  for (let start = 0; start < n; start += batchSize) {
-    const chunk = items.slice(start, start + batchSize);
-    const B = chunk.length;
-    const { ex: exV, outputs: xin } = packEncoderInputs(chunk, D);
-    const Ro = B * N;
-    // encode-kernel.ts's forward: prompt projection, adapter (GELU, no dropout), tokens, ln1, q/k/v
-    const ctx0 = mmHost(exV, B, D, p['prompt.W']);
-    const Gm = biasGeluRows(mmHost(xin, Ro, D, p['adapter.W1']), Ro, d, values(p['adapter.b1']));
-    const H0 = mmHost(Gm, Ro, d, p['adapter.W2']);
-    // the tokens [ctx0 + prompt.b; H0 + adapter.b2], each sum rounded to float32 as addBias stores it
-    const BT = B * T;
-    const T0 = new Float32Array(BT * d);
-    const [pb, b2] = [values(p['prompt.b']), values(p['adapter.b2'])];
-    for (let b = 0; b < B; b++) {
-      for (let c = 0; c < d; c++) T0[b * T * d + c] = Math.fround(ctx0[b * d + c] + pb[c]);
-      for (let i = 0; i < N; i++) {
-        const [src, dst] = [(b * N + i) * d, (b * T + 1 + i) * d];
-        for (let c = 0; c < d; c++) T0[dst + c] = Math.fround(H0[src + c] + b2[c]);
-      }
+  const d = model.params['adapter.W2'].shape[1] as number;
+  const chunks: ChunkEncoding[] = [];
+  for (let start = 0; start < n; start += batchSize) chunks.push(encodeChunk(model, items.slice(start, start + batchSize)));
+  const joined = chunks.length === 1 ? chunks[0] : joinChunks(chunks);
+  const { h, ctx, ...parts } = joined;
+  return { h: tf.tensor3d(h, [n, N, d]), ctx: tf.tensor2d(ctx, [n, d]), parts: { model, n, T, d, ...parts } };
+}
+
+/** The batches' arrays end to end, field by field. */
+function joinChunks(chunks: ChunkEncoding[]): ChunkEncoding {
+  const join = <A extends Float32Array | Float64Array>(parts: A[], make: (n: number) => A): A => {
+    const out = make(parts.reduce((a, x) => a + x.length, 0));
+    let at = 0;
+    for (const x of parts) {
+      out.set(x, at);
+      at += x.length;
     }
-    const X1 = normRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']));
-    const [Q, K, V] = [p['backbone.Wq'], p['backbone.Wk'], p['backbone.Wv']].map((W) => mmHost(X1, BT, d, W));
-    addBias(Q, BT, d, values(p['backbone.bq']));
-    addBias(V, BT, d, values(p['backbone.bv']));
-    const o = start * T * d;
-    all.T0.set(T0, o);
-    all.Q.set(Q, o);
-    all.K.set(K, o);
-    all.V.set(V, o);
-    const { h, ctx, att, Mx } = backboneTail(model, B, T, d, T0, Q, K, V, undefined);
-    all.att.set(att, start * H * T * T);
-    all.Mx.set(Mx, o);
-    hAll.set(h, start * N * d);
-    ctxAll.set(ctx, start * d);
-  }
-  return { h: tf.tensor3d(hAll, [n, N, d]), ctx: tf.tensor2d(ctxAll, [n, d]), parts: { model, n, T, d, ...all } };
+    return out;
+  };
+  const f32 = (key: 'T0' | 'Q' | 'K' | 'V' | 'Mx' | 'h' | 'ctx') => join(chunks.map((c) => c[key]), (n) => new Float32Array(n));
+  return { T0: f32('T0'), Q: f32('Q'), K: f32('K'), V: f32('V'), Mx: f32('Mx'), h: f32('h'), ctx: f32('ctx'), att: join(chunks.map((c) => c.att), (n) => new Float64Array(n)) };
 }
 
 /**
@@ -214,7 +228,7 @@ export function maskedMix(parts: BackboneParts, chunk: readonly number[], availa
  * h and ctx (tensors, caller frees) of items `idx` (indices into the parts' items) encoded under
  * `available`, from the parts: only attention, W_o, the residual and the final norm run.
  */
-export function encodeMaskedFromParts(model: OrchestratorModel, parts: BackboneParts, idx: readonly number[], available: readonly boolean[], batchSize = 256): { h: tf.Tensor3D; ctx: tf.Tensor2D } {
+export function encodeMaskedFromParts(model: OrchestratorModel, parts: BackboneParts, idx: readonly number[], available: readonly boolean[], batchSize = 1024): { h: tf.Tensor3D; ctx: tf.Tensor2D } {
   if (parts.model !== model) throw new Error('encodeMaskedFromParts: the parts were computed with another model');
   const { T, d } = parts;
   const N = T - 1;

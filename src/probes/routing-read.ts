@@ -56,7 +56,7 @@ export function piecesOf(model: OrchestratorModel, e: EncodedItems): RoutePieces
 export function encodeItems(model: OrchestratorModel, items: readonly RoutingItem[], opts: { available?: boolean[]; batchSize?: number } = {}): EncodedItems {
   if (items.length === 0) throw new Error('probe: no items to encode');
   // large batches: fewer, larger matrix products (bench/profile-probes.ts)
-  const bs = opts.batchSize ?? 256;
+  const bs = opts.batchSize ?? 1024;
   if (model.config.backbone && !(opts.available && opts.available.some((a) => !a))) {
     // unmasked: keep the backbone's mask-independent part for masked re-encodes (encode-reuse.ts)
     const { h, ctx, parts } = encodeWithParts(model, items, bs);

@@ -24,7 +24,8 @@ function assertSameBits(got: Float32Array | Float64Array, want: Float32Array | F
 }
 
 test('the kernels assemble and validate here (Node has WebAssembly SIMD)', () => {
-  assert.ok(WebAssembly.validate(attentionModuleBytes()));
+  const wasm = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+  assert.ok(wasm.validate(attentionModuleBytes()));
   assert.ok(attentionKernels(), 'attentionKernels() returned null: the SIMD path would silently not run');
 });
 
