@@ -39,6 +39,9 @@ export interface CheckpointData<M = Record<string, unknown>> {
   dataset?: CheckpointDataset;
 }
 
+/** A checkpoint without its optimizer state: what a model needs to run (probes, evaluation). */
+export type CheckpointWeights<M = Record<string, unknown>> = Omit<CheckpointData<M>, 'adam'>;
+
 /** What a checkpoint records about its training data (see `routingDatasetFingerprint`). */
 export interface CheckpointDataset {
   items: number;
@@ -227,8 +230,14 @@ function withPreFlagDefaults(raw: unknown): unknown {
   return out;
 }
 
-/** Reads a checkpoint directory; errors name the file and what is wrong. */
-export function loadCheckpoint<M = Record<string, unknown>>(dir: string): CheckpointData<M> {
+/**
+ * Reads a checkpoint directory; errors name the file and what is wrong. With `{ optimizer: false }`
+ * Adam's moments (twice the weights' bytes) are neither read nor checked: a model that only runs
+ * does not need them.
+ */
+export function loadCheckpoint<M = Record<string, unknown>>(dir: string): CheckpointData<M>;
+export function loadCheckpoint<M = Record<string, unknown>>(dir: string, opts: { optimizer: false }): CheckpointWeights<M>;
+export function loadCheckpoint<M = Record<string, unknown>>(dir: string, opts: { optimizer?: boolean } = {}): CheckpointData<M> | CheckpointWeights<M> {
   const manifestPath = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestPath)) throw new Error(`${dir}: not a checkpoint (no manifest.json)`);
   let raw: unknown;
@@ -254,18 +263,12 @@ export function loadCheckpoint<M = Record<string, unknown>>(dir: string): Checkp
     }
   }
   const params = unpack(path.join(dir, m.weights.file), m.weights, manifestPath);
-  const moments = unpack(path.join(dir, m.adam.file), m.adam, manifestPath);
-  const am: Record<string, Float32Array> = {};
-  const av: Record<string, Float32Array> = {};
-  for (const s of parameterSpecs(m.modelConfig)) {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    for (const [label, v] of [['weights', params[s.name]], ['Adam m', moments['m:' + s.name]], ['Adam v', moments['v:' + s.name]]] as const) {
-      if (!v || v.length !== n) throw new Error(`${manifestPath}: ${label} of '${s.name}' missing or of the wrong size`);
-    }
-    am[s.name] = moments['m:' + s.name];
-    av[s.name] = moments['v:' + s.name];
+  const specs = parameterSpecs(m.modelConfig);
+  for (const s of specs) {
+    const v = params[s.name];
+    if (!v || v.length !== s.shape.reduce((a, b) => a * b, 1)) throw new Error(`${manifestPath}: weights of '${s.name}' missing or of the wrong size`);
   }
-  return {
+  const weights: CheckpointWeights<M> = {
     epoch: m.epoch,
     modelConfig: m.modelConfig,
     trainConfig: m.trainConfig,
@@ -273,10 +276,22 @@ export function loadCheckpoint<M = Record<string, unknown>>(dir: string): Checkp
     rngState: m.rngState,
     expertIds: m.expertIds,
     params,
-    adam: { t: m.adamStep, m: am, v: av },
     metrics: m.metrics as M,
     ...(m.dataset ? { dataset: m.dataset } : {}),
   };
+  if (opts.optimizer === false) return weights;
+  const moments = unpack(path.join(dir, m.adam.file), m.adam, manifestPath);
+  const am: Record<string, Float32Array> = {};
+  const av: Record<string, Float32Array> = {};
+  for (const s of specs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    for (const [label, v] of [['Adam m', moments['m:' + s.name]], ['Adam v', moments['v:' + s.name]]] as const) {
+      if (!v || v.length !== n) throw new Error(`${manifestPath}: ${label} of '${s.name}' missing or of the wrong size`);
+    }
+    am[s.name] = moments['m:' + s.name];
+    av[s.name] = moments['v:' + s.name];
+  }
+  return { ...weights, adam: { t: m.adamStep, m: am, v: av } };
 }
 
 /** Epoch numbers of the complete checkpoints in a run directory, ascending. */
@@ -310,11 +325,12 @@ export function resolveCheckpointDir(ref: CheckpointRef): string {
 }
 
 /**
- * Loads a checkpoint as a ready model (what probes start from), with the checkpoint's contents.
+ * Loads a checkpoint as a ready model (what probes start from), with the checkpoint's contents
+ * but Adam's moments (see loadCheckpoint).
  * Free the model with `disposeModel` when done.
  */
-export function loadOrchestratorModel<M = Record<string, unknown>>(ref: CheckpointRef): { model: OrchestratorModel; checkpoint: CheckpointData<M>; dir: string } {
+export function loadOrchestratorModel<M = Record<string, unknown>>(ref: CheckpointRef): { model: OrchestratorModel; checkpoint: CheckpointWeights<M>; dir: string } {
   const dir = resolveCheckpointDir(ref);
-  const checkpoint = loadCheckpoint<M>(dir);
+  const checkpoint = loadCheckpoint<M>(dir, { optimizer: false });
   return { model: createModel(checkpoint.modelConfig, checkpoint.params), checkpoint, dir };
 }

@@ -69,6 +69,7 @@ export {
   resolveCheckpointDir,
   loadOrchestratorModel,
   type CheckpointData,
+  type CheckpointWeights,
   type CheckpointDataset,
   type CheckpointRef,
 } from './checkpoint';

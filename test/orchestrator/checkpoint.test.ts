@@ -249,6 +249,17 @@ test('a checkpoint changed after it was written is refused on load, naming the f
     const m: Entry = manifest.adam.tensors[0];
     patch('adam.bin', m, 0, nan);
     assert.throws(() => loadCheckpoint(dir), new RegExp(`adam\\.bin: tensor '${m.name.replace('.', '\\.')}' .*does not match its checksum`));
+    // A model that only runs (probes, evaluation) does not read the moments: the weights load, checked.
+    const weightsOnly = loadCheckpoint(dir, { optimizer: false });
+    assert.equal('adam' in weightsOnly, false);
+    const probed = loadOrchestratorModel(dir);
+    disposeModel(probed.model);
+    restore();
+    assert.deepEqual(weightsOnly.params, loadCheckpoint(dir).params);
+    assert.deepEqual(probed.checkpoint.params, weightsOnly.params);
+    // ...but the weights themselves are still checked
+    patch('weights.bin', w, 0, nan);
+    assert.throws(() => loadCheckpoint(dir, { optimizer: false }), changed);
     restore();
 
     // Bytes appended to a file.
