@@ -311,6 +311,7 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     else rowsOf.set(b, [row]);
   }
   // Per item, all its rows at once: [rows N, N] coefficient stacks times the item's [N, d] blocks.
+  const { unit, norm } = P;
   for (const [b, rows] of rowsOf) {
     const m = rows.length * N;
     const stack = (c: Float32Array) => {
@@ -322,20 +323,22 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     const hb = b * N * d;
     const kWb = kW.subarray(wb, wb + N * d);
     const qWb = qW.subarray(wb, wb + N * d);
-    const unitB = Float32Array.from(P.unit.subarray(hb, hb + N * d));
+    const unitB = new Float32Array(unit.subarray(hb, hb + N * d));
     const acc = product([{ a: stack(coef.A), aStored: 'MK', b: kWb }, { a: stack(coef.A2), aStored: 'MK', b: qWb }], m, N, d);
     const acc2 = product([{ a: stack(coef.W), aStored: 'MK', b: unitB }], m, N, d);
-    rows.forEach((row, r) => {
+    // plain loops over local arrays (a closure per row reading P's fields ran ~3x slower)
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
       for (let i = 0; i < N; i++) {
         const ui = hb + i * d;
         const ai = (r * N + i) * d;
         let dot = 0;
-        for (let c = 0; c < d; c++) dot += P.unit[ui + c] * acc2[ai + c];
-        const nm = P.norm[b * N + i];
+        for (let c = 0; c < d; c++) dot += unit[ui + c] * acc2[ai + c];
+        const nm = norm[b * N + i];
         const gi = (row * N + i) * d;
-        for (let c = 0; c < d; c++) gh[gi + c] += acc[ai + c] + (acc2[ai + c] - P.unit[ui + c] * dot) / nm;
+        for (let c = 0; c < d; c++) gh[gi + c] += acc[ai + c] + (acc2[ai + c] - unit[ui + c] * dot) / nm;
       }
-    });
+    }
   }
   const norms: number[][] = [];
   for (let row = 0; row < R; row++) {
