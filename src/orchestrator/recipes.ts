@@ -15,6 +15,8 @@
  *
  * A recipe is plain data; `recipeTrainOptions` and `recipeDataset` apply it.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { centreDataset, type CentreMode } from './centre';
 import type { ModelConfigInput, TrainConfigInput } from './config';
 import type { RoutingDataset } from './dataset';
@@ -76,7 +78,44 @@ export function recipeTrainOptions(
   return { model: { ...recipe.model, ...given.model }, train: { ...recipe.train, ...given.train } };
 }
 
-/** The dataset the recipe trains and evaluates on (its centring applied; 'none' returns it unchanged). */
+/**
+ * The dataset the recipe trains and evaluates on (its centring applied; 'none' returns it
+ * unchanged). A dataset already centred this way (its meta says so, as a run's saved
+ * dataset.jsonl does) is returned as it is: centring twice would move the encodings by rounding,
+ * and a resumed run would then be refused as trained on other data.
+ */
 export function recipeDataset(recipe: TrainingRecipe, dataset: RoutingDataset): RoutingDataset {
+  const done = (dataset.meta as { centre?: { mode?: string; unit?: boolean } } | undefined)?.centre;
+  if (recipe.centre !== 'none' && done) {
+    if (done.mode === recipe.centre && done.unit !== false) return dataset;
+    throw new Error(`recipe '${recipe.name}' centres the encodings per ${recipe.centre}, but this dataset is already centred (${done.mode}${done.unit === false ? ', not unit' : ''})`);
+  }
   return centreDataset(dataset, { mode: recipe.centre });
+}
+
+/** The file in a run folder naming the recipe its checkpoints were trained with. */
+export const RUN_RECIPE_FILE = 'recipe.json';
+
+/** The recipe a run folder records (`inform train` writes it), or null when it records none. */
+export function readRunRecipe(runDir: string): TrainingRecipe | null {
+  const file = path.join(runDir, RUN_RECIPE_FILE);
+  if (!fs.existsSync(file)) return null;
+  let name: unknown;
+  try {
+    name = (JSON.parse(fs.readFileSync(file, 'utf8')) as { recipe?: unknown }).recipe;
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof name !== 'string') throw new Error(`${file}: field 'recipe': expected a recipe name`);
+  try {
+    return trainingRecipe(name);
+  } catch (e) {
+    throw new Error(`${file}: field 'recipe': ${(e as Error).message}`);
+  }
+}
+
+/** Records in a run folder which recipe trains it. */
+export function writeRunRecipe(runDir: string, recipe: TrainingRecipe): void {
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(path.join(runDir, RUN_RECIPE_FILE), `${JSON.stringify({ recipe: recipe.name })}\n`);
 }

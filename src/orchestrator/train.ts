@@ -14,7 +14,7 @@ import { checkpointDir, latestCheckpoint, loadCheckpoint, saveCheckpoint } from 
 import { resolveModelConfig, resolveTrainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig, type TrainConfigInput } from './config';
 import { disposeBatch, itemsOfSplit, routingDatasetFingerprint, toBatch, validateRoutingDataset, type RoutingDataset, type RoutingItem } from './dataset';
 import { inNotebook, liveLine } from '../notebook/display';
-import { evaluateModel, type EvaluationResult } from './evaluate';
+import { evaluateModel, type EvaluationResult, type InferOptions } from './evaluate';
 import { oracleTargetsOfItems } from './loss-kernel';
 import { compositeLoss, LOSS_NAMES, type LossName } from './losses';
 import { createModel, disposeModel, forward, readParameters, type OrchestratorModel } from './model';
@@ -83,6 +83,8 @@ export interface TrainOptions {
   onProgress?: (r: StepReport) => void;
   /** called after every epoch, epoch 0 (untrained) included, once its checkpoint is written */
   onEpoch?: (r: EpochReport) => void;
+  /** how each epoch's held-out evaluation infers chains (default: evaluateModel's, chains up to N); a recipe's horizon goes here */
+  infer?: InferOptions;
 }
 
 export interface TrainResult {
@@ -259,7 +261,7 @@ async function trainInRun(opts: TrainOptions): Promise<TrainResult> {
 
   const reports: EpochReport[] = [];
   const finishEpoch = (epoch: number, trainLoss: EpochReport['trainLoss'], steps: StepReport[], t0: number) => {
-    const { chains: _chains, ...evalMetrics } = evaluateModel(model, ds, evalSplit);
+    const { chains: _chains, ...evalMetrics } = evaluateModel(model, ds, evalSplit, opts.infer);
     const report: EpochReport = { epoch, epochs: trainConfig.epochs, trainLoss, schedule, eval: evalMetrics, steps, seconds: (Date.now() - t0) / 1000, checkpoint: null };
     if (opts.runDir) {
       report.checkpoint = saveCheckpoint(opts.runDir, {

@@ -6,10 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ensureBackend } from '../../src/orchestrator/backend';
 import { evaluateModel } from '../../src/orchestrator/evaluate';
 import { disposeModel } from '../../src/orchestrator/model';
-import { recipeDataset, recipeTrainOptions, trainingRecipe, TRAINING_RECIPES } from '../../src/orchestrator/recipes';
+import { readRunRecipe, recipeDataset, recipeTrainOptions, trainingRecipe, TRAINING_RECIPES, writeRunRecipe } from '../../src/orchestrator/recipes';
 import { trainOrchestrator } from '../../src/orchestrator/train';
 import { hiddenBitDataset } from './hidden-bit';
 
@@ -57,5 +60,32 @@ test("the content recipe routes by an expert's answer where its no-content versi
     assert.ok(viaPlanted / ev.chains.length >= 0.85, `${viaPlanted} of ${ev.chains.length} chains are E1>E2 or E1>E3`);
   } finally {
     disposeModel(r.model);
+  }
+});
+
+test('a recipe centres a dataset once: its own saved output is taken as it is, another centring is refused', () => {
+  const content = trainingRecipe('content');
+  const raw = hiddenBitDataset(12, 3);
+  const once = recipeDataset(content, raw);
+  assert.notEqual(once, raw);
+  assert.deepEqual((once.meta as { centre?: unknown }).centre, { mode: 'item', unit: true });
+  assert.equal(recipeDataset(content, once), once, 'centring twice would move the encodings by rounding');
+  assert.equal(recipeDataset(trainingRecipe('paper'), once), once, 'paper leaves any dataset as it is');
+  const byExpert = { ...raw, meta: { ...(raw.meta ?? {}), centre: { mode: 'expert', unit: true } } };
+  assert.throws(() => recipeDataset(content, byExpert), /recipe 'content' centres the encodings per item, but this dataset is already centred \(expert\)/);
+});
+
+test('a run folder records its recipe; a damaged record names the file and the field', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recipe-run-'));
+  try {
+    assert.equal(readRunRecipe(dir), null);
+    writeRunRecipe(dir, trainingRecipe('content'));
+    assert.equal(readRunRecipe(dir)?.name, 'content');
+    fs.writeFileSync(path.join(dir, 'recipe.json'), '{"recipe": "fast"}');
+    assert.throws(() => readRunRecipe(dir), /recipe\.json: field 'recipe': unknown training recipe 'fast'/);
+    fs.writeFileSync(path.join(dir, 'recipe.json'), '{"recipe": ');
+    assert.throws(() => readRunRecipe(dir), /recipe\.json: not valid JSON/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

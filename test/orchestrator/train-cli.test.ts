@@ -44,3 +44,49 @@ test('inform train trains on the transcripts `inform generate` stored in the sam
     fs.rmSync(run, { recursive: true, force: true });
   }
 });
+
+test('inform train --recipe content trains the recipe, records it in the run, resumes under it, and inform probe takes its horizon', { timeout: 180_000 }, () => {
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'inform-recipe-'));
+  try {
+    const sel = ['--consortium', 'planted-hub', '--task', 'gsm8k', '--limit', '24'];
+    assert.equal(inform('generate', ...sel, '--run', run).code, 0);
+    const bogus = inform('train', '--run', run, '--recipe', 'bogus');
+    assert.equal(bogus.code, 2);
+    assert.match(bogus.err, /unknown training recipe 'bogus' \(known: paper, content\)/);
+
+    const first = inform('train', '--run', run, '--recipe', 'content', '--epochs', '2', '--hidden', '16');
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, /recipe content \(utility loss only/);
+    assert.match(first.out, /best-of-3 restarts on a validation carve-out are `node --import tsx scripts\/honest-results\.ts --recipe content`/);
+    // held-out chains under the recipe's horizon: at most 2 steps per item
+    const calls = [...first.out.matchAll(/held-out acc [0-9.]+ \(([0-9.]+) calls\)/g)].map((m) => Number(m[1]));
+    assert.equal(calls.length, 3, first.out);
+    for (const c of calls) assert.ok(c >= 1 && c <= 2, `calls per item ${c} under a 2-step horizon`);
+    const manifest = JSON.parse(fs.readFileSync(path.join(run, 'checkpoints', 'epoch-2', 'manifest.json'), 'utf8'));
+    assert.equal(manifest.trainConfig.learningRate, 3e-3);
+    assert.equal(manifest.trainConfig.utility, 'exact-two-step');
+    assert.deepEqual(manifest.trainConfig.weights, { utility: 0.5, distillation: 0, symmetry: 0, sparsity: 0, oracle: 0, diversity: 0, selection: 0, length: 0 });
+    assert.equal(manifest.trainConfig.epochs, 2, '--epochs overrides the recipe');
+    assert.equal(manifest.modelConfig.selectionReadsH, true);
+    assert.equal(manifest.modelConfig.hidden, 16, '--hidden overrides the recipe');
+    const header = JSON.parse(fs.readFileSync(path.join(run, 'dataset.jsonl'), 'utf8').split('\n')[0]);
+    assert.deepEqual(header.meta.centre, { mode: 'item', unit: true }, 'dataset.jsonl holds the data as trained on (centred per item)');
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(run, 'recipe.json'), 'utf8')), { recipe: 'content' });
+
+    // re-run without --recipe: the run's recipe, and the saved (already centred) data is accepted
+    const again = inform('train', '--run', run, '--epochs', '2', '--hidden', '16');
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.out, /recipe content/);
+    assert.match(again.out + again.err, /nothing to do: all 2 epochs are already checkpointed/);
+    // another recipe in the same run is refused before anything is touched
+    const other = inform('train', '--run', run, '--recipe', 'paper', '--epochs', '2', '--hidden', '16');
+    assert.equal(other.code, 2, other.out + other.err);
+    assert.match(other.err, /was trained with recipe content .*recipe\.json.*start over here with --fresh/);
+
+    const probe = inform('probe', '--run', run, '--probes', 'structure', '--epochs', '2');
+    assert.equal(probe.code, 0, probe.err);
+    assert.match(probe.out, /chains of at most 2 steps/);
+  } finally {
+    fs.rmSync(run, { recursive: true, force: true });
+  }
+});

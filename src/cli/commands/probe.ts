@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { intFlag, onInterrupt, parseFlags, stringFlag, UsageError, type Command } from '../command';
 import type { ProbeName, ProbeProgress, RunProbesResult } from '../../probes/run-probes';
+import { readRunRecipe } from '../../orchestrator/recipes';
 
 const PROBES = ['structure', 'masking', 'ablations', 'perturbations', 'cascade', 'moa'];
 
@@ -33,7 +34,8 @@ const HELP = [
   '  --split         routing-dataset split the probes read (default test, the held-out items)',
   '  --mask          further experts to mask, by id; pairs are compared over epochs in the given order',
   '  --static-sequence  the static-sequence ablation (default: the first three experts)',
-  '  --max-steps     the longest chain probed (default: every expert): the horizon of the run\'s training recipe (content: 2)',
+  '  --max-steps     the longest chain probed (default: the horizon of the recipe in <run>/recipe.json,',
+  '                  content: 2; every expert for paper or a run without one)',
   '  --force         recompute every table',
   '  --backend       tfjs backend (default: tensorflow if installed, else wasm, else cpu)',
 ].join('\n');
@@ -124,7 +126,8 @@ export const command: Command = {
         split: split as 'train' | 'test' | 'all',
         mask: list(flags, 'mask'),
         staticSequence: list(flags, 'static-sequence'),
-        maxSteps: intFlag(flags, 'max-steps', 1),
+        // default: the horizon of the recipe the run was trained with (recipe.json; content: 2)
+        maxSteps: intFlag(flags, 'max-steps', 1) ?? readRunRecipe(runDir)?.infer.maxSteps,
         force: flags.force === true,
         backend,
       };
@@ -151,7 +154,7 @@ export const command: Command = {
         throw new Error(`${runDir} has no run.json and transcripts from \`inform generate\`; perturbations, cascade and moa need them`);
       }
       const simulated = dataset.meta?.simulated === true;
-      console.log(`probing ${runDir} (${dataset.expertIds.length} experts, split ${opts.split})${simulated ? ' — simulated consortium' : ''}`);
+      console.log(`probing ${runDir} (${dataset.expertIds.length} experts, split ${opts.split}${opts.maxSteps !== undefined ? `, chains of at most ${opts.maxSteps} steps` : ''})${simulated ? ' — simulated consortium' : ''}`);
       const result = await runProbes({
         runDir,
         dataset,

@@ -8,13 +8,14 @@ import * as path from 'node:path';
 import { intFlag, onInterrupt, parseFlags, stringFlag, type Command } from '../command';
 import type { BackendChoice } from '../../orchestrator/backend';
 import { loadRoutingDataset, saveRoutingDataset, splitRoutingDataset, type RoutingDataset } from '../../orchestrator/dataset';
+import { readRunRecipe, recipeDataset, recipeTrainOptions, RUN_RECIPE_FILE, trainingRecipe, writeRunRecipe, type TrainingRecipe } from '../../orchestrator/recipes';
 import type { EpochReport } from '../../orchestrator/train';
 
 const HELP = [
   'usage: inform train --run <dir> [--data <routing.jsonl> | --data synthetic | --transcripts <generate-run>]',
   '                    [--consortium <config|preset>] [--task gsm8k|mmlu|humaneval|all] [--split train|validation|test|all]',
-  '                    [--limit N] [--test-fraction F] [--epochs N] [--seed N] [--hidden D] [--no-backbone]',
-  '                    [--backend wasm|cpu|tensorflow] [--fresh]',
+  '                    [--limit N] [--test-fraction F] [--recipe paper|content] [--epochs N] [--seed N]',
+  '                    [--hidden D] [--no-backbone] [--backend wasm|cpu|tensorflow] [--fresh]',
   '',
   'Trains the learned orchestrator (Section 2.1, Appendix C; Table 4 settings by default) and writes',
   '<run>/checkpoints/epoch-<n>/ after every epoch (epoch 0 is the untrained model). Re-running the',
@@ -30,6 +31,14 @@ const HELP = [
   'Without --data or --transcripts, a <run> that `inform generate` filled is its own transcript source.',
   '',
   '  --test-fraction F    held-out share when the data has no split (default 0.25)',
+  '  --recipe R           training recipe (src/orchestrator/recipes.ts; default: the one the run',
+  '                       records in <run>/recipe.json, else paper):',
+  '                         paper    Table 4 weights, learned stop, chains up to N',
+  '                         content  utility loss only, selection reads h_i, encodings centred per',
+  '                                  item, lr 3e-3, 10 epochs, held-out chains of at most 2 steps.',
+  '                                  One seed per run: its best-of-3 restarts on a validation',
+  '                                  carve-out are scripts/honest-results.ts --recipe content',
+  '                       --epochs, --seed, --hidden and --no-backbone override the recipe\'s values',
   '  --epochs N           training epochs (default 5)',
   '  --seed N             seed of initialisation, shuffling, dropout and Gumbel noise (default 0)',
   '  --hidden D           routing dimension d (default 256)',
@@ -105,13 +114,21 @@ export const command: Command = {
     let runDir: string;
     let dataset: RoutingDataset;
     let options: { epochs?: number; seed?: number; hidden?: number; backbone?: boolean; backend?: BackendChoice; fresh: boolean };
+    let recipe: TrainingRecipe;
     try {
-      flags = parseFlags(argv, { values: ['run', 'data', 'transcripts', 'consortium', 'task', 'split', 'limit', 'test-fraction', 'epochs', 'seed', 'hidden', 'backend'], booleans: ['no-backbone', 'fresh'] }).flags;
+      flags = parseFlags(argv, { values: ['run', 'data', 'transcripts', 'consortium', 'task', 'split', 'limit', 'test-fraction', 'recipe', 'epochs', 'seed', 'hidden', 'backend'], booleans: ['no-backbone', 'fresh'] }).flags;
       const run = stringFlag(flags, 'run');
       if (!run) throw new Error('--run <dir> is required');
       runDir = path.resolve(run);
       const backend = stringFlag(flags, 'backend');
       if (backend !== undefined && !['wasm', 'cpu', 'tensorflow'].includes(backend)) throw new Error(`--backend must be wasm, cpu or tensorflow, got ${backend}`);
+      // the recipe: as given, else the one this run was trained with (recipe.json), else paper
+      const asked = stringFlag(flags, 'recipe');
+      const recorded = readRunRecipe(runDir);
+      recipe = trainingRecipe(asked ?? recorded?.name ?? 'paper');
+      if (recorded && recorded.name !== recipe.name && flags.fresh !== true) {
+        throw new Error(`${runDir} was trained with recipe ${recorded.name} (${path.join(runDir, RUN_RECIPE_FILE)}); train recipe ${recipe.name} in another --run directory, or start over here with --fresh`);
+      }
       options = {
         epochs: intFlag(flags, 'epochs'),
         seed: intFlag(flags, 'seed'),
@@ -137,6 +154,8 @@ export const command: Command = {
         const frac = stringFlag(flags, 'test-fraction');
         dataset = splitRoutingDataset(dataset, { testFraction: frac === undefined ? 0.25 : Number(frac), seed: options.seed ?? 0 });
       }
+      // the recipe's input transform (centring); dataset.jsonl then holds the data as trained on
+      dataset = recipeDataset(recipe, dataset);
     } catch (e) {
       console.error(`inform train: ${(e as Error).message}`);
       return 2;
@@ -151,7 +170,12 @@ export const command: Command = {
     };
     const stopListening = onInterrupt('train', () => `${epochsKept()} kept in ${checkpointsDir} (an epoch in progress is lost); run the same command again to resume from the newest`);
     const simulated = dataset.meta?.simulated === true || String(dataset.meta?.source ?? '').startsWith('synthetic');
-    console.log(`training on ${dataset.items.length} items x ${dataset.expertIds.length} experts (${dataset.dim}-d encodings)${simulated ? ' — simulated data' : ''}; run ${runDir}`);
+    console.log(`training on ${dataset.items.length} items x ${dataset.expertIds.length} experts (${dataset.dim}-d encodings)${simulated ? ' — simulated data' : ''}; recipe ${recipe.name} (${recipe.description}); run ${runDir}`);
+    if (recipe.restarts > 1) console.log(`recipe ${recipe.name}: one seed here; its best-of-${recipe.restarts} restarts on a validation carve-out are \`node --import tsx scripts/honest-results.ts --recipe ${recipe.name}\``);
+    const settings = recipeTrainOptions(recipe, {
+      model: { ...(options.hidden !== undefined ? { hidden: options.hidden } : {}), ...(options.backbone !== undefined ? { backbone: options.backbone } : {}) },
+      train: { ...(options.epochs !== undefined ? { epochs: options.epochs } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) },
+    });
     let dataSaved = false;
     try {
       const result = await trainOrchestrator({
@@ -160,11 +184,15 @@ export const command: Command = {
         // --fresh: training removes the old checkpoints itself, once it holds the run folder's lock
         ...(options.fresh ? { resume: false } : {}),
         backend: options.backend,
-        model: { ...(options.hidden !== undefined ? { hidden: options.hidden } : {}), ...(options.backbone !== undefined ? { backbone: options.backbone } : {}) },
-        train: { ...(options.epochs !== undefined ? { epochs: options.epochs } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) },
+        model: settings.model,
+        train: settings.train,
+        infer: recipe.infer,
         onEpoch: (e) => {
           // Saved once training has accepted the data (a refused resume keeps the run's old file).
-          if (!dataSaved) saveRoutingDataset(dataset, path.join(runDir, 'dataset.jsonl'));
+          if (!dataSaved) {
+            saveRoutingDataset(dataset, path.join(runDir, 'dataset.jsonl'));
+            writeRunRecipe(runDir, recipe);
+          }
           dataSaved = true;
           console.log(line(e));
         },
