@@ -76,8 +76,11 @@ export function biasGeluRows(a: Float32Array, rows: number, cols: number, b: Flo
   return out;
 }
 
-/** Layer norm over rows of x [rows, d]: writes y, keeps xhat and 1/sigma for the backward pass. */
-export function layerNormRows(x: Float32Array, rows: number, d: number, g: Float32Array, b: Float32Array, y: Float32Array, xhat: Float64Array, rstd: Float64Array): void {
+/**
+ * Layer norm over rows of x [rows, d]: writes y, and keeps xhat and 1/sigma for the backward pass
+ * where given (a read that runs no backward, as the probes' encodes, passes null).
+ */
+export function layerNormRows(x: Float32Array, rows: number, d: number, g: Float32Array, b: Float32Array, y: Float32Array, xhat: Float64Array | null, rstd: Float64Array | null): void {
   for (let r = 0; r < rows; r++) {
     const o = r * d;
     let mean = 0;
@@ -86,10 +89,10 @@ export function layerNormRows(x: Float32Array, rows: number, d: number, g: Float
     let v = 0;
     for (let c = 0; c < d; c++) v += (x[o + c] - mean) * (x[o + c] - mean);
     const inv = 1 / Math.sqrt(v / d + 1e-5);
-    rstd[r] = inv;
+    if (rstd) rstd[r] = inv;
     for (let c = 0; c < d; c++) {
       const xh = (x[o + c] - mean) * inv;
-      xhat[o + c] = xh;
+      if (xhat) xhat[o + c] = xh;
       y[o + c] = xh * g[c] + b[c];
     }
   }

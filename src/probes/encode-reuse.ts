@@ -17,7 +17,7 @@
  */
 import { tf } from '../orchestrator/backend';
 import { packEncoderInputs, type RoutingItem } from '../orchestrator/dataset';
-import { addBias, attention, biasGeluRows } from '../orchestrator/encode-kernel';
+import { addBias, attention, biasGeluRows, layerNormRows } from '../orchestrator/encode-kernel';
 import { mmHost, values } from '../orchestrator/host-matmul';
 import { MASKED_LOGIT, type OrchestratorModel } from '../orchestrator/model';
 
@@ -42,22 +42,6 @@ function backboneTail(model: OrchestratorModel, B: number, T: number, d: number,
   const Mx = new Float32Array(B * T * d);
   attention(Q, K, V, B, T, d, model.config.heads, keyMask, att, Mx);
   return { ...afterAttention(model, B, T, d, T0, Mx), att, Mx };
-}
-
-/** layerNormRows's output y (its bits) without the x-hat and 1/sigma that only a backward pass reads. */
-function normRows(x: Float32Array, rows: number, d: number, g: Float32Array, b: Float32Array): Float32Array {
-  const y = new Float32Array(rows * d);
-  for (let r = 0; r < rows; r++) {
-    const o = r * d;
-    let mean = 0;
-    for (let c = 0; c < d; c++) mean += x[o + c];
-    mean /= d;
-    let v = 0;
-    for (let c = 0; c < d; c++) v += (x[o + c] - mean) * (x[o + c] - mean);
-    const inv = 1 / Math.sqrt(v / d + 1e-5);
-    for (let c = 0; c < d; c++) y[o + c] = (x[o + c] - mean) * inv * g[c] + b[c];
-  }
-  return y;
 }
 
 /**
@@ -126,7 +110,8 @@ function encodeChunk(model: OrchestratorModel, chunk: readonly RoutingItem[]): C
       for (let c = 0; c < d; c++) T0[dst + c] = Math.fround(H0[src + c] + b2[c]);
     }
   }
-  const X1 = normRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']));
+  const X1 = new Float32Array(BT * d);
+  layerNormRows(T0, BT, d, values(p['backbone.ln1.g']), values(p['backbone.ln1.b']), X1, null, null);
   const [Q, K, V] = [p['backbone.Wq'], p['backbone.Wk'], p['backbone.Wv']].map((W) => mmHost(X1, BT, d, W));
   addBias(Q, BT, d, values(p['backbone.bq']));
   addBias(V, BT, d, values(p['backbone.bv']));
