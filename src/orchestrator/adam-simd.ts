@@ -17,40 +17,11 @@
  */
 
 import type { WasmMemory } from './wasm-arena';
-
-/** Unsigned LEB128 (WebAssembly's integer encoding). */
-export function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-/** Signed LEB128. */
-export function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
+import { compileModule, F32, F64, get, I32, i32, kernelModule, set, simd, uleb, WebAssemblyApi } from './wasm-asm';
 
 /** The module's bytes: one exported function `adam`, one imported memory `env.mem`. */
 function assemble(): Uint8Array {
   const f32 = (x: number) => [0x43, ...new Uint8Array(new Float32Array([x]).buffer)];
-  const i32 = (x: number) => [0x41, ...sleb(x)];
-  const get = (i: number) => [0x20, ...uleb(i)];
-  const set = (i: number) => [0x21, ...uleb(i)];
-  const simd = (op: number) => [0xfd, ...uleb(op)];
   const load = [...simd(0x00), 4, 0]; // v128.load align=16 offset=0
   const store = [...simd(0x0b), 4, 0]; // v128.store
   const splat = simd(0x13); // f32x4.splat
@@ -114,36 +85,10 @@ function assemble(): Uint8Array {
     0x0b,
   ];
   const sqFunc = [2, ...uleb(2), 0x7f, ...uleb(4), 0x7b, ...sq];
-  const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
-  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, [2, 0x60, 14, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0x7d, 0x7d, 0x7d, 0x7d, 0x7d, 0x7d, 0x7d, 0, 0x60, 2, 0x7f, 0x7f, 1, 0x7c]),
-    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 1]),
-    ...section(3, [2, 0, 1]),
-    ...section(7, [2, ...name('adam'), 0x00, 0, ...name('sumsq'), 0x00, 1]),
-    ...section(10, [2, ...uleb(func.length), ...func, ...uleb(sqFunc.length), ...sqFunc]),
+  return kernelModule([
+    { name: 'adam', params: [I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32], code: func },
+    { name: 'sumsq', params: [I32, I32], results: [F64], code: sqFunc },
   ]);
-}
-
-/* WebAssembly's types are not in this project's lib settings (ES2022 without DOM). */
-declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-};
-
-/**
- * A compiled module from hand-assembled bytes (this file's Adam, gemm-simd.ts, transpose-simd.ts),
- * or null where the engine refuses it (no WebAssembly SIMD).
- */
-export function compileModule(assembleBytes: () => Uint8Array): object | null {
-  try {
-    const bytes = assembleBytes();
-    return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    return null;
-  }
 }
 
 let compiled: object | null | undefined;
@@ -165,6 +110,6 @@ export interface AdamKernel {
 export function createAdamKernel(memory: WasmMemory): AdamKernel | null {
   const mod = adamModule();
   if (!mod) return null;
-  const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
+  const inst = new WebAssemblyApi.Instance(mod, { env: { mem: memory } });
   return { adam: inst.exports.adam as AdamKernel['adam'], sumsq: inst.exports.sumsq as AdamKernel['sumsq'] };
 }

@@ -17,19 +17,9 @@
  *
  * Pointers and strides are in bytes, into one memory of this module's own (operands are copied in).
  */
-import { compileModule, sleb, uleb } from './adam-simd';
-
-/* WebAssembly's types are not in this project's lib settings (ES2022 without DOM). */
-declare const WebAssembly: {
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-};
+import { compileModule, F64, get, I32, i32, kernelModule, loop, set, simd, uleb, V128, WebAssemblyApi } from './wasm-asm';
 
 function assemble(): Uint8Array {
-  const i32 = (x: number) => [0x41, ...sleb(x)];
-  const get = (i: number) => [0x20, ...uleb(i)];
-  const set = (i: number) => [0x21, ...uleb(i)];
-  const simd = (op: number) => [0xfd, ...uleb(op)];
   const load64Zero = [...simd(0x5d), 3, 0]; // v128.load64_zero: two float32 in the low lanes
   const promote = simd(0x5f); // f64x2.promote_low_f32x4
   const demote = simd(0x5e); // f32x4.demote_f64x2_zero
@@ -41,7 +31,6 @@ function assemble(): Uint8Array {
   const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)];
   const [ADD, MUL] = [0x6a, 0x6c];
   const GE = 0x4e; // i32.ge_s
-  const loop = (exitIf: number[], body: number[]) => [0x02, 0x40, 0x03, 0x40, ...exitIf, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
   /** for (v = 0; v < limit; v++) body */
   const count = (v: number, limit: number, body: number[]) => [...i32(0), ...set(v), ...loop([...get(v), ...get(limit), GE], [...body, ...get(v), ...i32(1), ADD, ...set(v)])];
 
@@ -81,7 +70,7 @@ function assemble(): Uint8Array {
     ]),
     0x0b,
   ];
-  const dots = [2, 6, 0x7f, 3, 0x7b, ...dotsBody]; // locals: 6 i32, 3 v128
+  const dots = [2, 6, I32, 3, V128, ...dotsBody]; // locals: 6 i32, 3 v128
 
   // mix: params 0 COEF, 1 ci, 2 cj, 3 SRC, 4 rsS, 5 OUT, 6 rsO, 7 I, 8 J, 9 dh2 (even), 10 mode;
   // locals i32 11 i, 12 p, 13 j, 14 po, 15 ps; v128 16 acc, 17 acc2, 18 c2; f64 19 c. Two pairs of
@@ -116,18 +105,11 @@ function assemble(): Uint8Array {
     ]),
     0x0b,
   ];
-  const mix = [3, 5, 0x7f, 3, 0x7b, 1, 0x7c, ...mixBody]; // locals: 5 i32, 3 v128, 1 f64
+  const mix = [3, 5, I32, 3, V128, 1, F64, ...mixBody]; // locals: 5 i32, 3 v128, 1 f64
 
-  const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
-  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-  const fn = (body: number[]) => [...uleb(body.length), ...body];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, [2, 0x60, 8, ...new Array<number>(8).fill(0x7f), 0, 0x60, 11, ...new Array<number>(11).fill(0x7f), 0]),
-    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 1]),
-    ...section(3, [2, 0, 1]),
-    ...section(7, [2, ...name('dots'), 0x00, 0, ...name('mix'), 0x00, 1]),
-    ...section(10, [2, ...fn(dots), ...fn(mix)]),
+  return kernelModule([
+    { name: 'dots', params: new Array<number>(8).fill(I32), code: dots },
+    { name: 'mix', params: new Array<number>(11).fill(I32), code: mix },
   ]);
 }
 
@@ -147,8 +129,8 @@ export function attentionKernels(): AttentionKernels | null {
     if (!mod) {
       kernels = null;
     } else {
-      const memory = new WebAssembly.Memory({ initial: 16 });
-      const { exports } = new WebAssembly.Instance(mod, { env: { mem: memory } });
+      const memory = new WebAssemblyApi.Memory({ initial: 16 });
+      const { exports } = new WebAssemblyApi.Instance(mod, { env: { mem: memory } });
       kernels = { memory, dots: exports.dots as AttentionKernels['dots'], mix: exports.mix as AttentionKernels['mix'] };
     }
   }

@@ -20,23 +20,13 @@
  * Inner loop (4 rows x 8 columns): two 4-lane loads of B's row k, and for each of the 4 rows a
  * load-and-splat of A[m, k], two multiplies and two adds into 8 accumulators held in registers.
  */
-import { compileModule, sleb, uleb } from './adam-simd';
+import { compileModule, get, I32, i32, kernelModule, loop, set, simd, tee, uleb, V128, WebAssemblyApi } from './wasm-asm';
 import type { WasmMemory } from './wasm-arena';
-
-/* WebAssembly's types are not in this project's lib settings (ES2022 without DOM). */
-declare const WebAssembly: {
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-};
 
 /** Rows per block of the inner loop (4 measured fastest: 2, 3, 5 and 6 were 10-35% slower). */
 const ROWS = 4;
 
 function assemble(): Uint8Array {
-  const i32 = (x: number) => [0x41, ...sleb(x)];
-  const get = (i: number) => [0x20, ...uleb(i)];
-  const set = (i: number) => [0x21, ...uleb(i)];
-  const tee = (i: number) => [0x22, ...uleb(i)];
-  const simd = (op: number) => [0xfd, ...uleb(op)];
   const vload = (offset: number) => [...simd(0x00), 0, ...uleb(offset)]; // align 1: any address
   const vstore = (offset: number) => [...simd(0x0b), 0, ...uleb(offset)];
   const load32Splat = [...simd(0x09), 0, 0]; // v128.load32_splat: A[m, k] in all four lanes
@@ -44,7 +34,6 @@ function assemble(): Uint8Array {
   const fmul = simd(0xe6);
   const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)]; // v128.const 0
   const [ADD, SUB, MUL] = [0x6a, 0x6b, 0x6c];
-  const loop = (exitIf: number[], body: number[]) => [0x02, 0x40, 0x03, 0x40, ...exitIf, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
   // params (i32): 0 A, 1 sAr, 2 sAk, 3 B, 4 ldb, 5 C, 6 ldc, 7 M, 8 N, 9 K, 10 acc
   const [A, SAR, SAK, Bp, LDB, Cp, LDC, M, N, K, ACC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   // locals (i32): 11 n0 (byte offset of the column block), 12 m, 13 k left, 14 pb, 15 pc,
@@ -98,17 +87,8 @@ function assemble(): Uint8Array {
     ]),
     0x0b,
   ];
-  const func = [2, ...uleb(6 + ROWS), 0x7f, ...uleb(2 * ROWS + 3), 0x7b, ...body];
-  const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
-  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, [1, 0x60, 11, ...new Array<number>(11).fill(0x7f), 0]),
-    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('gemm'), 0x00, 0]),
-    ...section(10, [1, ...uleb(func.length), ...func]),
-  ]);
+  const func = [2, ...uleb(6 + ROWS), I32, ...uleb(2 * ROWS + 3), V128, ...body];
+  return kernelModule([{ name: 'gemm', params: new Array<number>(11).fill(I32), code: func }]);
 }
 
 /** The kernel's entry point (arguments as in the header). */
@@ -123,7 +103,7 @@ let compiled: object | null | undefined;
 export function createGemm(memory: WasmMemory): GemmRun | null {
   if (compiled === undefined) compiled = compileModule(assemble);
   if (!compiled) return null;
-  return new WebAssembly.Instance(compiled, { env: { mem: memory } }).exports.gemm as GemmRun;
+  return new WebAssemblyApi.Instance(compiled, { env: { mem: memory } }).exports.gemm as GemmRun;
 }
 
 /**

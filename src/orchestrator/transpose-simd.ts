@@ -11,7 +11,7 @@
  *     dst[c * rows + r] = src[r * cols + c] for r < rows4, c < cols4 (multiples of 4);
  *     the caller does the edge strips.
  */
-import { compileModule, sleb, uleb } from './adam-simd';
+import { compileModule, get, I32, i32, kernelModule, set, tee, V128, WebAssemblyApi } from './wasm-asm';
 
 /* WebAssembly's types are not in this project's lib settings (ES2022 without DOM). */
 declare const WebAssembly: {
@@ -20,10 +20,6 @@ declare const WebAssembly: {
 };
 
 function assemble(): Uint8Array {
-  const i32 = (x: number) => [0x41, ...sleb(x)];
-  const get = (i: number) => [0x20, ...uleb(i)];
-  const set = (i: number) => [0x21, ...uleb(i)];
-  const tee = (i: number) => [0x22, ...uleb(i)];
   const load = [0xfd, 0x00, 0, 0]; // v128.load align=1 offset=0 (addresses need not be aligned)
   const store = [0xfd, 0x0b, 0, 0];
   const add = 0x6a;
@@ -76,17 +72,8 @@ function assemble(): Uint8Array {
     0x0c, 0, 0x0b, 0x0b,
     0x0b, // end function
   ];
-  const func = [2, 8, 0x7f, 8, 0x7b, ...body];
-  const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
-  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('transpose'), 0x00, 0]),
-    ...section(10, [1, ...uleb(func.length), ...func]),
-  ]);
+  const func = [2, 8, I32, 8, V128, ...body];
+  return kernelModule([{ name: 'transpose', params: new Array<number>(6).fill(I32), code: func }]);
 }
 
 interface Kernel {
@@ -103,8 +90,8 @@ function getKernel(): Kernel | null {
     if (!mod) {
       kernel = null;
     } else {
-      const mem = new WebAssembly.Memory({ initial: 16 });
-      const inst = new WebAssembly.Instance(mod, { env: { mem } });
+      const mem = new WebAssemblyApi.Memory({ initial: 16 });
+      const inst = new WebAssemblyApi.Instance(mod, { env: { mem } });
       kernel = { mem, F: new Float32Array(mem.buffer), run: inst.exports.transpose as Kernel['run'] };
     }
   }

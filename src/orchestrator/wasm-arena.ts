@@ -10,6 +10,7 @@
  * takes offsets (offsetOf) before any allocation and views (f32) after the last one.
  */
 import { tf } from './backend';
+import { WebAssemblyApi } from './wasm-asm';
 
 /** A WebAssembly memory. */
 export interface WasmMemory {
@@ -78,14 +79,12 @@ function backendHeap(be: WasmBackendInternals): Arena {
   };
 }
 
-declare const WebAssembly: { Memory: new (d: { initial: number }) => WasmMemory };
-
 /**
  * A memory of its own: regions that alloc hands out sit below `top` (freed regions are reused
  * only when they were the last), the scratch region above it.
  */
 function ownMemory(): Arena {
-  const memory = new WebAssembly.Memory({ initial: 16 });
+  const memory: WasmMemory = new WebAssemblyApi.Memory({ initial: 16 });
   const regions = new Map<number, number>(); // offset -> bytes, live allocations
   let top = 16; // offset 0 is never handed out
   const ensure = (end: number) => {
