@@ -49,7 +49,8 @@ function backboneTail(model: OrchestratorModel, B: number, T: number, d: number,
  * (tokens 1..N) and ctx [B, d] (token 0). One pass per row does the bias, the residual and the
  * norm, each rounded to float32 where encode-kernel.ts stores it (addBias, the residual, then
  * layerNormRows), so the values are its bits; the norm's x-hat, which only a backward pass reads,
- * is not kept. Separate loops over fresh arrays cost ~3x the arithmetic (bench/profile-probes.ts).
+ * is not kept: one pass over each row instead of four loops over fresh split-sized arrays (bias,
+ * residual, norm, then copies into h and ctx).
  */
 function afterAttention(model: OrchestratorModel, B: number, T: number, d: number, T0: Float32Array, Mx: Float32Array): { h: Float32Array; ctx: Float32Array } {
   const p = model.params;
