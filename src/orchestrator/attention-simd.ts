@@ -137,6 +137,11 @@ export function attentionKernels(): AttentionKernels | null {
   return kernels;
 }
 
+/** The kernels for heads of width d / H, or null where they do not apply (a width that is not a multiple of 4, or no WebAssembly SIMD). */
+export function attentionKernelsFor(d: number, H: number): AttentionKernels | null {
+  return (d / H) % 4 === 0 ? attentionKernels() : null;
+}
+
 /** For the tests: the module's bytes validate here. */
 export function attentionModuleBytes(): Uint8Array {
   return assemble();

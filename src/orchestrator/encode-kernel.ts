@@ -16,7 +16,7 @@
  */
 import { hostView, tf } from './backend';
 import { mmBackHost, mmBackHostSum, mmHost, mmHostMany, mmTransposedA, mmTransposedAMany, values } from './host-matmul';
-import { attentionBackwardSimd, attentionKernels, attentionSimd } from './attention-simd';
+import { attentionBackwardSimd, attentionKernelsFor, attentionSimd } from './attention-simd';
 
 const ADAPTER_PARAMS = ['prompt.W', 'prompt.b', 'adapter.W1', 'adapter.b1', 'adapter.W2', 'adapter.b2'] as const;
 const BACKBONE_PARAMS = ['backbone.ln1.g', 'backbone.ln1.b', 'backbone.Wq', 'backbone.bq', 'backbone.Wk', 'backbone.Wv', 'backbone.bv', 'backbone.Wo', 'backbone.bo', 'backbone.lnf.g', 'backbone.lnf.b'] as const;
@@ -125,7 +125,7 @@ function layerNormRowsBackward(dy: Float32Array, rows: number, d: number, g: Flo
  * faster forward and ~30% faster backward than one accumulator and a strided mix loop).
  */
 export function attention(q: Float32Array, k: Float32Array, v: Float32Array, B: number, T: number, d: number, H: number, keyMask: number[] | undefined, att: Float64Array, out: Float32Array): void {
-  const kernels = (d / H) % 4 === 0 ? attentionKernels() : null;
+  const kernels = attentionKernelsFor(d, H);
   if (kernels) attentionSimd(kernels, q, k, v, B, T, d, H, keyMask, att, out);
   else attentionJs(q, k, v, B, T, d, H, keyMask, att, out);
 }
@@ -177,7 +177,7 @@ export function attentionJs(q: Float32Array, k: Float32Array, v: Float32Array, B
 
 /** Backward of attention: dq, dk, dv from dOut (attention-simd.ts's kernels, or the scalar loops). */
 export function attentionBackward(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, att: Float64Array, B: number, T: number, d: number, H: number): { dq: Float32Array; dk: Float32Array; dv: Float32Array } {
-  const kernels = (d / H) % 4 === 0 ? attentionKernels() : null;
+  const kernels = attentionKernelsFor(d, H);
   return kernels ? attentionBackwardSimd(kernels, dOut, q, k, v, att, B, T, d, H) : attentionBackwardJs(dOut, q, k, v, att, B, T, d, H);
 }
 
