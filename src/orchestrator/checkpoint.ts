@@ -264,10 +264,10 @@ export function loadCheckpoint<M = Record<string, unknown>>(dir: string, opts: {
   }
   const params = unpack(path.join(dir, m.weights.file), m.weights, manifestPath);
   const specs = parameterSpecs(m.modelConfig);
-  for (const s of specs) {
-    const v = params[s.name];
-    if (!v || v.length !== s.shape.reduce((a, b) => a * b, 1)) throw new Error(`${manifestPath}: weights of '${s.name}' missing or of the wrong size`);
-  }
+  const expectSized = (label: string, name: string, v: Float32Array | undefined, shape: number[]) => {
+    if (!v || v.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`${manifestPath}: ${label} of '${name}' missing or of the wrong size`);
+  };
+  for (const s of specs) expectSized('weights', s.name, params[s.name], s.shape);
   const weights: CheckpointWeights<M> = {
     epoch: m.epoch,
     modelConfig: m.modelConfig,
@@ -284,10 +284,8 @@ export function loadCheckpoint<M = Record<string, unknown>>(dir: string, opts: {
   const am: Record<string, Float32Array> = {};
   const av: Record<string, Float32Array> = {};
   for (const s of specs) {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    for (const [label, v] of [['Adam m', moments['m:' + s.name]], ['Adam v', moments['v:' + s.name]]] as const) {
-      if (!v || v.length !== n) throw new Error(`${manifestPath}: ${label} of '${s.name}' missing or of the wrong size`);
-    }
+    expectSized('Adam m', s.name, moments['m:' + s.name], s.shape);
+    expectSized('Adam v', s.name, moments['v:' + s.name], s.shape);
     am[s.name] = moments['m:' + s.name];
     av[s.name] = moments['v:' + s.name];
   }
