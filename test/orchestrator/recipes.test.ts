@@ -26,7 +26,7 @@ test('the paper recipe is the defaults; content names its settings; unknown name
   assert.equal(content.model.selectionReadsH, true);
   assert.equal(content.centre, 'item');
   assert.equal(content.infer.maxSteps, 2);
-  assert.equal(content.restarts, 3);
+  assert.equal(content.restarts, 8);
   assert.equal(paper.restarts, 1);
   assert.equal(content.train.utility, 'exact-two-step'); // the horizon of maxSteps 2
   const w = content.train.weights!;

@@ -57,7 +57,7 @@ test('inform train --recipe content trains the recipe, records it in the run, re
     const first = inform('train', '--run', run, '--recipe', 'content', '--epochs', '2', '--hidden', '16');
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /recipe content \(utility loss only/);
-    assert.match(first.out, /best-of-3 restarts on a validation carve-out are `node --import tsx scripts\/honest-results\.ts --recipe content`/);
+    assert.match(first.out, /best-of-8 restarts on a validation carve-out are `node --import tsx scripts\/honest-results\.ts --recipe content`/);
     // held-out chains under the recipe's horizon: at most 2 steps per item
     const calls = [...first.out.matchAll(/held-out acc [0-9.]+ \(([0-9.]+) calls\)/g)].map((m) => Number(m[1]));
     assert.equal(calls.length, 3, first.out);

@@ -36,7 +36,7 @@ const HELP = [
   '                         paper    Table 4 weights, learned stop, chains up to N',
   '                         content  utility loss only, selection reads h_i, encodings centred per',
   '                                  item, lr 3e-3, 10 epochs, held-out chains of at most 2 steps.',
-  '                                  One seed per run: its best-of-3 restarts on a validation',
+  '                                  One seed per run: its best-of-8 restarts on a validation',
   '                                  carve-out are scripts/honest-results.ts --recipe content',
   '                       --epochs, --seed, --hidden and --no-backbone override the recipe\'s values',
   '  --epochs N           training epochs (default 5)',
