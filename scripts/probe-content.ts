@@ -59,15 +59,16 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
 
   const truth = taskTruthOf(presetTruth(preset), 'gsm8k');
   const mask = truth.critical ? [truth.critical, truth.hub] : [truth.hub];
-  const probes = await runProbes({ runDir: out, dataset, probes: ['structure', 'masking'], maskExperts: mask, maxSteps: recipe.infer.maxSteps });
+  const probes = await runProbes({ runDir: out, dataset, probes: ['structure', 'masking', 'integrated'], maskExperts: mask, maxSteps: recipe.infer.maxSteps });
   const ids = probes.expertIds;
   const trained = probes.epochs.filter((e) => e.epoch >= 1);
   for (const e of trained) {
     const s = e.structure!.summaries.find((x) => x.task === 'gsm8k')!;
-    const rec = structureRecovery(s, truth, ids);
+    const integrated = e.integrated!.summaries.find((x) => x.task === 'gsm8k')!.integrated;
+    const rec = structureRecovery(s, truth, ids, integrated);
     console.log(
       `epoch ${e.epoch}: hub ${truth.hub} rank by relational ${rec.hubRankByRelational}, by usage ${rec.hubRankByUsage}; ` +
-        (truth.critical ? `critical ${truth.critical} rank by intrinsic ${rec.criticalRankByIntrinsic}, by relational ${rec.criticalRankByRelational}` : 'no critical expert planted'),
+        (truth.critical ? `critical ${truth.critical} rank by intrinsic ${rec.criticalRankByIntrinsic}, by integrated ${rec.criticalRankByIntegrated}, by relational ${rec.criticalRankByRelational}` : 'no critical expert planted'),
     );
   }
   for (const p of probes.paired.filter((x) => x.task === 'gsm8k')) {
@@ -78,6 +79,20 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
   const verdict = divergenceVerdict(trained.map((e) => e.structure!.summaries.find((x) => x.task === 'gsm8k')!), table11, ids);
   const scored = divergenceRecovery(verdict, truth);
   console.log(`verdict: ${verdict.reported ? 'divergence' : 'no divergence'} (${verdict.reason}); planted divergence ${truth.divergence}; recovery correct: ${scored.correct}`);
+
+  // The same verdict with integrated importance in the gradient's place. Its masking test needs
+  // the top-integrated and top-relational experts masked, which the data (not the truth) names:
+  // a second pass masks the modal top of each (the first pass's tables are reused).
+  const byIntegrated = trained.map((e) => ({ ...e.structure!.summaries.find((x) => x.task === 'gsm8k')!, intrinsic: e.integrated!.summaries.find((x) => x.task === 'gsm8k')!.integrated }));
+  const first = divergenceVerdict(byIntegrated, null, ids);
+  let pair = null;
+  if (first.topIntrinsic !== first.topRelational) {
+    const again = await runProbes({ runDir: out, dataset, probes: ['structure', 'masking', 'integrated'], maskExperts: [first.topIntrinsic, first.topRelational], maxSteps: recipe.infer.maxSteps });
+    pair = again.paired.find((p) => p.task === 'gsm8k' && p.measure === 'klRouting' && p.xName === first.topIntrinsic && p.yName === first.topRelational) ?? null;
+  }
+  const verdictI = divergenceVerdict(byIntegrated, pair, ids);
+  const scoredI = divergenceRecovery(verdictI, truth);
+  console.log(`verdict by integrated importance: ${verdictI.reported ? 'divergence' : 'no divergence'} (${verdictI.reason}); recovery correct: ${scoredI.correct}`);
   await consortium.dispose();
 })().catch((e) => {
   console.error(e);

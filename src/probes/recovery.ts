@@ -53,6 +53,8 @@ export interface StructureRecovery {
   hubRankByUsage: number;
   /** rank of the planted critical expert by intrinsic importance (null when none is planted) */
   criticalRankByIntrinsic: number | null;
+  /** rank of the planted critical expert by integrated intrinsic importance (null when none is planted or none was measured) */
+  criticalRankByIntegrated: number | null;
   /** rank of the planted critical expert by relational importance (a hub-like signal should NOT find it) */
   criticalRankByRelational: number | null;
   /** Spearman rho (and p) between planted usage and relational importance */
@@ -69,12 +71,17 @@ function corr(a: Record<string, number> | undefined, scores: readonly number[], 
   return { rho: r.rho, pValue: r.pValue };
 }
 
-/** Scores a structure summary (relational, intrinsic, usage per expert) against one task's truth. */
-export function structureRecovery(summary: { relational: number[]; intrinsic: number[]; usage: number[] }, truth: TaskTruthInput, expertIds: readonly string[]): StructureRecovery {
+/**
+ * Scores a structure summary (relational, intrinsic, usage per expert) against one task's truth;
+ * `integrated` (the 'integrated' probe's per-expert values for the same task, when measured) adds
+ * the critical expert's rank by it.
+ */
+export function structureRecovery(summary: { relational: number[]; intrinsic: number[]; usage: number[] }, truth: TaskTruthInput, expertIds: readonly string[], integrated?: readonly number[]): StructureRecovery {
   return {
     hubRankByRelational: rankOf(truth.hub, summary.relational, expertIds),
     hubRankByUsage: rankOf(truth.hub, summary.usage, expertIds),
     criticalRankByIntrinsic: truth.critical ? rankOf(truth.critical, summary.intrinsic, expertIds) : null,
+    criticalRankByIntegrated: truth.critical && integrated ? rankOf(truth.critical, integrated, expertIds) : null,
     criticalRankByRelational: truth.critical ? rankOf(truth.critical, summary.relational, expertIds) : null,
     usageVsRelational: corr(truth.usage, summary.relational, expertIds),
     necessityVsIntrinsic: corr(truth.necessity, summary.intrinsic, expertIds),

@@ -30,9 +30,10 @@ import { perturbationShift, type PerturbationSummary, type PerturbedSet } from '
 import { checkpointFingerprint, itemsFingerprint, probesCodeVersion, readCached, writeAtomic, writeCached, type ProbeInputs } from './probe-cache';
 import { disposeEncoded, encodeItems, type EncodedItems } from './routing-read';
 import { structureProbe, type StructureResult } from './structure';
-import { ablationRows, cascadeRows, collabRows, expertRows, maskingRows, moaRows, pairedRows, perturbationRows, structureRows, type Row } from './tables';
+import { integratedProbe, type IntegratedSummary } from './integrated';
+import { ablationRows, cascadeRows, collabRows, expertRows, integratedRows, maskingRows, moaRows, pairedRows, perturbationRows, structureRows, type Row } from './tables';
 
-export const PROBE_NAMES = ['structure', 'masking', 'ablations', 'perturbations', 'cascade', 'moa'] as const;
+export const PROBE_NAMES = ['structure', 'masking', 'ablations', 'perturbations', 'cascade', 'moa', 'integrated'] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
 /** Probes that need only checkpoints and the routing dataset. */
 export const CHECKPOINT_PROBES: readonly ProbeName[] = ['structure', 'masking', 'ablations'];
@@ -92,6 +93,8 @@ export interface RunProbesOptions {
   context?: ProbeContext;
   cascade?: Partial<CascadeSettings>;
   perturbations?: readonly PerturbationName[];
+  /** quadrature points of the 'integrated' probe (default 16) */
+  integratedSteps?: number;
   /** recompute even when stored outputs match */
   force?: boolean;
   onProgress?: (p: ProbeProgress) => void;
@@ -104,6 +107,8 @@ export interface EpochProbes {
   masking?: MaskingSummary[];
   ablations?: AblationSummary[];
   perturbations?: PerturbationSummary[];
+  /** integrated intrinsic importance (opt-in probe 'integrated', integrated.ts) */
+  integrated?: { steps: number; summaries: IntegratedSummary[] };
   reused: ProbeName[];
   computed: ProbeName[];
 }
@@ -155,8 +160,8 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
   }
   const maskIdx = (opts.maskExperts ?? []).map((id) => expertIndex(ids, id, 'mask expert'));
   const staticSequence = opts.staticSequence?.map((id) => expertIndex(ids, id, 'static-sequence expert'));
-  const needsStructure = probes.includes('structure') || probes.includes('masking');
-  const epochProbes = probes.filter((p) => p === 'structure' || p === 'masking' || p === 'ablations' || p === 'perturbations');
+  const needsStructure = probes.includes('structure') || probes.includes('masking') || probes.includes('integrated');
+  const epochProbes = probes.filter((p) => p === 'structure' || p === 'masking' || p === 'ablations' || p === 'perturbations' || p === 'integrated');
   const total = epochs.length * epochProbes.length + (probes.includes('cascade') ? 1 : 0) + (probes.includes('moa') ? 1 : 0);
   let done = 0;
   const progress = (epoch: number | null, probe: ProbeName, reused: boolean) => opts.onProgress?.({ done: ++done, total, epoch, probe, reused });
@@ -214,6 +219,12 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
         progress(epoch, 'masking', res.reused.includes('masking'));
         writeCsv(path.join(dir, 'masking.csv'), maskingRows(epoch, res.masking, ids));
       }
+      if (probes.includes('integrated')) {
+        const steps = opts.integratedSteps ?? 16;
+        res.integrated = await step('integrated', { steps }, () => integratedProbe(getModel(), items, res.structure!.read, { batchSize: opts.batchSize, maxSteps: opts.maxSteps, encoded: getEncoded(), steps }));
+        progress(epoch, 'integrated', res.reused.includes('integrated'));
+        writeCsv(path.join(dir, 'integrated.csv'), integratedRows(epoch, res.integrated.summaries, ids));
+      }
       if (probes.includes('ablations')) {
         res.ablations = await step('ablations', { staticSequence: staticSequence ?? null, ...accuracyInputs }, () =>
           ablationProbe(getModel(), items, { batchSize: opts.batchSize, maxSteps: opts.maxSteps, staticSequence, full: res.structure?.read, encoded: getEncoded(), runner }),
@@ -249,6 +260,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
   const cat = (f: (e: EpochProbes) => Row[]) => out.flatMap(f);
   writeCsv(path.join(series, 'structure.csv'), cat((e) => (e.structure ? structureRows(e.epoch, e.structure.summaries) : [])));
   writeCsv(path.join(series, 'experts.csv'), cat((e) => (e.structure ? expertRows(e.epoch, e.structure.summaries, ids) : [])));
+  writeCsv(path.join(series, 'integrated.csv'), cat((e) => (e.integrated ? integratedRows(e.epoch, e.integrated.summaries, ids) : [])));
   writeCsv(path.join(series, 'masking.csv'), cat((e) => (e.masking ? maskingRows(e.epoch, e.masking, ids) : [])));
   writeCsv(path.join(series, 'ablations.csv'), cat((e) => (e.ablations ? ablationRows(e.epoch, e.ablations, ids) : [])));
   writeCsv(path.join(series, 'perturbations.csv'), cat((e) => (e.perturbations ? perturbationRows(e.epoch, e.perturbations) : [])));

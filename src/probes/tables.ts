@@ -19,6 +19,11 @@ export function expertRows(epoch: number, summaries: readonly StructureSummary[]
   );
 }
 
+/** Per epoch, task and expert: integrated intrinsic importance (the opt-in 'integrated' probe). */
+export function integratedRows(epoch: number, summaries: readonly { task: string; integrated: number[] }[], expertIds: readonly string[]): Row[] {
+  return summaries.flatMap((s) => expertIds.map((id, i) => ({ epoch, task: s.task, expert: id, integrated: s.integrated[i] })));
+}
+
 /** Per epoch and task: the scalar structure measures and the relational/intrinsic rank agreement (Figures 6, 7; Table 10). */
 export function structureRows(epoch: number, summaries: readonly StructureSummary[]): Row[] {
   return summaries.map((s) => {

@@ -65,6 +65,16 @@ test('inform probe: --help, bad flags, tables written and reused', () => {
     const fourth = inform(['probe', '--run', run, '--epochs', '1', '--probes', 'structure', '--max-steps', '2']);
     assert.equal(fourth.status, 0, fourth.stderr);
     assert.match(fourth.stdout, /\(1 computed, 0 reused\)/);
+
+    // the opt-in integrated probe: its own table per epoch and a series, over the structure's chains
+    const fifth = inform(['probe', '--run', run, '--epochs', '1-2', '--probes', 'integrated']);
+    assert.equal(fifth.status, 0, fifth.stderr);
+    // integrated twice; epoch 1's structure again (the run above stored it under --max-steps 2), epoch 2's reused
+    assert.match(fifth.stdout, /\(3 computed, 1 reused\)/);
+    const rows = fs.readFileSync(path.join(run, 'probes', 'series', 'integrated.csv'), 'utf8').trim().split('\n');
+    assert.equal(rows[0], 'epoch,task,expert,integrated');
+    assert.equal(rows.length, 1 + 2 * 2 * 10, 'epochs 1-2 x (gsm8k, all) x 10 experts');
+    assert.ok(rows.slice(1).some((r) => Number(r.split(',')[3]) > 0), 'every integrated value is 0');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
