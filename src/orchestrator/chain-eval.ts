@@ -11,16 +11,20 @@
  *                   (it sees the prompt but no answer), its chains run for real
  *   uniform chain   experts drawn uniformly without repetition, as many as the orchestrator's
  *                   chain has on that item (compute-matched), run for real
+ *   plurality vote  the N solo answers read (as the orchestrator reads them), the answer most of
+ *                   them give kept (src/tasks/answer-vote.ts; ties to the expert with the better
+ *                   train accuracy): agreement alone, no training, N calls
  *   ceiling         per item, whether any solo answer, generated pair, or chain run here was right
  * Calls per item: the orchestrator reads all N solo answers and then makes its chain's further
- * calls (N + length - 1); the baselines read nothing first (their chain length).
+ * calls (N + length - 1); the vote reads the N solo answers; the other baselines read nothing
+ * first (their chain length).
  */
 import { runChain } from '../experts/chain';
 import { DEFAULT_GRADER_ID, type Grader } from '../experts/generate';
 import { withStore, type StoredExpert } from '../experts/store/stored-expert';
 import type { TranscriptStore } from '../experts/store/transcript-store';
 import type { Expert } from '../experts/types';
-import { gradeResponse } from '../tasks/index';
+import { answerKey, gradeResponse, pluralityChoice } from '../tasks/index';
 import type { TaskItem } from '../tasks/types';
 import { itemsOfSplit, type RoutingDataset, type RoutingItem, type Split } from './dataset';
 import { bestSingleExpert, inferChains, withMeanOutputs, type InferOptions } from './evaluate';
@@ -67,6 +71,8 @@ export interface TaskEvaluation {
   bestSingle: RunScores & { expertId: string; trainAccuracy: number };
   noContent: RunScores;
   uniformChain: RunScores;
+  /** the plurality vote over the N solo answers */
+  vote: RunScores;
   /** per item: some solo answer, generated pair or chain run here was right */
   ceiling: number;
   /** the orchestrator's chains (expert indices), in item order */
@@ -112,6 +118,25 @@ export async function runAndGrade(
   return { correct, storeCalls: newGenerations + after[1] - before[1], newGenerations };
 }
 
+/** Experts by their solo accuracy on `train`, best first (ties: lower index first). */
+function soloRanking(train: readonly RoutingItem[], N: number): number[] {
+  const acc = Array.from({ length: N }, (_, e) => train.reduce((a, it) => a + it.correct[e], 0));
+  return Array.from({ length: N }, (_, e) => e).sort((a, b) => acc[b] - acc[a] || a - b);
+}
+
+/** Each item's plurality choice among the N solo answers (read through the store), as one-expert chains. */
+async function pluralityVote(items: TaskItem[], stored: StoredExpert[], preference: number[]): Promise<{ chains: number[][]; storeCalls: number; newGenerations: number }> {
+  const before = stored.reduce((a, e) => [a[0] + e.stats.generated, a[1] + e.stats.reused], [0, 0]);
+  const chains: number[][] = [];
+  for (const item of items) {
+    const keys: (string | null)[] = [];
+    for (const e of stored) keys.push(answerKey(item, (await runChain(stored, [e.id], item)).finalText));
+    chains.push([pluralityChoice(keys, preference)]);
+  }
+  const after = stored.reduce((a, e) => [a[0] + e.stats.generated, a[1] + e.stats.reused], [0, 0]);
+  return { chains, storeCalls: after[0] - before[0] + after[1] - before[1], newGenerations: after[0] - before[0] };
+}
+
 function scores(run: { correct: boolean[]; storeCalls: number; newGenerations: number }, chains: number[][], readFirst: number): RunScores {
   const n = chains.length;
   const meanLength = chains.reduce((a, c) => a + c.length, 0) / n;
@@ -144,7 +169,7 @@ export async function evaluateOnConsortium(opts: ConsortiumEvalOptions): Promise
   if (evalItems.length === 0) throw new Error(`evaluateOnConsortium: split '${split}' has no items`);
   if (trainItems.length === 0) throw new Error('evaluateOnConsortium: no train items to choose the baselines on');
   const tasks = [...new Set(evalItems.map((it) => it.task))];
-  const total = evalItems.length * 4;
+  const total = evalItems.length * 5;
   let done = 0;
   const tick = () => opts.onProgress?.(++done, total);
   const rng = new Rng(opts.seed ?? 0);
@@ -167,6 +192,10 @@ export async function evaluateOnConsortium(opts: ConsortiumEvalOptions): Promise
     const noContent = await run(noContentChains);
     const uniformChains = chains.map((c) => rng.shuffle(Array.from({ length: N }, (_, e) => e)).slice(0, c.length));
     const uniform = await run(uniformChains);
+    const voted = await pluralityVote(tItems, stored, soloRanking(train.length > 0 ? train : trainItems, N));
+    const vote = await run(voted.chains);
+    vote.storeCalls += voted.storeCalls;
+    vote.newGenerations += voted.newGenerations;
 
     const anyRight = (it: RoutingItem, n: number) =>
       it.correct.some((c) => c === 1) || (it.pairCorrect ?? []).some((row) => row.some((p) => p === 1)) || orch.correct[n] || noContent.correct[n] || uniform.correct[n];
@@ -178,6 +207,7 @@ export async function evaluateOnConsortium(opts: ConsortiumEvalOptions): Promise
       bestSingle: { ...scores(single, items.map(() => [best]), 0), expertId: dataset.expertIds[best], trainAccuracy: trainAcc },
       noContent: scores(noContent, noContentChains, 0),
       uniformChain: scores(uniform, uniformChains, 0),
+      vote: scores(vote, voted.chains, N),
       ceiling: items.filter((it, n) => anyRight(it, n)).length / items.length,
       chains,
     };

@@ -21,7 +21,7 @@ import { splitRoutingDataset } from '../../src/orchestrator/dataset';
 import { buildRoutingDataset } from '../../src/orchestrator/from-consortium';
 import { createModel, disposeModel } from '../../src/orchestrator/model';
 import { resolveModelConfig } from '../../src/orchestrator/config';
-import { gradeResponse, loadTaskItems } from '../../src/tasks/index';
+import { answerKey, gradeResponse, loadTaskItems, pluralityChoice } from '../../src/tasks/index';
 
 test('evaluation runs the chains for real: store calls counted, longer chains generated once, final output graded', { timeout: 300_000 }, async () => {
   await ensureBackend();
@@ -65,7 +65,26 @@ test('evaluation runs the chains for real: store calls counted, longer chains ge
     }
     assert.equal(stored.reduce((a, e) => a + e.stats.generated, 0), 0, 'the chains are cached');
     assert.equal(r.orchestrator.accuracy, right / testIds.length);
-    assert.ok(r.ceiling >= Math.max(r.orchestrator.accuracy, r.noContent.accuracy, r.uniformChain.accuracy, r.bestSingle.accuracy));
+    assert.ok(r.ceiling >= Math.max(r.orchestrator.accuracy, r.noContent.accuracy, r.uniformChain.accuracy, r.bestSingle.accuracy, r.vote.accuracy));
+
+    // the plurality vote: the 4 solo answers read from the store, the most frequent one kept
+    // (ties to the expert with more right train answers), graded as that expert's solo answer
+    const train = dataset.items.filter((it) => it.split === 'train');
+    const trainRight = [0, 1, 2, 3].map((e) => train.reduce((a, it) => a + it.correct[e], 0));
+    const preference = [0, 1, 2, 3].sort((a, b) => trainRight[b] - trainRight[a] || a - b);
+    let voteRight = 0;
+    let disagreements = 0;
+    for (const id of testIds) {
+      const item = items.find((it) => it.id === id)!;
+      const texts = await Promise.all(stored.map(async (e) => (await runChain(stored, [e.id], item)).finalText));
+      const keys = texts.map((t) => answerKey(item, t));
+      if (new Set(keys).size > 1) disagreements++;
+      if (await gradeResponse(item, texts[pluralityChoice(keys, preference)])) voteRight++;
+    }
+    assert.ok(disagreements > 0, 'the experts never disagree: the vote would not be tested');
+    assert.equal(r.vote.accuracy, voteRight / testIds.length);
+    assert.equal(r.vote.callsPerItem, 4);
+    assert.equal(r.vote.newGenerations, 0, 'the solo answers were generated before');
 
     // a second evaluation generates nothing and gives the same table
     const again = await evaluateOnConsortium({ model, dataset, experts: members, store, items, infer: { maxSteps: 4 } });
