@@ -1,6 +1,9 @@
 /** A routing dataset where only one expert's answer tells which successor is right (tests of content routing). */
 import type { RoutingDataset, RoutingItem } from '../../src/orchestrator/dataset';
+import type { OrchestratorModel } from '../../src/orchestrator/model';
+import { recipeDataset, recipeTrainOptions, trainingRecipe, type TrainingRecipe } from '../../src/orchestrator/recipes';
 import { Rng } from '../../src/orchestrator/rng';
+import { trainOrchestrator } from '../../src/orchestrator/train';
 
 /**
  * Four experts, dim 24. Every item has a hidden bit b. Expert 0's answer carries +v or -v with b
@@ -29,4 +32,12 @@ export function hiddenBitDataset(nItems: number, seed: number): RoutingDataset {
     items.push({ id: `bit-${n}`, task: 'bits', split: n < nItems * 0.75 ? 'train' : 'test', ex: unitVec(), outputs, oracle: null, correct: style.map(coin), pairCorrect });
   }
   return { expertIds: ['E1', 'E2', 'E3', 'E4'], dim, items };
+}
+
+/** The content recipe trained on 400 hidden-bit items (300 train), d = 16, seed 0 (~4 s): a model that routes by E1's answer. */
+export async function trainHiddenBitModel(): Promise<{ model: OrchestratorModel; dataset: RoutingDataset; recipe: TrainingRecipe }> {
+  const recipe = trainingRecipe('content');
+  const dataset = recipeDataset(recipe, hiddenBitDataset(400, 3));
+  const r = await trainOrchestrator({ dataset, ...recipeTrainOptions(recipe, { model: { hidden: 16, heads: 2 }, train: { seed: 0, batchSize: 4 } }), progressBar: false });
+  return { model: r.model, dataset, recipe };
 }

@@ -13,8 +13,7 @@ import { ensureBackend } from '../../src/orchestrator/backend';
 import { evaluateModel } from '../../src/orchestrator/evaluate';
 import { disposeModel } from '../../src/orchestrator/model';
 import { readRunRecipe, recipeDataset, recipeTrainOptions, trainingRecipe, TRAINING_RECIPES, writeRunRecipe } from '../../src/orchestrator/recipes';
-import { trainOrchestrator } from '../../src/orchestrator/train';
-import { hiddenBitDataset } from './hidden-bit';
+import { hiddenBitDataset, trainHiddenBitModel } from './hidden-bit';
 
 test('the paper recipe is the defaults; content names its settings; unknown names are refused', () => {
   const paper = trainingRecipe('paper');
@@ -46,9 +45,8 @@ test('the caller overrides a recipe field by field', () => {
 
 test("the content recipe routes by an expert's answer where its no-content version cannot", async () => {
   await ensureBackend();
-  const recipe = trainingRecipe('content');
-  const dataset = recipeDataset(recipe, hiddenBitDataset(400, 3));
-  const r = await trainOrchestrator({ dataset, ...recipeTrainOptions(recipe, { model: { hidden: 16, heads: 2 }, train: { seed: 0, batchSize: 4 } }), progressBar: false });
+  const r = await trainHiddenBitModel();
+  const { dataset, recipe } = r;
   try {
     const ev = evaluateModel(r.model, dataset, 'test', recipe.infer);
     const line = `held-out: content ${ev.accuracy.toFixed(3)}, no-content ${ev.noContent.accuracy.toFixed(3)}, best single ${ev.bestSingle.accuracy.toFixed(3)}`;

@@ -8,11 +8,9 @@ import { encode, route, type OrchestratorModel } from '../../src/orchestrator/mo
 import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
 import { evaluateModel } from '../../src/orchestrator/evaluate';
 import { disposeModel } from '../../src/orchestrator/model';
-import { recipeDataset, recipeTrainOptions, trainingRecipe } from '../../src/orchestrator/recipes';
-import { trainOrchestrator } from '../../src/orchestrator/train';
 import { integratedImportance } from '../../src/probes/integrated';
 import { intrinsicImportance } from '../../src/probes/intrinsic';
-import { hiddenBitDataset } from '../orchestrator/hidden-bit';
+import { trainHiddenBitModel } from '../orchestrator/hidden-bit';
 import { readRouting } from '../../src/probes/routing-read';
 import { tinyInstance } from '../orchestrator/tiny';
 
@@ -99,9 +97,8 @@ test('one item of its task is its own baseline: every attribution is 0', async (
 test("on a model that routes by one expert's answer, integrated importance ranks that expert first", async () => {
   await ensureBackend();
   // hidden-bit data: only E1's answer tells whether E2 or E3 should follow it (test/orchestrator/hidden-bit.ts)
-  const recipe = trainingRecipe('content');
-  const dataset = recipeDataset(recipe, hiddenBitDataset(400, 3));
-  const r = await trainOrchestrator({ dataset, ...recipeTrainOptions(recipe, { model: { hidden: 16, heads: 2 }, train: { seed: 0, batchSize: 4 } }), progressBar: false });
+  const r = await trainHiddenBitModel();
+  const { dataset, recipe } = r;
   try {
     const ev = evaluateModel(r.model, dataset, 'test', recipe.infer);
     assert.ok(ev.accuracy - ev.noContent.accuracy >= 0.25, `the model should read E1's answer: ${ev.accuracy} vs no-content ${ev.noContent.accuracy}`);
