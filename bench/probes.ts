@@ -8,13 +8,13 @@
  *
  * The probe pass reads every item by default (`--split all`, the conservative choice: the CLI's
  * default pass reads only the held-out split); it runs with `force` so nothing is reused.
- * Both are timed on the wasm backend in this process, alternating, in 3 rounds (`--rounds R`);
- * the best of each is kept. The first round runs cold (V8 compiles the code as it goes), and the
- * probe code is still warming up in the second: over eight passes in one process the second took
- * ~1.3x the steady state (docs/performance.md), while a training epoch's hundred steps warm up
- * within the first round. A third round compares the two at steady state, as a run's later epochs
- * see them. Process CPU time is printed beside the wall clock (a CPU-time
- * ratio before the last line): on a loaded machine it varies far less.
+ * Both are timed on the wasm backend in this process, alternating, in 5 rounds (`--rounds R`).
+ * The first round runs cold (V8 compiles the code as it goes); the probe code still warms up in
+ * the second (over eight passes in one process the second took ~1.3x the steady state,
+ * docs/performance.md; five rounds since session 7, three before: the pass still got faster in
+ * rounds 4 and 5). The last line divides the best pass by the best epoch; each round's own ratio
+ * and their median over the warm rounds are printed above it. Process CPU time is printed beside
+ * the wall clock (a CPU-time ratio before the last line): on a loaded machine it varies far less.
  *
  * Last line: `ratio: <x> (probe pass over one training epoch)`; the goal is x <= 1 (issue 10) and
  * x <= 0.5 (issue 13). docs/probes.md counts the arithmetic of both sides and says what the pass
@@ -34,6 +34,11 @@ const D = 768;
 const HIDDEN = 256;
 const N = 10;
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 export async function run(args: string[]): Promise<void> {
   const ii = args.indexOf('--items');
   const nItems = ii >= 0 ? Number(args[ii + 1]) : 266;
@@ -42,7 +47,7 @@ export async function run(args: string[]): Promise<void> {
   const split = si >= 0 ? args[si + 1] : 'all';
   if (split !== 'all' && split !== 'test') throw new Error(`bench probes: --split must be test or all, got ${args[si + 1]}`);
   const ri = args.indexOf('--rounds');
-  const rounds = ri >= 0 ? Number(args[ri + 1]) : 3;
+  const rounds = ri >= 0 ? Number(args[ri + 1]) : 5;
   if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`bench probes: --rounds must be an integer >= 1, got ${args[ri + 1]}`);
   await ensureBackend('wasm');
   const dataset = splitRoutingDataset(syntheticRoutingDataset({ seed: 3, nItems, nExperts: N, dim: D }), { testFraction: 0.25, seed: 3 });
@@ -108,6 +113,10 @@ export async function run(args: string[]): Promise<void> {
     const probe = Math.min(...probeTimes);
     console.log(`paper size: D ${D}, d ${HIDDEN}, N ${N}, backbone on; best of ${rounds}: epoch ${epoch.toFixed(2)} s, probe pass ${probe.toFixed(2)} s`);
     console.log(`CPU time, best of ${rounds}: epoch ${Math.min(...epochCpu).toFixed(2)} s, probe pass ${Math.min(...probeCpu).toFixed(2)} s; cpu ratio ${(Math.min(...probeCpu) / Math.min(...epochCpu)).toFixed(3)}`);
+    // each round's pass over the epoch timed just before it (one phase of the machine); the last
+    // line keeps the bests of the two series, as every earlier session measured it
+    const perRound = probeTimes.map((p, r) => p / epochTimes[r]);
+    console.log(`per-round ratios: ${perRound.map((x) => x.toFixed(3)).join(', ')} (round 1 cold); median of the warm rounds ${median(rounds > 1 ? perRound.slice(1) : perRound).toFixed(3)}`);
     console.log(`ratio: ${(probe / epoch).toFixed(3)} (probe pass over one training epoch)`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
