@@ -27,14 +27,19 @@ export function answerKey(item: TaskItem, text: string): string | null {
     case 'mmlu':
       return extractChoice(text);
     case 'humaneval': {
-      const code = extractCode(text, item.entryPoint)
-        .split('\n')
-        .map((l) => l.replace(/\s+#.*$/, '').replace(/^\s*#.*$/, '').replace(/\s+$/, ''))
-        .filter((l) => l.length > 0)
-        .join('\n');
+      const code = normaliseCode(extractCode(text, item.entryPoint));
       return code.length > 0 ? code : null;
     }
   }
+}
+
+/** Normalised code for comparisons: no comments, no blank lines, no trailing spaces. */
+export function normaliseCode(code: string): string {
+  return code
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').replace(/^\s*#.*$/, '').replace(/\s+$/, ''))
+    .filter((l) => l.length > 0)
+    .join('\n');
 }
 
 /**

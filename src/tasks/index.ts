@@ -7,7 +7,7 @@ export { loadHumanEval, parseHumanEval } from './load-humaneval';
 export { gradeGsm8k, extractGsm8kAnswer } from './grade-gsm8k';
 export { extractChoice } from './extract-choice';
 export { extractCode, responseToCompletion, definesFunction } from './extract-code';
-export { answerKey, pluralityChoice } from './answer-vote';
+export { answerKey, normaliseCode, pluralityChoice } from './answer-vote';
 export { passAtK, meanPassAtK } from './pass-at-k';
 export { executeHumanEval, type ExecuteOptions, type SandboxResult, type SandboxStatus } from './sandbox/execute-humaneval';
 export { sandboxCapabilities, type SandboxCapabilities } from './sandbox/isolation';

@@ -5,7 +5,7 @@
  */
 import type { TaskItem } from '../../tasks/types';
 import { readAnswer, type PreviousAnswer } from './read-previous';
-import { normaliseCode } from './writers/humaneval';
+import { normaliseCode } from '../../tasks/answer-vote';
 
 /** The key two answers agree on (numbers by value, code up to comments and spacing). */
 function answerKey(a: PreviousAnswer): string {

@@ -22,7 +22,7 @@ import { standalonePrompt } from '../chain';
 import { createSimulatedExpert } from './expert';
 import { answerIsRight, readAnswer, type PreviousAnswer } from './read-previous';
 import type { SimulatedSpec } from './spec';
-import { normaliseCode } from './writers/humaneval';
+import { normaliseCode } from '../../tasks/answer-vote';
 
 export interface LeakCheckOptions {
   specs: readonly SimulatedSpec[];

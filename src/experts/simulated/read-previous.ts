@@ -5,7 +5,8 @@
  */
 import { extractChoice, extractGsm8kAnswer } from '../../tasks/index';
 import type { Choice, HumanEvalItem, TaskItem } from '../../tasks/types';
-import { firstCodeBlock, normaliseCode } from './writers/humaneval';
+import { normaliseCode } from '../../tasks/answer-vote';
+import { firstCodeBlock } from './writers/humaneval';
 import { formatNumber } from './writers/gsm8k';
 
 /** The final answer found in a previous response, by task. */

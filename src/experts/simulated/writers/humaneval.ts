@@ -51,15 +51,6 @@ export function restyleSolution(body: string, v: Voice): string {
   return (comment ? `${indent}${comment}\n` : '') + body.replace(/\n{3,}/g, '\n\n');
 }
 
-/** Normalised code for comparisons: no comments, no blank lines, no trailing spaces. */
-export function normaliseCode(code: string): string {
-  return code
-    .split('\n')
-    .map((l) => l.replace(/\s+#.*$/, '').replace(/^\s*#.*$/, '').replace(/\s+$/, ''))
-    .filter((l) => l.length > 0)
-    .join('\n');
-}
-
 /** The first fenced code block of a response (its contents), or null. */
 export function firstCodeBlock(text: string): string | null {
   const m = /```(?:python|py)?[^\n]*\n([\s\S]*?)```/.exec(text);
