@@ -27,7 +27,7 @@ import type { Expert } from '../experts/types';
 import { answerKey, gradeResponse, pluralityChoice } from '../tasks/index';
 import type { TaskItem } from '../tasks/types';
 import { itemsOfSplit, type RoutingDataset, type RoutingItem, type Split } from './dataset';
-import { bestSingleExpert, inferChains, withMeanOutputs, type InferOptions } from './evaluate';
+import { expertsBySoloAccuracy, inferChains, withMeanOutputs, type InferOptions } from './evaluate';
 import type { OrchestratorModel } from './model';
 import { Rng } from './rng';
 
@@ -97,7 +97,7 @@ export async function runAndGrade(
   graderId: string,
   tick: () => void,
 ): Promise<{ correct: boolean[]; storeCalls: number; newGenerations: number }> {
-  const before = stored.reduce((a, e) => [a[0] + e.stats.generated, a[1] + e.stats.reused], [0, 0]);
+  const before = storeCounts(stored);
   const correct: boolean[] = [];
   for (let n = 0; n < chains.length; n++) {
     const item = items[n];
@@ -113,27 +113,26 @@ export async function runAndGrade(
     correct.push(grade);
     tick();
   }
-  const after = stored.reduce((a, e) => [a[0] + e.stats.generated, a[1] + e.stats.reused], [0, 0]);
+  const after = storeCounts(stored);
   const newGenerations = after[0] - before[0];
   return { correct, storeCalls: newGenerations + after[1] - before[1], newGenerations };
 }
 
-/** Experts by their solo accuracy on `train`, best first (ties: lower index first). */
-function soloRanking(train: readonly RoutingItem[], N: number): number[] {
-  const acc = Array.from({ length: N }, (_, e) => train.reduce((a, it) => a + it.correct[e], 0));
-  return Array.from({ length: N }, (_, e) => e).sort((a, b) => acc[b] - acc[a] || a - b);
+/** The store calls so far of the wrapped experts: [new generations, reused answers]. */
+function storeCounts(stored: readonly StoredExpert[]): [number, number] {
+  return stored.reduce<[number, number]>((a, e) => [a[0] + e.stats.generated, a[1] + e.stats.reused], [0, 0]);
 }
 
 /** Each item's plurality choice among the N solo answers (read through the store), as one-expert chains. */
 async function pluralityVote(items: TaskItem[], stored: StoredExpert[], preference: number[]): Promise<{ chains: number[][]; storeCalls: number; newGenerations: number }> {
-  const before = stored.reduce((a, e) => [a[0] + e.stats.generated, a[1] + e.stats.reused], [0, 0]);
+  const before = storeCounts(stored);
   const chains: number[][] = [];
   for (const item of items) {
     const keys: (string | null)[] = [];
     for (const e of stored) keys.push(answerKey(item, (await runChain(stored, [e.id], item)).finalText));
     chains.push([pluralityChoice(keys, preference)]);
   }
-  const after = stored.reduce((a, e) => [a[0] + e.stats.generated, a[1] + e.stats.reused], [0, 0]);
+  const after = storeCounts(stored);
   return { chains, storeCalls: after[0] - before[0] + after[1] - before[1], newGenerations: after[0] - before[0] };
 }
 
@@ -176,7 +175,10 @@ export async function evaluateOnConsortium(opts: ConsortiumEvalOptions): Promise
   const perTask: Record<string, TaskEvaluation> = {};
   for (const task of tasks) {
     const items = evalItems.filter((it) => it.task === task);
-    const train = trainItems.filter((it) => it.task === task);
+    const sameTask = trainItems.filter((it) => it.task === task);
+    // the baselines are chosen on the task's own train items (all train items if it has none)
+    const train = sameTask.length > 0 ? sameTask : trainItems;
+    const ranking = expertsBySoloAccuracy(train, N);
     const tItems = items.map((it) => {
       const t = taskItems.get(it.id);
       if (!t) throw new Error(`evaluateOnConsortium: no task item with id ${it.id} among opts.items`);
@@ -186,20 +188,20 @@ export async function evaluateOnConsortium(opts: ConsortiumEvalOptions): Promise
 
     const chains = inferChains(model, items, opts.infer).map((c) => c.chain);
     const orch = await run(chains);
-    const best = bestSingleExpert(train.length > 0 ? train : trainItems, N);
+    const best = ranking[0];
     const single = await run(items.map(() => [best]));
     const noContentChains = inferChains(model, withMeanOutputs(items, trainItems), opts.infer).map((c) => c.chain);
     const noContent = await run(noContentChains);
     const uniformChains = chains.map((c) => rng.shuffle(Array.from({ length: N }, (_, e) => e)).slice(0, c.length));
     const uniform = await run(uniformChains);
-    const voted = await pluralityVote(tItems, stored, soloRanking(train.length > 0 ? train : trainItems, N));
+    const voted = await pluralityVote(tItems, stored, ranking);
     const vote = await run(voted.chains);
     vote.storeCalls += voted.storeCalls;
     vote.newGenerations += voted.newGenerations;
 
     const anyRight = (it: RoutingItem, n: number) =>
       it.correct.some((c) => c === 1) || (it.pairCorrect ?? []).some((row) => row.some((p) => p === 1)) || orch.correct[n] || noContent.correct[n] || uniform.correct[n];
-    const trainAcc = (train.length > 0 ? train : trainItems).reduce((a, it) => a + it.correct[best], 0) / (train.length > 0 ? train : trainItems).length;
+    const trainAcc = train.reduce((a, it) => a + it.correct[best], 0) / train.length;
     perTask[task] = {
       task,
       nItems: items.length,

@@ -161,10 +161,15 @@ export function gradeChainFromData(item: RoutingItem, chain: number[]): number {
   return pair === 0 || pair === 1 ? pair : item.correct[last];
 }
 
+/** The experts by their solo accuracy on `items`, best first (the lower index first on ties). */
+export function expertsBySoloAccuracy(items: readonly RoutingItem[], N: number): number[] {
+  const acc = Array.from({ length: N }, (_, e) => items.reduce((a, it) => a + it.correct[e], 0));
+  return Array.from({ length: N }, (_, e) => e).sort((a, b) => acc[b] - acc[a] || a - b);
+}
+
 /** The index of the expert with the highest solo accuracy on `items` (the first on ties). */
 export function bestSingleExpert(items: RoutingItem[], N: number): number {
-  const acc = Array.from({ length: N }, (_, e) => items.reduce((a, it) => a + it.correct[e], 0));
-  return acc.reduce((bi, x, e) => (x > acc[bi] ? e : bi), 0);
+  return expertsBySoloAccuracy(items, N)[0];
 }
 
 /**
