@@ -56,9 +56,8 @@ import { chainsBySubtype, summariseChains } from './chain-summary';
 import { disposeModel } from '../src/orchestrator/model';
 import { trainOrchestrator } from '../src/orchestrator/train';
 import { itemPrompt, loadTaskItems, promptHash } from '../src/tasks/index';
-import type { TaskItem } from '../src/tasks/types';
 import type { Consortium } from '../src/experts/index';
-import type { TaskName } from '../src/tasks/types';
+import type { TaskItem, TaskName } from '../src/tasks/types';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

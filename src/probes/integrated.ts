@@ -21,7 +21,7 @@ import { tf } from '../orchestrator/backend';
 import type { RoutingItem } from '../orchestrator/dataset';
 import { withMeanOutputs } from '../orchestrator/evaluate';
 import type { OrchestratorModel } from '../orchestrator/model';
-import { averagePerItem, batchesByChainLength, forcedStepGradient, meanOverItems, stepRows } from './intrinsic';
+import { averagePerItem, batchesByChainLength, checkChains, forcedStepGradient, meanOverItems, stepRows } from './intrinsic';
 import { gatherRows, representationsOf, routeOptionsTensor, type ProbeRouteOptions, type RoutingRead } from './routing-read';
 import { groupsByTask } from './structure';
 
@@ -51,11 +51,7 @@ export function integratedImportance(model: OrchestratorModel, items: readonly R
   const N = model.config.nExperts;
   const m = opts.steps ?? 16;
   if (!(Number.isInteger(m) && m >= 1)) throw new Error(`integratedImportance: steps must be an integer >= 1, got ${m}`);
-  if (items.length !== chains.length) throw new Error(`integratedImportance: ${items.length} items but ${chains.length} chains`);
-  if (items.length === 0) throw new Error('integratedImportance: no items');
-  chains.forEach((c, b) => {
-    if (c.length === 0) throw new Error(`integratedImportance: chain of item ${b} ('${items[b].id}') is empty`);
-  });
+  checkChains('integratedImportance', items, chains);
   const baseline = withMeanOutputs([...items], [...items]);
   // the baseline's encoding is its own (never the shared one of the actual answers)
   const own: ProbeRouteOptions = { ...opts, encoded: undefined };

@@ -28,11 +28,7 @@ export interface IntrinsicImportance {
  */
 export function intrinsicImportance(model: OrchestratorModel, items: readonly RoutingItem[], chains: readonly (readonly number[])[], opts: ProbeRouteOptions = {}): IntrinsicImportance {
   const N = model.config.nExperts;
-  if (items.length !== chains.length) throw new Error(`intrinsicImportance: ${items.length} items but ${chains.length} chains`);
-  if (items.length === 0) throw new Error('intrinsicImportance: no items');
-  chains.forEach((c, b) => {
-    if (c.length === 0) throw new Error(`intrinsicImportance: chain of item ${b} ('${items[b].id}') is empty`);
-  });
+  checkChains('intrinsicImportance', items, chains);
   if (opts.encoded) {
     // A shared encoding: q, k and the pair logits once per item, then each (item, step) row's
     // backward with respect to h alone (route-pieces.ts; tested against tf.grad through route).
@@ -61,6 +57,15 @@ export function intrinsicImportance(model: OrchestratorModel, items: readonly Ro
     override?.dispose();
   }
   return { perItem, mean: meanOverItems(perItem, N) };
+}
+
+/** Refuses chains that do not pair one non-empty chain with each of at least one item. */
+export function checkChains(fn: string, items: readonly RoutingItem[], chains: readonly (readonly number[])[]): void {
+  if (items.length !== chains.length) throw new Error(`${fn}: ${items.length} items but ${chains.length} chains`);
+  if (items.length === 0) throw new Error(`${fn}: no items`);
+  chains.forEach((c, b) => {
+    if (c.length === 0) throw new Error(`${fn}: chain of item ${b} ('${items[b].id}') is empty`);
+  });
 }
 
 /** The (item, step) rows of a batch's chains: row r is step `step[r]` of item `item[r]`'s chain `chain[r]`. */

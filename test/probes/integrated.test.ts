@@ -3,15 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBackend, tf } from '../../src/orchestrator/backend';
 import { disposeBatch, toBatch, type RoutingItem } from '../../src/orchestrator/dataset';
-import { withMeanOutputs } from '../../src/orchestrator/evaluate';
-import { encode, route, type OrchestratorModel } from '../../src/orchestrator/model';
+import { evaluateModel, withMeanOutputs } from '../../src/orchestrator/evaluate';
+import { disposeModel, encode, route, type OrchestratorModel } from '../../src/orchestrator/model';
 import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
-import { evaluateModel } from '../../src/orchestrator/evaluate';
-import { disposeModel } from '../../src/orchestrator/model';
 import { integratedImportance } from '../../src/probes/integrated';
 import { intrinsicImportance } from '../../src/probes/intrinsic';
-import { trainHiddenBitModel } from '../orchestrator/hidden-bit';
 import { readRouting } from '../../src/probes/routing-read';
+import { trainHiddenBitModel } from '../orchestrator/hidden-bit';
 import { tinyInstance } from '../orchestrator/tiny';
 
 function setup() {
