@@ -26,7 +26,7 @@ import type { WasmMemory } from './wasm-arena';
 /** Rows per block of the inner loop (4 measured fastest: 2, 3, 5 and 6 were 10-35% slower). */
 const ROWS = 4;
 
-function assemble(): Uint8Array {
+function assemble(sharedMaxPages?: number): Uint8Array {
   const vload = (offset: number) => [...simd(0x00), 0, ...uleb(offset)]; // align 1: any address
   const vstore = (offset: number) => [...simd(0x0b), 0, ...uleb(offset)];
   const load32Splat = [...simd(0x09), 0, 0]; // v128.load32_splat: A[m, k] in all four lanes
@@ -88,13 +88,18 @@ function assemble(): Uint8Array {
     0x0b,
   ];
   const func = [2, ...uleb(6 + ROWS), I32, ...uleb(2 * ROWS + 3), V128, ...body];
-  return kernelModule([{ name: 'gemm', params: new Array<number>(11).fill(I32), code: func }]);
+  return kernelModule([{ name: 'gemm', params: new Array<number>(11).fill(I32), code: func }], sharedMaxPages);
 }
 
 /** The kernel's entry point (arguments as in the header). */
 export type GemmRun = (A: number, sAr: number, sAk: number, B: number, ldb: number, C: number, ldc: number, M: number, N: number, K: number, acc: number) => void;
 
 let compiled: object | null | undefined;
+
+/** The kernel compiled over a shared memory of at most `maxPages` pages (gemm-threads.ts), or null without SIMD or threads. */
+export function compileSharedGemm(maxPages: number): object | null {
+  return compileModule(() => assemble(maxPages));
+}
 
 /**
  * The kernel over `memory` (operands and results are byte offsets into it), or null where

@@ -6,9 +6,12 @@
  * weight is read where its tensor lives and a weight gradient is written straight into a new
  * tensor, so neither is copied (at the paper's size ~1.4 M weight floats read and ~0.9 M gradient
  * floats written per training step). Host arrays (activations) are copied into a scratch region.
+ * Products of more than ~16 M multiply-adds (a probe pass's whole split, not a training step at the
+ * paper's size) are shared out by rows over threads instead (gemm-threads.ts; the same bits).
  */
 import { hostView, tf } from './backend';
 import { checkTerm, createGemm, gemmJs, type GemmRun, type ProductTerm } from './gemm-simd';
+import { threadedProduct, usesThreads } from './gemm-threads';
 import { currentArena, f32, offsetOf, type Arena } from './wasm-arena';
 import { transpose, transposeView } from './transpose-simd';
 
@@ -41,6 +44,9 @@ export function product(terms: ProductTerm[], M: number, K: number, N: number, a
 export function product(terms: ProductTerm[], M: number, K: number, N: number, asTensor?: false): Float32Array;
 export function product(terms: ProductTerm[], M: number, K: number, N: number, asTensor = false): Float32Array | tf.Tensor2D {
   for (const t of terms) checkTerm(t, M, K, N);
+  // a large product (a probe pass's whole split) is shared out over threads: the same bits
+  const threaded = usesThreads(M, K, N, terms.length) ? threadedProduct(terms, M, K, N) : null;
+  if (threaded) return asTensor ? tf.tensor2d(threaded, [M, N]) : threaded;
   const k = gemmArena();
   if (!k) {
     const out = gemmJs(terms, M, K, N);

@@ -61,15 +61,18 @@ export interface KernelFunction {
   code: number[];
 }
 
-/** A module exporting `funcs`, each with a type of its own, over one imported memory `env.mem`. */
-export function kernelModule(funcs: KernelFunction[]): Uint8Array {
+/**
+ * A module exporting `funcs`, each with a type of its own, over one imported memory `env.mem`
+ * (with `sharedMaxPages`, a shared memory of at most that many pages, as threads need).
+ */
+export function kernelModule(funcs: KernelFunction[], sharedMaxPages?: number): Uint8Array {
   const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const types = funcs.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb((f.results ?? []).length), ...(f.results ?? [])]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, [...uleb(funcs.length), ...types]),
-    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, 0x00, 1]),
+    ...section(2, [1, ...name('env'), ...name('mem'), 0x02, ...(sharedMaxPages === undefined ? [0x00, 1] : [0x03, 1, ...uleb(sharedMaxPages)])]),
     ...section(3, [...uleb(funcs.length), ...funcs.map((_, i) => i)]),
     ...section(7, [...uleb(funcs.length), ...funcs.flatMap((f, i) => [...name(f.name), 0x00, i])]),
     ...section(10, [...uleb(funcs.length), ...funcs.flatMap((f) => [...uleb(f.code.length), ...f.code])]),
@@ -82,7 +85,7 @@ export const WebAssemblyApi = (globalThis as unknown as {
     validate(bytes: Uint8Array): boolean;
     Module: new (bytes: Uint8Array) => object;
     Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-    Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
+    Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer; grow(pages: number): number };
   };
 }).WebAssembly;
 
