@@ -8,7 +8,12 @@
  *
  * The probe pass reads every item by default (`--split all`, the conservative choice: the CLI's
  * default pass reads only the held-out split); it runs with `force` so nothing is reused.
- * Both are timed on the wasm backend in this process, alternating, in 5 rounds (`--rounds R`).
+ * Both are timed on the wasm backend in this process, alternating, in 5 rounds (`--rounds R`),
+ * with large products on the default threads (gemm-threads.ts: the cores, at most 8, or
+ * INFORM_GEMM_THREADS); where that is more than one, each round also runs an epoch and a pass
+ * with every product on the calling thread, right after (the A/B in one warm-up state; it doubles
+ * the process's passes, so rounds are warmer than the five of earlier sessions), and that ratio is
+ * printed above the last line.
  * The first round runs cold (V8 compiles the code as it goes); the probe code still warms up in
  * the second (over eight passes in one process the second took ~1.3x the steady state,
  * docs/performance.md; five rounds since session 7, three before: the pass still got faster in
@@ -27,6 +32,7 @@ import * as path from 'node:path';
 import { ensureBackend } from '../src/orchestrator/backend';
 import { splitRoutingDataset } from '../src/orchestrator/dataset';
 import { syntheticRoutingDataset } from '../src/orchestrator/synthetic';
+import { gemmThreads, setGemmThreads } from '../src/orchestrator/gemm-threads';
 import { trainOrchestrator } from '../src/orchestrator/train';
 import { runProbes } from '../src/probes/run-probes';
 
@@ -53,8 +59,11 @@ export async function run(args: string[]): Promise<void> {
   const dataset = splitRoutingDataset(syntheticRoutingDataset({ seed: 3, nItems, nExperts: N, dim: D }), { testFraction: 0.25, seed: 3 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-probes-'));
   try {
+    const threads = gemmThreads();
     const epochTimes: number[] = [];
     const probeTimes: number[] = [];
+    // the same at one thread (every product on the calling thread, gemm-threads.ts), when the default is more
+    const oneThread = { epoch: [] as number[], probe: [] as number[] };
     // process CPU seconds beside the wall clock: other jobs on a shared machine inflate CPU time far less
     const cpuNow = () => {
       const c = process.cpuUsage();
@@ -62,9 +71,10 @@ export async function run(args: string[]): Promise<void> {
     };
     const epochCpu: number[] = [];
     const probeCpu: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      const runDir = path.join(dir, `run-${round}`);
+    /** One training epoch, then one probe pass of its checkpoint: seconds and CPU seconds of each. */
+    const epochThenPass = async (runDir: string) => {
       let epochSeconds = 0;
+      let epochCpuSeconds = 0;
       let cpuMark = cpuNow();
       await trainOrchestrator({
         dataset,
@@ -76,12 +86,11 @@ export async function run(args: string[]): Promise<void> {
           // epoch 1's CPU: from the previous report (or the start) to its own (training + held-out evaluation)
           if (e.epoch === 1) {
             epochSeconds = e.seconds;
-            epochCpu.push(cpuNow() - cpuMark);
+            epochCpuSeconds = cpuNow() - cpuMark;
           }
           cpuMark = cpuNow();
         },
       });
-      epochTimes.push(epochSeconds);
       const c0 = cpuNow();
       const t0 = performance.now();
       let last = t0;
@@ -99,24 +108,43 @@ export async function run(args: string[]): Promise<void> {
           last = now;
         },
       });
-      probeTimes.push((performance.now() - t0) / 1000);
-      probeCpu.push(cpuNow() - c0);
-      console.log(`  probe parts: ${parts.join(', ')}`);
+      return { epochSeconds, epochCpuSeconds, probeSeconds: (performance.now() - t0) / 1000, probeCpuSeconds: cpuNow() - c0, parts, r };
+    };
+    for (let round = 0; round < rounds; round++) {
+      const m = await epochThenPass(path.join(dir, `run-${round}`));
+      epochTimes.push(m.epochSeconds);
+      epochCpu.push(m.epochCpuSeconds);
+      probeTimes.push(m.probeSeconds);
+      probeCpu.push(m.probeCpuSeconds);
+      console.log(`  probe parts: ${m.parts.join(', ')}`);
       // the synthetic dataset has no consortium: masking/ablation accuracies are the data fallback here, no chain is run
-      console.log(`  masking/ablation accuracy: ${r.accuracy.source} (${r.accuracy.note})`);
-      const all = r.epochs[0].structure!.summaries.find((s) => s.task === 'all')!;
+      console.log(`  masking/ablation accuracy: ${m.r.accuracy.source} (${m.r.accuracy.note})`);
+      const all = m.r.epochs[0].structure!.summaries.find((s) => s.task === 'all')!;
       console.log(
-        `round ${round + 1}: training epoch ${epochSeconds.toFixed(2)} s (${epochCpu[round].toFixed(2)} s CPU; ${dataset.items.filter((it) => it.split === 'train').length} train items, batch 2); probe pass ${probeTimes[round].toFixed(2)} s (${probeCpu[round].toFixed(2)} s CPU) over ${all.nItems} items (${all.avgCalls.toFixed(2)} steps per chain); load average ${os.loadavg()[0].toFixed(1)}`,
+        `round ${round + 1}: training epoch ${m.epochSeconds.toFixed(2)} s (${m.epochCpuSeconds.toFixed(2)} s CPU; ${dataset.items.filter((it) => it.split === 'train').length} train items, batch 2); probe pass ${m.probeSeconds.toFixed(2)} s (${m.probeCpuSeconds.toFixed(2)} s CPU) over ${all.nItems} items (${all.avgCalls.toFixed(2)} steps per chain); ${threads} thread(s) for large products; load average ${os.loadavg()[0].toFixed(1)}`,
       );
+      if (threads > 1) {
+        // the same round with every product on the calling thread, right after (an A/B in one warm-up state)
+        setGemmThreads(1);
+        const one = await epochThenPass(path.join(dir, `run-${round}-one-thread`));
+        setGemmThreads(threads);
+        oneThread.epoch.push(one.epochSeconds);
+        oneThread.probe.push(one.probeSeconds);
+        console.log(`  at one thread: training epoch ${one.epochSeconds.toFixed(2)} s, probe pass ${one.probeSeconds.toFixed(2)} s`);
+      }
     }
     const epoch = Math.min(...epochTimes);
     const probe = Math.min(...probeTimes);
-    console.log(`paper size: D ${D}, d ${HIDDEN}, N ${N}, backbone on; best of ${rounds}: epoch ${epoch.toFixed(2)} s, probe pass ${probe.toFixed(2)} s`);
+    console.log(`paper size: D ${D}, d ${HIDDEN}, N ${N}, backbone on, ${threads} thread(s) for large products; best of ${rounds}: epoch ${epoch.toFixed(2)} s, probe pass ${probe.toFixed(2)} s`);
     console.log(`CPU time, best of ${rounds}: epoch ${Math.min(...epochCpu).toFixed(2)} s, probe pass ${Math.min(...probeCpu).toFixed(2)} s; cpu ratio ${(Math.min(...probeCpu) / Math.min(...epochCpu)).toFixed(3)}`);
     // each round's pass over the epoch timed just before it (one phase of the machine); the last
     // line keeps the bests of the two series, as every earlier session measured it
     const perRound = probeTimes.map((p, r) => p / epochTimes[r]);
     console.log(`per-round ratios: ${perRound.map((x) => x.toFixed(3)).join(', ')} (round 1 cold); median of the warm rounds ${median(rounds > 1 ? perRound.slice(1) : perRound).toFixed(3)}`);
+    if (threads > 1) {
+      const [e1, p1] = [Math.min(...oneThread.epoch), Math.min(...oneThread.probe)];
+      console.log(`at one thread, best of ${rounds}: epoch ${e1.toFixed(2)} s, probe pass ${p1.toFixed(2)} s; ratio at one thread ${(p1 / e1).toFixed(3)}`);
+    }
     console.log(`ratio: ${(probe / epoch).toFixed(3)} (probe pass over one training epoch)`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
