@@ -127,6 +127,23 @@ export function checkTerm(t: ProductTerm, M: number, K: number, N: number): void
   if (t.b.length < K * N) throw new Error(`gemm: ${t.b.length} values for a [${K}, ${N}] operand`);
 }
 
+/**
+ * Rows per call of the kernel for an inner dimension K: as many as keep their share of A in the L2
+ * cache (~128 KB) while the kernel sweeps every column block over them (with thousands of rows A
+ * was otherwise streamed from memory once per block of 8 columns), in whole blocks of 4 rows.
+ */
+export function rowsPerCall(K: number): number {
+  return Math.max(ROWS, Math.floor((128 * 1024) / (4 * K) / ROWS) * ROWS);
+}
+
+/** C [M, N] out of a result stored with rows of N8 >= N floats from float offset `at` of F (a new array). */
+export function unpadRows(F: Float32Array, at: number, M: number, N: number, N8: number): Float32Array {
+  if (N8 === N) return F.slice(at, at + M * N);
+  const out = new Float32Array(M * N);
+  for (let r = 0; r < M; r++) out.set(F.subarray(at + r * N8, at + r * N8 + N), r * N);
+  return out;
+}
+
 /** The same arithmetic as a scalar loop, in the same order (where WebAssembly SIMD is unavailable, and for tests). */
 export function gemmJs(terms: ProductTerm[], M: number, K: number, N: number): Float32Array {
   for (const t of terms) checkTerm(t, M, K, N);

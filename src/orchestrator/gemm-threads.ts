@@ -18,7 +18,7 @@
  */
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { compileSharedGemm, type ProductTerm } from './gemm-simd';
+import { compileSharedGemm, rowsPerCall, unpadRows, type ProductTerm } from './gemm-simd';
 import { WebAssemblyApi } from './wasm-asm';
 
 /** Products below this many multiply-adds run on the calling thread. */
@@ -33,9 +33,6 @@ const JOB_INTS = 4;
 const RECORD = 11;
 /** How long the caller waits for a worker before it gives up (a dead worker never answers). */
 const WAIT_MS = 120_000;
-/** Rows of C per block of the kernel, and the bytes of A one call covers (as host-matmul.ts). */
-const ROWS_PER_BLOCK = 4;
-const CHUNK_BYTES = 128 * 1024;
 
 // A worker: waits for its control word to become 1, then takes units of the job (blocks of rows,
 // each a list of kernel calls) from a counter it shares with the other threads until none is left,
@@ -138,7 +135,7 @@ function jobBlock(threads: number): number {
 
 /** Whether a product of this size goes to the pool. */
 export function usesThreads(M: number, K: number, N: number, terms: number): boolean {
-  return M * K * N * terms >= MIN_MULTIPLY_ADDS && M >= 2 * ROWS_PER_BLOCK && gemmThreads() > 1 && currentPool() !== null;
+  return M * K * N * terms >= MIN_MULTIPLY_ADDS && M >= 8 /* two blocks of 4 rows at least */ && gemmThreads() > 1 && currentPool() !== null;
 }
 
 /**
@@ -150,9 +147,9 @@ export function threadedProduct(terms: readonly ProductTerm[], M: number, K: num
   const p = currentPool();
   if (!p) return null;
   const N8 = Math.ceil(N / 8) * 8;
-  // units: blocks of rows whose share of A stays in the L2 cache (as host-matmul.ts chunks them),
-  // taken by whichever thread is free next, so a thread slowed by other work takes fewer
-  const chunk = Math.max(ROWS_PER_BLOCK, Math.floor(CHUNK_BYTES / (4 * K) / ROWS_PER_BLOCK) * ROWS_PER_BLOCK);
+  // units: the rows of one kernel call on one thread (rowsPerCall), taken by whichever thread is
+  // free next, so a thread slowed by other work takes fewer
+  const chunk = rowsPerCall(K);
   const units = Math.ceil(M / chunk);
   const calls = terms.length;
   // layout: control words and the job block, then per term a [M K] and b [K, N8] (zero-padded),
@@ -215,8 +212,5 @@ export function threadedProduct(terms: readonly ProductTerm[], M: number, K: num
     }
   }
   p.products++;
-  if (N8 === N) return F.slice(C / 4, C / 4 + M * N);
-  const out = new Float32Array(M * N);
-  for (let r = 0; r < M; r++) out.set(F.subarray(C / 4 + r * N8, C / 4 + r * N8 + N), r * N);
-  return out;
+  return unpadRows(F, C / 4, M, N, N8);
 }

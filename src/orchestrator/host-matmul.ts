@@ -10,7 +10,7 @@
  * paper's size) are shared out by rows over threads instead (gemm-threads.ts; the same bits).
  */
 import { hostView, tf } from './backend';
-import { checkTerm, createGemm, gemmJs, type GemmRun, type ProductTerm } from './gemm-simd';
+import { checkTerm, createGemm, gemmJs, rowsPerCall, unpadRows, type GemmRun, type ProductTerm } from './gemm-simd';
 import { threadedProduct, usesThreads } from './gemm-threads';
 import { currentArena, f32, offsetOf, type Arena } from './wasm-arena';
 import { transpose, transposeView } from './transpose-simd';
@@ -23,9 +23,6 @@ export function values(t: tf.Tensor): Float32Array {
 }
 
 const kernels = new WeakMap<Arena, GemmRun | null>();
-/** Rows per block of the kernel's inner loop (gemm-simd.ts), and the bytes of A one call covers. */
-const ROWS_PER_BLOCK = 4;
-const CHUNK_BYTES = 128 * 1024;
 
 /** The arena products run in and the kernel over it; null without WebAssembly SIMD (products then run as gemmJs). */
 function gemmArena(): { ar: Arena; run: GemmRun } | null {
@@ -81,10 +78,8 @@ export function product(terms: ProductTerm[], M: number, K: number, N: number, a
     }
   }
   const C = out ? out.at : base + cAt;
-  // Rows in chunks whose share of A stays in the L2 cache (~128 KB) while the kernel sweeps every
-  // column block over them: with thousands of rows (a probe pass encodes whole splits) A was
-  // otherwise streamed from memory once per block of 8 columns. Each C[m, n] is summed as before.
-  const chunk = Math.max(ROWS_PER_BLOCK, Math.floor(CHUNK_BYTES / (4 * K) / ROWS_PER_BLOCK) * ROWS_PER_BLOCK);
+  // rows in chunks that stay in the L2 cache (rowsPerCall); each C[m, n] is summed as in one call
+  const chunk = rowsPerCall(K);
   terms.forEach((t, i) => {
     const [sAr, sAk] = t.aStored === 'MK' ? [4 * K, 4] : [4, 4 * M];
     for (let m0 = 0; m0 < M; m0 += chunk) {
@@ -92,13 +87,7 @@ export function product(terms: ProductTerm[], M: number, K: number, N: number, a
     }
   });
   if (out) return out.t as tf.Tensor2D;
-  let res: Float32Array;
-  if (N8 === N) {
-    res = F.slice(C / 4, C / 4 + M * N);
-  } else {
-    res = new Float32Array(M * N);
-    for (let r = 0; r < M; r++) res.set(F.subarray(C / 4 + r * N8, C / 4 + r * N8 + N), r * N);
-  }
+  const res = unpadRows(F, C / 4, M, N, N8);
   return asTensor ? tf.tensor2d(res, [M, N]) : res;
 }
 
