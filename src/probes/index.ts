@@ -17,6 +17,7 @@ export {
 } from './matrix-measures';
 export { readRouting, rolloutSteps, type ProbeRouteOptions, type RoutingRead } from './routing-read';
 export { intrinsicImportance, type IntrinsicImportance } from './intrinsic';
+export { causalSummaries, causalVerdict, type CausalEpoch, type CausalSummary } from './causal';
 export { integratedImportance, integratedProbe, type IntegratedImportance, type IntegratedOptions, type IntegratedSummary } from './integrated';
 export { structureProbe, summarise, groupsByTask, rowsWithoutMass, type StructureSummary, type StructureResult } from './structure';
 export {
@@ -69,7 +70,7 @@ export {
   type DivergenceVerdict,
 } from './recovery';
 export { checkpointFingerprint, itemsFingerprint, probesCodeVersion, readCached, writeCached } from './probe-cache';
-export { expertRows, integratedRows, structureRows, collabRows, maskingRows, ablationRows, perturbationRows, pairedRows, cascadeRows, moaRows, toDataFrame, type Row } from './tables';
+export { expertRows, causalRows, integratedRows, structureRows, collabRows, maskingRows, ablationRows, perturbationRows, pairedRows, cascadeRows, moaRows, toDataFrame, type Row } from './tables';
 export {
   PROBE_NAMES,
   CHECKPOINT_PROBES,

@@ -55,6 +55,8 @@ export interface StructureRecovery {
   criticalRankByIntrinsic: number | null;
   /** rank of the planted critical expert by integrated intrinsic importance (null when none is planted or none was measured) */
   criticalRankByIntegrated: number | null;
+  /** rank of the planted critical expert by causal importance (routing KL when masked, causal.ts; null when none is planted or none was measured) */
+  criticalRankByCausal: number | null;
   /** rank of the planted critical expert by relational importance (a hub-like signal should NOT find it) */
   criticalRankByRelational: number | null;
   /** Spearman rho (and p) between planted usage and relational importance */
@@ -73,15 +75,16 @@ function corr(a: Record<string, number> | undefined, scores: readonly number[], 
 
 /**
  * Scores a structure summary (relational, intrinsic, usage per expert) against one task's truth;
- * `integrated` (the 'integrated' probe's per-expert values for the same task, when measured) adds
- * the critical expert's rank by it.
+ * `integrated` and `causal` (the 'integrated' and 'causal' probes' per-expert values for the same
+ * task, when measured) add the critical expert's rank by each.
  */
-export function structureRecovery(summary: { relational: number[]; intrinsic: number[]; usage: number[] }, truth: TaskTruthInput, expertIds: readonly string[], integrated?: readonly number[]): StructureRecovery {
+export function structureRecovery(summary: { relational: number[]; intrinsic: number[]; usage: number[] }, truth: TaskTruthInput, expertIds: readonly string[], integrated?: readonly number[], causal?: readonly number[]): StructureRecovery {
   return {
     hubRankByRelational: rankOf(truth.hub, summary.relational, expertIds),
     hubRankByUsage: rankOf(truth.hub, summary.usage, expertIds),
     criticalRankByIntrinsic: truth.critical ? rankOf(truth.critical, summary.intrinsic, expertIds) : null,
     criticalRankByIntegrated: truth.critical && integrated ? rankOf(truth.critical, integrated, expertIds) : null,
+    criticalRankByCausal: truth.critical && causal ? rankOf(truth.critical, causal, expertIds) : null,
     criticalRankByRelational: truth.critical ? rankOf(truth.critical, summary.relational, expertIds) : null,
     usageVsRelational: corr(truth.usage, summary.relational, expertIds),
     necessityVsIntrinsic: corr(truth.necessity, summary.intrinsic, expertIds),
@@ -129,23 +132,25 @@ export function divergenceVerdict(
   perEpoch: readonly { intrinsic: readonly number[]; relational: readonly number[] }[],
   masking: PairedComparison | null,
   expertIds: readonly string[],
-  opts: { alpha?: number; stability?: number } = {},
+  opts: { alpha?: number; stability?: number; names?: { importance: string; dominance: string } } = {},
 ): DivergenceVerdict {
   if (perEpoch.length === 0) throw new Error('divergenceVerdict: no epochs');
   const alpha = opts.alpha ?? 0.05;
   const need = opts.stability ?? 2 / 3;
+  // what the two readings are called in the reasons (the causal verdict passes causal importance and usage)
+  const { importance, dominance } = opts.names ?? { importance: 'intrinsic', dominance: 'relational' };
   const ti = modal(perEpoch.map((e) => expertIds[argmax(e.intrinsic)]));
   const tr = modal(perEpoch.map((e) => expertIds[argmax(e.relational)]));
   const ps = masking ? [masking.tTestP, masking.wilcoxonP].filter((p): p is number => p !== null) : [];
   const p = ps.length ? Math.min(...ps) : null;
   const base = { topIntrinsic: ti.id, topRelational: tr.id, intrinsicStability: ti.share, relationalStability: tr.share, pValue: p };
-  if (ti.share < need) return { ...base, reported: false, reason: `the top-intrinsic expert changes between epochs (modal ${ti.id} in ${(ti.share * 100).toFixed(0)}%)` };
-  if (tr.share < need) return { ...base, reported: false, reason: `the top-relational expert changes between epochs (modal ${tr.id} in ${(tr.share * 100).toFixed(0)}%)` };
-  if (ti.id === tr.id) return { ...base, reported: false, reason: `${ti.id} tops both intrinsic and relational importance` };
+  if (ti.share < need) return { ...base, reported: false, reason: `the top-${importance} expert changes between epochs (modal ${ti.id} in ${(ti.share * 100).toFixed(0)}%)` };
+  if (tr.share < need) return { ...base, reported: false, reason: `the top-${dominance} expert changes between epochs (modal ${tr.id} in ${(tr.share * 100).toFixed(0)}%)` };
+  if (ti.id === tr.id) return { ...base, reported: false, reason: `${ti.id} tops both ${importance} and ${dominance} importance` };
   if (!masking || p === null) return { ...base, reported: false, reason: 'no paired masking test available' };
-  if (!(masking.meanX > masking.meanY)) return { ...base, reported: false, reason: `masking ${ti.id} (top intrinsic) moves routing less than masking ${tr.id} (top relational)` };
+  if (!(masking.meanX > masking.meanY)) return { ...base, reported: false, reason: `masking ${ti.id} (top ${importance}) moves routing less than masking ${tr.id} (top ${dominance})` };
   if (p >= alpha) return { ...base, reported: false, reason: `masking difference not significant (p = ${p.toPrecision(3)} >= ${alpha})` };
-  return { ...base, reported: true, reason: `${ti.id} tops intrinsic importance, ${tr.id} routing mass; masking ${ti.id} moves routing more (p = ${p.toPrecision(3)})` };
+  return { ...base, reported: true, reason: `${ti.id} tops ${importance} importance, ${tr.id} ${dominance === 'relational' ? 'routing mass' : dominance}; masking ${ti.id} moves routing more (p = ${p.toPrecision(3)})` };
 }
 
 /** The divergence verdict scored against the planted truth. */

@@ -31,9 +31,10 @@ import { checkpointFingerprint, itemsFingerprint, probesCodeVersion, readCached,
 import { disposeEncoded, encodeItems, type EncodedItems } from './routing-read';
 import { structureProbe, type StructureResult } from './structure';
 import { integratedProbe, type IntegratedSummary } from './integrated';
-import { ablationRows, cascadeRows, collabRows, expertRows, integratedRows, maskingRows, moaRows, pairedRows, perturbationRows, structureRows, type Row } from './tables';
+import { causalSummaries, type CausalSummary } from './causal';
+import { ablationRows, cascadeRows, causalRows, collabRows, expertRows, integratedRows, maskingRows, moaRows, pairedRows, perturbationRows, structureRows, type Row } from './tables';
 
-export const PROBE_NAMES = ['structure', 'masking', 'ablations', 'perturbations', 'cascade', 'moa', 'integrated'] as const;
+export const PROBE_NAMES = ['structure', 'masking', 'ablations', 'perturbations', 'cascade', 'moa', 'integrated', 'causal'] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
 /** Probes that need only checkpoints and the routing dataset. */
 export const CHECKPOINT_PROBES: readonly ProbeName[] = ['structure', 'masking', 'ablations'];
@@ -109,6 +110,8 @@ export interface EpochProbes {
   perturbations?: PerturbationSummary[];
   /** integrated intrinsic importance (opt-in probe 'integrated', integrated.ts) */
   integrated?: { steps: number; summaries: IntegratedSummary[] };
+  /** causal importance: every expert masked in turn (opt-in probe 'causal', causal.ts) */
+  causal?: CausalSummary[];
   reused: ProbeName[];
   computed: ProbeName[];
 }
@@ -160,8 +163,8 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
   }
   const maskIdx = (opts.maskExperts ?? []).map((id) => expertIndex(ids, id, 'mask expert'));
   const staticSequence = opts.staticSequence?.map((id) => expertIndex(ids, id, 'static-sequence expert'));
-  const needsStructure = probes.includes('structure') || probes.includes('masking') || probes.includes('integrated');
-  const epochProbes = probes.filter((p) => p === 'structure' || p === 'masking' || p === 'ablations' || p === 'perturbations' || p === 'integrated');
+  const needsStructure = probes.includes('structure') || probes.includes('masking') || probes.includes('integrated') || probes.includes('causal');
+  const epochProbes = probes.filter((p) => p === 'structure' || p === 'masking' || p === 'ablations' || p === 'perturbations' || p === 'integrated' || p === 'causal');
   const total = epochs.length * epochProbes.length + (probes.includes('cascade') ? 1 : 0) + (probes.includes('moa') ? 1 : 0);
   let done = 0;
   const progress = (epoch: number | null, probe: ProbeName, reused: boolean) => opts.onProgress?.({ done: ++done, total, epoch, probe, reused });
@@ -213,11 +216,18 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
         writeCsv(path.join(dir, 'structure.csv'), structureRows(epoch, res.structure.summaries));
         writeCsv(path.join(dir, 'collab.csv'), collabRows(epoch, res.structure.summaries, ids));
       }
-      if (probes.includes('masking')) {
-        const targets: MaskTarget[] = [{ kind: 'top-intrinsic' }, { kind: 'top-relational' }, ...maskIdx.map((expert) => ({ kind: 'index' as const, expert }))];
+      if (probes.includes('masking') || probes.includes('causal')) {
+        // 'causal' masks every expert by index; maskingProbes reads each masked expert once, whichever targets name it
+        const indices = probes.includes('causal') ? [...new Set([...maskIdx, ...ids.map((_, i) => i)])] : maskIdx;
+        const targets: MaskTarget[] = [{ kind: 'top-intrinsic' }, { kind: 'top-relational' }, ...indices.map((expert) => ({ kind: 'index' as const, expert }))];
         res.masking = await step('masking', { targets, ...accuracyInputs }, () => maskingProbes(getModel(), items, res.structure!, targets, { batchSize: opts.batchSize, maxSteps: opts.maxSteps, runner, encoded: getEncoded() }));
-        progress(epoch, 'masking', res.reused.includes('masking'));
+        if (probes.includes('masking')) progress(epoch, 'masking', res.reused.includes('masking'));
         writeCsv(path.join(dir, 'masking.csv'), maskingRows(epoch, res.masking, ids));
+        if (probes.includes('causal')) {
+          res.causal = causalSummaries(res.masking, ids.length);
+          progress(epoch, 'causal', res.reused.includes('masking'));
+          writeCsv(path.join(dir, 'causal.csv'), causalRows(epoch, res.causal, ids));
+        }
       }
       if (probes.includes('integrated')) {
         const steps = opts.integratedSteps ?? 16;
@@ -261,6 +271,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
   writeCsv(path.join(series, 'structure.csv'), cat((e) => (e.structure ? structureRows(e.epoch, e.structure.summaries) : [])));
   writeCsv(path.join(series, 'experts.csv'), cat((e) => (e.structure ? expertRows(e.epoch, e.structure.summaries, ids) : [])));
   writeCsv(path.join(series, 'integrated.csv'), cat((e) => (e.integrated ? integratedRows(e.epoch, e.integrated.summaries, ids) : [])));
+  writeCsv(path.join(series, 'causal.csv'), cat((e) => (e.causal ? causalRows(e.epoch, e.causal, ids) : [])));
   writeCsv(path.join(series, 'masking.csv'), cat((e) => (e.masking ? maskingRows(e.epoch, e.masking, ids) : [])));
   writeCsv(path.join(series, 'ablations.csv'), cat((e) => (e.ablations ? ablationRows(e.epoch, e.ablations, ids) : [])));
   writeCsv(path.join(series, 'perturbations.csv'), cat((e) => (e.perturbations ? perturbationRows(e.epoch, e.perturbations) : [])));

@@ -4,6 +4,7 @@
  */
 import type { AblationSummary } from './ablations';
 import type { CascadeSummary } from './cascade';
+import type { CausalSummary } from './causal';
 import type { MaskingSummary, PairedComparison } from './masking';
 import type { MoaConfigSummary } from './moa';
 import type { PerturbationSummary } from './perturbations';
@@ -22,6 +23,11 @@ export function expertRows(epoch: number, summaries: readonly StructureSummary[]
 /** Per epoch, task and expert: integrated intrinsic importance (the opt-in 'integrated' probe). */
 export function integratedRows(epoch: number, summaries: readonly { task: string; integrated: number[] }[], expertIds: readonly string[]): Row[] {
   return summaries.flatMap((s) => expertIds.map((id, i) => ({ epoch, task: s.task, expert: id, integrated: s.integrated[i] })));
+}
+
+/** Per epoch, task and expert: causal importance (routing and sequence KL when it is masked) and the accuracy change (the opt-in 'causal' probe). */
+export function causalRows(epoch: number, summaries: readonly CausalSummary[], expertIds: readonly string[]): Row[] {
+  return summaries.flatMap((s) => expertIds.map((id, i) => ({ epoch, task: s.task, expert: id, klRouting: s.klRouting[i], klSequence: s.klSequence[i], accuracyChange: s.accuracyChange[i] })));
 }
 
 /** Per epoch and task: the scalar structure measures and the relational/intrinsic rank agreement (Figures 6, 7; Table 10). */

@@ -9,7 +9,7 @@ import { intFlag, onInterrupt, parseFlags, stringFlag, UsageError, type Command 
 import type { ProbeName, ProbeProgress, RunProbesResult } from '../../probes/run-probes';
 import { readRunRecipe } from '../../orchestrator/recipes';
 
-const PROBES = ['structure', 'masking', 'ablations', 'perturbations', 'cascade', 'moa', 'integrated'];
+const PROBES = ['structure', 'masking', 'ablations', 'perturbations', 'cascade', 'moa', 'integrated', 'causal'];
 
 const HELP = [
   'usage: inform probe --run <dir> [--epochs 1,2,3 | 1-5] [--probes structure,masking,...] [--split test|train|all]',
@@ -31,6 +31,8 @@ const HELP = [
   '  moa            Self-MoA / Mixed-MoA / Self-MoA-Seq and t = alpha q + beta d + gamma (seed 001; generates)',
   '  integrated     intrinsic importance integrated from the no-content answers to the actual ones',
   '                 (integrated gradients, 16 points; opt-in, not in the default list)',
+  '  causal         causal importance: every expert masked in turn, routing and sequence KL and the',
+  '                 accuracy change per expert (N masked reads per epoch; opt-in)',
   '',
   '  --epochs        epochs to probe, e.g. 1,3,5 or 1-5 (default: every checkpoint, epoch 0 = untrained)',
   '  --split         routing-dataset split the probes read (default test, the held-out items)',

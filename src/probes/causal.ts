@@ -1,0 +1,83 @@
+/**
+ * Causal importance: per expert, how far masking it moves the routing, with every expert masked in
+ * turn (masking.ts's conditional routing KL), and what it costs in accuracy.
+ *
+ * Why beside intrinsic importance: the gradient of log P(selected) with respect to h_i is local.
+ * It is large for experts whose answers tip near ties (interchangeable successors, chosen by their
+ * own answers on most items) and small for an expert that decides the route on a minority of
+ * items but is nearly never a close call elsewhere (docs/probes.md, "Integrated importance on a
+ * model that learned the planted policy"). Masking is the intervention itself; masking every
+ * expert costs N masked reads per epoch (~0.05 s each at the paper's size over a notebook split,
+ * from the unmasked encoding's mask-independent parts, encode-reuse.ts).
+ */
+import { pairedOverEpochs, type MaskingSummary, type PairedComparison } from './masking';
+import { divergenceVerdict, type DivergenceVerdict } from './recovery';
+
+/** Causal importance of every expert in one group of items (a task, or 'all'). */
+export interface CausalSummary {
+  task: string;
+  nItems: number;
+  /** mean conditional routing KL when expert i is masked, [N] (the causal importance) */
+  klRouting: number[];
+  /** mean conditional sequence KL when expert i is masked, [N] */
+  klSequence: number[];
+  /** masked accuracy minus baseline when expert i is masked, [N] */
+  accuracyChange: number[];
+}
+
+/**
+ * The causal summaries of a masking result that masked every expert by index (targets
+ * `{ kind: 'index', expert: i }` for i < nExperts; other targets are ignored), one per task group.
+ */
+export function causalSummaries(masking: readonly MaskingSummary[], nExperts: number): CausalSummary[] {
+  const tasks = [...new Set(masking.map((m) => m.task))];
+  return tasks.map((task) => {
+    const row = (i: number) => {
+      const m = masking.find((s) => s.task === task && s.target === `expert-${i}`);
+      if (!m) throw new Error(`causal importance: the masking result has no row masking expert ${i} for '${task}' (mask every expert by index)`);
+      return m;
+    };
+    const rows = Array.from({ length: nExperts }, (_, i) => row(i));
+    return { task, nItems: rows[0].nItems, klRouting: rows.map((r) => r.klRouting), klSequence: rows.map((r) => r.klSequence), accuracyChange: rows.map((r) => r.accuracyChange) };
+  });
+}
+
+function argmax(v: readonly number[]): number {
+  return v.reduce((bi, x, i) => (x > v[bi] ? i : bi), 0);
+}
+
+function modalIndex(picks: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const p of picks) counts.set(p, (counts.get(p) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+}
+
+/** One epoch's readings of one task for the causal verdict. */
+export interface CausalEpoch {
+  epoch: number;
+  /** causal importance (routing KL when masked), [N] */
+  causal: readonly number[];
+  /** calls per expert in the inferred chains, [N]: routing dominance as use */
+  usage: readonly number[];
+}
+
+/**
+ * The divergence verdict with causal importance in the gradient's place and usage in relational
+ * importance's: reported when the most causally important expert and the most used one are each
+ * the same in at least 2/3 of the epochs, differ, and masking the first moves routing more than
+ * masking the second, paired over the epochs (Wilcoxon or t below 0.05). The paired comparison
+ * is returned with it (x = the modal top-causal expert, y = the modal top-usage expert).
+ */
+export function causalVerdict(task: string, perEpoch: readonly CausalEpoch[], expertIds: readonly string[]): { verdict: DivergenceVerdict; paired: PairedComparison | null } {
+  if (perEpoch.length === 0) throw new Error('causalVerdict: no epochs');
+  const x = modalIndex(perEpoch.map((e) => argmax(e.causal)));
+  const y = modalIndex(perEpoch.map((e) => argmax(e.usage)));
+  const paired = x === y ? null : pairedOverEpochs(task, 'klRouting', expertIds[x], expertIds[y], perEpoch.map((e) => e.epoch), perEpoch.map((e) => e.causal[x]), perEpoch.map((e) => e.causal[y]));
+  const verdict = divergenceVerdict(
+    perEpoch.map((e) => ({ intrinsic: e.causal, relational: e.usage })),
+    paired,
+    expertIds,
+    { names: { importance: 'causal', dominance: 'usage' } },
+  );
+  return { verdict, paired };
+}

@@ -1,0 +1,74 @@
+/**
+ * Causal importance (src/probes/causal.ts): every expert masked in turn. On a model that routes by
+ * one expert's answer it ranks that expert first, and each value is masking.ts's own reading; the
+ * causal verdict (causal importance against usage, paired over epochs) on hand-built epochs.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ensureBackend } from '../../src/orchestrator/backend';
+import { evaluateModel } from '../../src/orchestrator/evaluate';
+import { disposeModel } from '../../src/orchestrator/model';
+import { causalSummaries, causalVerdict, type CausalEpoch } from '../../src/probes/causal';
+import { maskingProbe, maskingProbes, type MaskingSummary } from '../../src/probes/masking';
+import { structureProbe } from '../../src/probes/structure';
+import { trainHiddenBitModel } from '../orchestrator/hidden-bit';
+
+test("on a model that routes by one expert's answer, causal importance ranks that expert first, with masking's own values", async () => {
+  await ensureBackend();
+  // hidden-bit data: only E1's answer tells whether E2 or E3 should follow it (test/orchestrator/hidden-bit.ts)
+  const r = await trainHiddenBitModel();
+  const { dataset, recipe } = r;
+  try {
+    const ev = evaluateModel(r.model, dataset, 'test', recipe.infer);
+    assert.ok(ev.accuracy - ev.noContent.accuracy >= 0.25, `the model should read E1's answer: ${ev.accuracy} vs no-content ${ev.noContent.accuracy}`);
+    const items = dataset.items.filter((it) => it.split === 'test');
+    const opts = { maxSteps: recipe.infer.maxSteps };
+    const base = structureProbe(r.model, items, dataset.expertIds, opts);
+    const N = dataset.expertIds.length;
+    const masking = await maskingProbes(r.model, items, base, Array.from({ length: N }, (_, expert) => ({ kind: 'index' as const, expert })), opts);
+    const [c] = causalSummaries(masking, N).filter((s) => s.task === 'bits');
+    console.log(`causal (routing KL when masked) ${c.klRouting.map((x) => x.toExponential(2)).join(' ')}; accuracy change ${c.accuracyChange.map((x) => x.toFixed(3)).join(' ')}`);
+    const others = Math.max(...c.klRouting.slice(1));
+    assert.ok(c.klRouting[0] > 2 * others, `E1 ${c.klRouting[0]} should be well above every other expert (max ${others})`);
+    assert.ok(c.accuracyChange[0] < -0.2, `masking E1 costs the accuracy its answer brings: ${c.accuracyChange[0]}`);
+    // the same reading as masking E2 on its own
+    const alone = (await maskingProbe(r.model, items, base, { kind: 'index', expert: 1 }, opts)).find((s) => s.task === 'bits')!;
+    assert.equal(c.klRouting[1], alone.klRouting);
+    assert.equal(c.accuracyChange[1], alone.accuracyChange);
+  } finally {
+    disposeModel(r.model);
+  }
+});
+
+test('causal summaries need every expert masked by index, and say which one is missing', () => {
+  const row = (expert: number): MaskingSummary => ({
+    task: 'gsm8k', target: `expert-${expert}`, masked: expert, nItems: 5, klSequence: expert, klRouting: 10 * expert, rawKlSequence: 0, rawKlRouting: 0,
+    removedSequenceMass: 0, baselineAccuracy: 0.5, maskedAccuracy: 0.5, accuracyChange: 0, accuracySource: 'data', itemsWithoutConditional: 0,
+  });
+  const [s] = causalSummaries([row(0), row(1), row(2)], 3);
+  assert.deepEqual(s.klRouting, [0, 10, 20]);
+  assert.deepEqual(s.klSequence, [0, 1, 2]);
+  assert.throws(() => causalSummaries([row(0), row(2)], 3), /no row masking expert 1 for 'gsm8k'/);
+});
+
+test('the causal verdict: a stable top-causal expert that is not the most used one, and moves routing more, is a divergence', () => {
+  const ids = ['E1', 'E2', 'E3'];
+  // E3 tops causal importance in every epoch, E1 usage; masking E3 moves routing more in all 6 epochs
+  const epochs: CausalEpoch[] = [1, 2, 3, 4, 5, 6].map((epoch) => ({ epoch, causal: [0.01 * epoch, 0.001, 0.1 + 0.02 * epoch], usage: [50, 20, 5] }));
+  const { verdict, paired } = causalVerdict('gsm8k', epochs, ids);
+  assert.equal(verdict.reported, true, verdict.reason);
+  assert.equal(verdict.topIntrinsic, 'E3');
+  assert.equal(verdict.topRelational, 'E1');
+  assert.match(verdict.reason, /E3 tops causal importance, E1 usage; masking E3 moves routing more/);
+  // six positive differences, all of different size: the exact two-sided Wilcoxon p is 2 / 2^6
+  assert.ok(Math.abs(paired!.wilcoxonP! - 2 / 64) < 1e-12, `Wilcoxon p ${paired!.wilcoxonP}`);
+  // a top that wanders between epochs (exchangeable experts) is no divergence
+  const wandering = epochs.map((e, i) => ({ ...e, causal: ids.map((_, k) => (k === i % 3 ? 1 : 0.5)) }));
+  assert.match(causalVerdict('gsm8k', wandering, ids).verdict.reason, /the top-causal expert changes between epochs/);
+  // the most used expert is also the most causal: nothing diverges
+  const same = epochs.map((e) => ({ ...e, causal: [1, 0.1, 0.2] }));
+  const s = causalVerdict('gsm8k', same, ids);
+  assert.equal(s.verdict.reported, false);
+  assert.equal(s.paired, null);
+  assert.match(s.verdict.reason, /E1 tops both causal and usage importance/);
+});
