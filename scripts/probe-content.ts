@@ -4,7 +4,8 @@
  * writing a checkpoint per epoch, then probes every epoch on the VALIDATION items (test items are
  * not loaded) and prints what test/probes/planted.test.ts prints: the hub's and the critical
  * expert's ranks, masking the critical expert against the hub paired over epochs (Wilcoxon,
- * paired t), and the divergence verdict against the planted truth. Also prints where the model
+ * paired t), and the divergence verdict against the planted truth, also with integrated importance
+ * and with causal importance (every expert masked in turn) against usage. Also prints where the model
  * routes the planted sub-types, so a reader can tell whether this seed learned the structure.
  * Reads the generations cached by scripts/select-settings.ts / honest-results.ts (generate first).
  *
@@ -24,6 +25,7 @@ import { buildRoutingDataset } from '../src/orchestrator/from-consortium';
 import { disposeModel } from '../src/orchestrator/model';
 import { recipeDataset, recipeTrainOptions, trainingRecipe } from '../src/orchestrator/recipes';
 import { trainOrchestrator } from '../src/orchestrator/train';
+import { causalVerdict } from '../src/probes/causal';
 import { divergenceRecovery, divergenceVerdict, structureRecovery, taskTruthOf } from '../src/probes/recovery';
 import { runProbes } from '../src/probes/run-probes';
 import { loadTaskItems } from '../src/tasks/index';
@@ -59,16 +61,19 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
 
   const truth = taskTruthOf(presetTruth(preset), 'gsm8k');
   const mask = truth.critical ? [truth.critical, truth.hub] : [truth.hub];
-  const probes = await runProbes({ runDir: out, dataset, probes: ['structure', 'masking', 'integrated'], maskExperts: mask, maxSteps: recipe.infer.maxSteps });
+  const probes = await runProbes({ runDir: out, dataset, probes: ['structure', 'masking', 'integrated', 'causal'], maskExperts: mask, maxSteps: recipe.infer.maxSteps });
   const ids = probes.expertIds;
   const trained = probes.epochs.filter((e) => e.epoch >= 1);
   for (const e of trained) {
     const s = e.structure!.summaries.find((x) => x.task === 'gsm8k')!;
     const integrated = e.integrated!.summaries.find((x) => x.task === 'gsm8k')!.integrated;
-    const rec = structureRecovery(s, truth, ids, integrated);
+    const causal = e.causal!.find((x) => x.task === 'gsm8k')!;
+    const rec = structureRecovery(s, truth, ids, integrated, causal.klRouting);
+    const top = (v: readonly number[]) => ids[v.reduce((bi, x, i) => (x > v[bi] ? i : bi), 0)];
     console.log(
       `epoch ${e.epoch}: hub ${truth.hub} rank by relational ${rec.hubRankByRelational}, by usage ${rec.hubRankByUsage}; ` +
-        (truth.critical ? `critical ${truth.critical} rank by intrinsic ${rec.criticalRankByIntrinsic}, by integrated ${rec.criticalRankByIntegrated}, by relational ${rec.criticalRankByRelational}` : 'no critical expert planted'),
+        (truth.critical ? `critical ${truth.critical} rank by intrinsic ${rec.criticalRankByIntrinsic}, by integrated ${rec.criticalRankByIntegrated}, by causal ${rec.criticalRankByCausal}, by relational ${rec.criticalRankByRelational}` : 'no critical expert planted') +
+        `; top causal ${top(causal.klRouting)} (routing KL ${Math.max(...causal.klRouting).toExponential(2)}), top usage ${top(s.usage)}`,
     );
   }
   for (const p of probes.paired.filter((x) => x.task === 'gsm8k')) {
@@ -79,6 +84,18 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
   const verdict = divergenceVerdict(trained.map((e) => e.structure!.summaries.find((x) => x.task === 'gsm8k')!), table11, ids);
   const scored = divergenceRecovery(verdict, truth);
   console.log(`verdict: ${verdict.reported ? 'divergence' : 'no divergence'} (${verdict.reason}); planted divergence ${truth.divergence}; recovery correct: ${scored.correct}`);
+
+  // The verdict with causal importance (every expert masked in turn) in the gradient's place and
+  // usage in relational importance's; its masking pair is the modal top of each, from the same sweep.
+  const causalEpochs = trained.map((e) => ({ epoch: e.epoch, causal: e.causal!.find((x) => x.task === 'gsm8k')!.klRouting, usage: e.structure!.summaries.find((x) => x.task === 'gsm8k')!.usage }));
+  const byCausal = causalVerdict('gsm8k', causalEpochs, ids);
+  if (byCausal.paired) {
+    const p = byCausal.paired;
+    const f = (v: number | null) => (v === null ? 'n/a' : v.toPrecision(3));
+    console.log(`causal masking klRouting: ${p.xName} ${p.meanX.toPrecision(3)} vs ${p.yName} ${p.meanY.toPrecision(3)}: Wilcoxon p ${f(p.wilcoxonP)}, paired t p ${f(p.tTestP)}`);
+  }
+  const scoredC = divergenceRecovery(byCausal.verdict, truth);
+  console.log(`verdict by causal importance against usage: ${byCausal.verdict.reported ? 'divergence' : 'no divergence'} (${byCausal.verdict.reason}); recovery correct: ${scoredC.correct}; critical identified: ${scoredC.identifiedCritical}, hub identified: ${scoredC.identifiedHub}`);
 
   // The same verdict with integrated importance in the gradient's place. Its masking test needs
   // the top-integrated and top-relational experts masked, which the data (not the truth) names:

@@ -3,7 +3,8 @@
  * preset (E1 a frequently used, replaceable hub; E7 rarely used but irreplaceable) and on the
  * null preset (ten exchangeable experts, the negative control), then probed every epoch. The test
  * PRINTS the ranks of the planted experts, the paired masking comparison (critical vs hub, routing
- * and sequence KL, Wilcoxon and paired t over the five epochs) and the divergence verdict, and
+ * and sequence KL, Wilcoxon and paired t over the five epochs) and the divergence verdict (by
+ * intrinsic importance against relational, and by causal importance against usage), and
  * ASSERTS what must hold whatever the training achieved: the null preset reports no divergence,
  * and every probe value is finite. Whether hub-critical's divergence is recovered depends on how
  * much structure the small orchestrator learned; the printed lines say it.
@@ -16,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { presetTruth } from '../../src/experts/simulated/presets';
 import { ensureBackend } from '../../src/orchestrator/backend';
+import { causalVerdict } from '../../src/probes/causal';
 import { divergenceRecovery, divergenceVerdict, structureRecovery, taskTruthOf } from '../../src/probes/recovery';
 import { runProbes } from '../../src/probes/run-probes';
 
@@ -32,16 +34,18 @@ async function probePreset(dir: string, preset: 'hub-critical' | 'null') {
   console.log(`${preset}: ${last}`);
   const truth = taskTruthOf(presetTruth(preset), 'gsm8k');
   const mask = truth.critical ? [truth.critical, truth.hub] : [truth.hub];
-  const r = await runProbes({ runDir: run, probes: ['structure', 'masking'], maskExperts: mask });
+  const r = await runProbes({ runDir: run, probes: ['structure', 'masking', 'causal'], maskExperts: mask });
   const ids = r.expertIds;
   const trained = r.epochs.filter((e) => e.epoch >= 1);
   for (const e of trained) {
     const s = e.structure!.summaries.find((x) => x.task === 'gsm8k')!;
-    const rec = structureRecovery(s, truth, ids);
+    const causal = e.causal!.find((x) => x.task === 'gsm8k')!.klRouting;
+    const rec = structureRecovery(s, truth, ids, undefined, causal);
+    for (const v of causal) assert.ok(Number.isFinite(v));
     for (const v of [...s.relational, ...s.intrinsic, s.collabEntropy, s.giniIncoming]) assert.ok(Number.isFinite(v));
     console.log(
       `${preset} epoch ${e.epoch}: hub ${truth.hub} rank by relational ${rec.hubRankByRelational}, by usage ${rec.hubRankByUsage}; ` +
-        (truth.critical ? `critical ${truth.critical} rank by intrinsic ${rec.criticalRankByIntrinsic}, by relational ${rec.criticalRankByRelational}; ` : 'no critical expert planted; ') +
+        (truth.critical ? `critical ${truth.critical} rank by intrinsic ${rec.criticalRankByIntrinsic}, by causal ${rec.criticalRankByCausal}, by relational ${rec.criticalRankByRelational}; ` : 'no critical expert planted; ') +
         `C entropy ${s.collabEntropy.toFixed(3)}, Gini incoming ${s.giniIncoming.toFixed(3)}`,
     );
   }
@@ -57,7 +61,10 @@ async function probePreset(dir: string, preset: 'hub-critical' | 'null') {
   );
   const scored = divergenceRecovery(verdict, truth);
   console.log(`${preset} verdict: ${verdict.reported ? 'divergence' : 'no divergence'} (${verdict.reason}); planted divergence ${truth.divergence}; recovery correct: ${scored.correct}`);
-  return { verdict, scored };
+  const byCausal = causalVerdict('gsm8k', trained.map((e) => ({ epoch: e.epoch, causal: e.causal!.find((x) => x.task === 'gsm8k')!.klRouting, usage: e.structure!.summaries.find((x) => x.task === 'gsm8k')!.usage })), ids);
+  const scoredCausal = divergenceRecovery(byCausal.verdict, truth);
+  console.log(`${preset} verdict by causal importance against usage: ${byCausal.verdict.reported ? 'divergence' : 'no divergence'} (${byCausal.verdict.reason}); recovery correct: ${scoredCausal.correct}`);
+  return { verdict, scored, byCausal, scoredCausal };
 }
 
 test('planted presets: ranks, critical-vs-hub masking over epochs, and no divergence on the null preset', async () => {
@@ -68,6 +75,7 @@ test('planted presets: ranks, critical-vs-hub masking over epochs, and no diverg
     const nul = await probePreset(dir, 'null');
     assert.equal(nul.verdict.reported, false, `the null preset must report no divergence: ${nul.verdict.reason}`);
     assert.equal(nul.scored.correct, true);
+    assert.equal(nul.byCausal.verdict.reported, false, `by causal importance too: ${nul.byCausal.verdict.reason}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
