@@ -60,6 +60,10 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
   store.close();
 
   const truth = taskTruthOf(presetTruth(preset), 'gsm8k');
+  // the causal verdict picks its two experts on the train items (this pass), then tests them on the
+  // validation items (the pass below, whose tables stay on disk)
+  const onTrain = await runProbes({ runDir: out, dataset, split: 'train', probes: ['structure', 'causal'], maxSteps: recipe.infer.maxSteps });
+  const selectEpochs = onTrain.epochs.filter((e) => e.epoch >= 1).map((e) => ({ epoch: e.epoch, causal: e.causal!.find((x) => x.task === 'gsm8k')!.klRouting, usage: e.structure!.summaries.find((x) => x.task === 'gsm8k')!.usage }));
   const mask = truth.critical ? [truth.critical, truth.hub] : [truth.hub];
   const probes = await runProbes({ runDir: out, dataset, probes: ['structure', 'masking', 'integrated', 'causal'], maskExperts: mask, maxSteps: recipe.infer.maxSteps });
   const ids = probes.expertIds;
@@ -86,16 +90,18 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
   console.log(`verdict: ${verdict.reported ? 'divergence' : 'no divergence'} (${verdict.reason}); planted divergence ${truth.divergence}; recovery correct: ${scored.correct}`);
 
   // The verdict with causal importance (every expert masked in turn) in the gradient's place and
-  // usage in relational importance's; its masking pair is the modal top of each, from the same sweep.
+  // usage in relational importance's; its masking pair is the modal top of each on the train items.
   const causalEpochs = trained.map((e) => ({ epoch: e.epoch, causal: e.causal!.find((x) => x.task === 'gsm8k')!.klRouting, usage: e.structure!.summaries.find((x) => x.task === 'gsm8k')!.usage }));
-  const byCausal = causalVerdict('gsm8k', causalEpochs, ids);
+  const byCausal = causalVerdict('gsm8k', causalEpochs, ids, selectEpochs);
+  const sameItems = causalVerdict('gsm8k', causalEpochs, ids);
   if (byCausal.paired) {
     const p = byCausal.paired;
     const f = (v: number | null) => (v === null ? 'n/a' : v.toPrecision(3));
     console.log(`causal masking klRouting: ${p.xName} ${p.meanX.toPrecision(3)} vs ${p.yName} ${p.meanY.toPrecision(3)}: Wilcoxon p ${f(p.wilcoxonP)}, paired t p ${f(p.tTestP)}`);
   }
   const scoredC = divergenceRecovery(byCausal.verdict, truth);
-  console.log(`verdict by causal importance against usage: ${byCausal.verdict.reported ? 'divergence' : 'no divergence'} (${byCausal.verdict.reason}); recovery correct: ${scoredC.correct}; critical identified: ${scoredC.identifiedCritical}, hub identified: ${scoredC.identifiedHub}`);
+  console.log(`verdict by causal importance against usage (experts picked on the train items, tested on validation): ${byCausal.verdict.reported ? 'divergence' : 'no divergence'} (${byCausal.verdict.reason}); recovery correct: ${scoredC.correct}; critical identified: ${scoredC.identifiedCritical}, hub identified: ${scoredC.identifiedHub}`);
+  console.log(`  (picked and tested on the validation items alike: ${sameItems.verdict.reported ? 'divergence' : 'no divergence'}, ${sameItems.verdict.reason})`);
 
   // The same verdict with integrated importance in the gradient's place. Its masking test needs
   // the top-integrated and top-relational experts masked, which the data (not the truth) names:

@@ -67,14 +67,19 @@ export interface CausalEpoch {
  * the same in at least 2/3 of the epochs, differ, and masking the first moves routing more than
  * masking the second, paired over the epochs (Wilcoxon or t below 0.05). The paired comparison
  * is returned with it (x = the modal top-causal expert, y = the modal top-usage expert).
+ *
+ * `select`: the same epochs read on OTHER items (the train split), from which the two experts are
+ * picked; the paired test then reads `perEpoch` only. Without it both come from `perEpoch`, and the
+ * test favours the expert it picked: on the null preset that gave p = 0.049 for a pair of
+ * exchangeable experts (docs/probes.md, "Causal importance").
  */
-export function causalVerdict(task: string, perEpoch: readonly CausalEpoch[], expertIds: readonly string[]): { verdict: DivergenceVerdict; paired: PairedComparison | null } {
-  if (perEpoch.length === 0) throw new Error('causalVerdict: no epochs');
-  const x = modalIndex(perEpoch.map((e) => argmax(e.causal)));
-  const y = modalIndex(perEpoch.map((e) => argmax(e.usage)));
+export function causalVerdict(task: string, perEpoch: readonly CausalEpoch[], expertIds: readonly string[], select: readonly CausalEpoch[] = perEpoch): { verdict: DivergenceVerdict; paired: PairedComparison | null } {
+  if (perEpoch.length === 0 || select.length === 0) throw new Error('causalVerdict: no epochs');
+  const x = modalIndex(select.map((e) => argmax(e.causal)));
+  const y = modalIndex(select.map((e) => argmax(e.usage)));
   const paired = x === y ? null : pairedOverEpochs(task, 'klRouting', expertIds[x], expertIds[y], perEpoch.map((e) => e.epoch), perEpoch.map((e) => e.causal[x]), perEpoch.map((e) => e.causal[y]));
   const verdict = divergenceVerdict(
-    perEpoch.map((e) => ({ intrinsic: e.causal, relational: e.usage })),
+    select.map((e) => ({ intrinsic: e.causal, relational: e.usage })),
     paired,
     expertIds,
     { names: { importance: 'causal', dominance: 'usage' } },

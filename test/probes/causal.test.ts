@@ -71,4 +71,12 @@ test('the causal verdict: a stable top-causal expert that is not the most used o
   assert.equal(s.verdict.reported, false);
   assert.equal(s.paired, null);
   assert.match(s.verdict.reason, /E1 tops both causal and usage importance/);
+  // picked on other items, tested on these: the pair comes from `select`, the test from the epochs given
+  const select = epochs.map((e) => ({ ...e, causal: [0.01, 0.5, 0.2] }));
+  const held = causalVerdict('gsm8k', epochs, ids, select);
+  assert.equal(held.verdict.topIntrinsic, 'E2');
+  assert.equal(held.paired!.xName, 'E2');
+  assert.deepEqual(held.paired!.x, epochs.map((e) => e.causal[1]));
+  assert.equal(held.verdict.reported, false, 'E2 moves routing less than E1 on the tested items');
+  assert.match(held.verdict.reason, /masking E2 \(top causal\) moves routing less than masking E1 \(top usage\)/);
 });
