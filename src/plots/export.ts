@@ -77,6 +77,21 @@ export function stableSvgIds(svg: string, name: string): string {
 }
 
 /**
+ * plotly writes the root <svg> tag's attributes in an order that can change between renders of
+ * the same figure (an empty style="" stood before viewBox in 31 renders and after it in 1,
+ * session 8), so the root tag's attributes are written in name order, the empty style dropped
+ * (it styles nothing). The rest of the document is left as rendered.
+ */
+export function stableSvgRoot(svg: string): string {
+  const m = /<svg\b([^>]*)>/.exec(svg);
+  if (!m) return svg;
+  const attrs = [...m[1].matchAll(/([\w:.-]+)="([^"]*)"/g)].filter(([, k, v]) => !(k === 'style' && v === '')).map(([, k, v]) => [k, v] as const);
+  attrs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const tag = `<svg${attrs.map(([k, v]) => ` ${k}="${v}"`).join('')}>`;
+  return svg.slice(0, m.index) + tag + svg.slice(m.index + m[0].length);
+}
+
+/**
  * Chromium stamps a PDF with the time it was printed (CreationDate, ModDate); a fixed date of the
  * same length keeps re-runs byte-identical and the cross-reference offsets valid.
  */
@@ -125,7 +140,7 @@ export async function exportFigure(fig: Figure, opts: ExportOptions): Promise<Ex
     try {
       const image =
         f === 'svg'
-          ? stableSvgIds(await renderFigure(fig, 'svg', opts), name)
+          ? stableSvgRoot(stableSvgIds(await renderFigure(fig, 'svg', opts), name))
           : f === 'pdf'
             ? stablePdfDates(await renderFigure(fig, 'pdf', opts))
             : await renderFigure(fig, 'png', opts);

@@ -32,6 +32,7 @@ export {
   exportFigure,
   figureJson,
   stableSvgIds,
+  stableSvgRoot,
   stablePdfDates,
   ALL_FORMATS,
   DEFAULT_FORMATS,

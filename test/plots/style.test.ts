@@ -12,6 +12,7 @@ import {
   scatterWithFit,
   stablePdfDates,
   stableSvgIds,
+  stableSvgRoot,
   textWidth,
   type BarTrace,
   type ScatterTrace,
@@ -113,6 +114,12 @@ test('exported SVG ids and PDF dates are made stable, so re-runs write the same 
   assert.equal(a.split('bab1d9').length - 1, 1, 'every use as an id is replaced');
   assert.ok(a.includes('label bab1d90'), 'a longer hex run that merely contains the id is left alone');
   assert.notEqual(stableSvgIds(svg('bab1d9'), 'other'), a, 'the id follows the figure name');
+  // the root tag's attribute order as plotly wrote it in two renders of one figure (session 8)
+  const head = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" class="main-svg" width="720" height="720"';
+  const early = stableSvgRoot(`${head} style="" viewBox="0 0 720 720"><rect style=""/></svg>`);
+  const late = stableSvgRoot(`${head} viewBox="0 0 720 720" style=""><rect style=""/></svg>`);
+  assert.equal(early, late, 'one root tag whatever the attribute order');
+  assert.equal(early, '<?xml version="1.0"?><svg class="main-svg" height="720" viewBox="0 0 720 720" width="720" xmlns="http://www.w3.org/2000/svg"><rect style=""/></svg>', 'name order, the empty style dropped from the root only');
   const pdf = Buffer.from("%PDF-1.4\n<</Creator (Chromium)\n/CreationDate (D:20261130093511+00'00')\n/ModDate (D:20261130093511+00'00')>>\n", 'latin1');
   const fixed = stablePdfDates(pdf);
   assert.equal(fixed.length, pdf.length, 'same length: xref offsets stay valid');
