@@ -1,6 +1,8 @@
 /** A routing dataset where only one expert's answer tells which successor is right (tests of content routing). */
+import assert from 'node:assert/strict';
 import type { RoutingDataset, RoutingItem } from '../../src/orchestrator/dataset';
-import type { OrchestratorModel } from '../../src/orchestrator/model';
+import { evaluateModel } from '../../src/orchestrator/evaluate';
+import { disposeModel, type OrchestratorModel } from '../../src/orchestrator/model';
 import { recipeDataset, recipeTrainOptions, trainingRecipe, type TrainingRecipe } from '../../src/orchestrator/recipes';
 import { Rng } from '../../src/orchestrator/rng';
 import { trainOrchestrator } from '../../src/orchestrator/train';
@@ -40,4 +42,16 @@ export async function trainHiddenBitModel(): Promise<{ model: OrchestratorModel;
   const dataset = recipeDataset(recipe, hiddenBitDataset(400, 3));
   const r = await trainOrchestrator({ dataset, ...recipeTrainOptions(recipe, { model: { hidden: 16, heads: 2 }, train: { seed: 0, batchSize: 4 } }), progressBar: false });
   return { model: r.model, dataset, recipe };
+}
+
+/**
+ * trainHiddenBitModel, checked to read E1's answer (held-out accuracy at least 0.25 above the
+ * no-content router's), with its held-out items: the model the importance probes' tests read.
+ */
+export async function hiddenBitReader(): Promise<{ model: OrchestratorModel; dataset: RoutingDataset; recipe: TrainingRecipe; items: RoutingItem[] }> {
+  const r = await trainHiddenBitModel();
+  const ev = evaluateModel(r.model, r.dataset, 'test', r.recipe.infer);
+  if (!(ev.accuracy - ev.noContent.accuracy >= 0.25)) disposeModel(r.model);
+  assert.ok(ev.accuracy - ev.noContent.accuracy >= 0.25, `the model should read E1's answer: ${ev.accuracy} vs no-content ${ev.noContent.accuracy}`);
+  return { ...r, items: r.dataset.items.filter((it) => it.split === 'test') };
 }

@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBackend, tf } from '../../src/orchestrator/backend';
 import { disposeBatch, toBatch, type RoutingItem } from '../../src/orchestrator/dataset';
-import { evaluateModel, withMeanOutputs } from '../../src/orchestrator/evaluate';
+import { withMeanOutputs } from '../../src/orchestrator/evaluate';
 import { disposeModel, encode, route, type OrchestratorModel } from '../../src/orchestrator/model';
 import { syntheticRoutingDataset } from '../../src/orchestrator/synthetic';
 import { integratedImportance } from '../../src/probes/integrated';
 import { intrinsicImportance } from '../../src/probes/intrinsic';
 import { readRouting } from '../../src/probes/routing-read';
-import { trainHiddenBitModel } from '../orchestrator/hidden-bit';
+import { hiddenBitReader } from '../orchestrator/hidden-bit';
 import { tinyInstance } from '../orchestrator/tiny';
 
 function setup() {
@@ -95,12 +95,9 @@ test('one item of its task is its own baseline: every attribution is 0', async (
 test("on a model that routes by one expert's answer, integrated importance ranks that expert first", async () => {
   await ensureBackend();
   // hidden-bit data: only E1's answer tells whether E2 or E3 should follow it (test/orchestrator/hidden-bit.ts)
-  const r = await trainHiddenBitModel();
-  const { dataset, recipe } = r;
+  const r = await hiddenBitReader();
+  const { recipe, items } = r;
   try {
-    const ev = evaluateModel(r.model, dataset, 'test', recipe.infer);
-    assert.ok(ev.accuracy - ev.noContent.accuracy >= 0.25, `the model should read E1's answer: ${ev.accuracy} vs no-content ${ev.noContent.accuracy}`);
-    const items = dataset.items.filter((it) => it.split === 'test');
     const read = readRouting(r.model, items, recipe.infer);
     const ig = integratedImportance(r.model, items, read.chains, recipe.infer);
     const grad = intrinsicImportance(r.model, items, read.chains, recipe.infer);
