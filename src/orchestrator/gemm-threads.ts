@@ -19,6 +19,7 @@
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { compileSharedGemm, rowsPerCall, unpadRows, type ProductTerm } from './gemm-simd';
+import type { WasmMemory } from './wasm-arena';
 import { WebAssemblyApi } from './wasm-asm';
 
 /** Products below this many multiply-adds run on the calling thread. */
@@ -62,7 +63,7 @@ for (;;) {
 }`;
 
 interface Pool {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   gemm: (...args: number[]) => void;
   workers: Worker[];
   /** products run through the pool so far (tests read it) */
