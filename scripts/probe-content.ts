@@ -25,8 +25,8 @@ import { buildRoutingDataset } from '../src/orchestrator/from-consortium';
 import { disposeModel } from '../src/orchestrator/model';
 import { recipeDataset, recipeTrainOptions, trainingRecipe } from '../src/orchestrator/recipes';
 import { trainOrchestrator } from '../src/orchestrator/train';
-import { causalVerdict } from '../src/probes/causal';
-import { divergenceRecovery, divergenceVerdict, structureRecovery, taskTruthOf } from '../src/probes/recovery';
+import { causalEpochs, causalVerdict } from '../src/probes/causal';
+import { argmax, divergenceRecovery, divergenceVerdict, structureRecovery, taskTruthOf } from '../src/probes/recovery';
 import { runProbes } from '../src/probes/run-probes';
 import { loadTaskItems } from '../src/tasks/index';
 
@@ -63,7 +63,6 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
   // the causal verdict picks its two experts on the train items (this pass), then tests them on the
   // validation items (the pass below, whose tables stay on disk)
   const onTrain = await runProbes({ runDir: out, dataset, split: 'train', probes: ['structure', 'causal'], maxSteps: recipe.infer.maxSteps });
-  const selectEpochs = onTrain.epochs.filter((e) => e.epoch >= 1).map((e) => ({ epoch: e.epoch, causal: e.causal!.find((x) => x.task === 'gsm8k')!.klRouting, usage: e.structure!.summaries.find((x) => x.task === 'gsm8k')!.usage }));
   const mask = truth.critical ? [truth.critical, truth.hub] : [truth.hub];
   const probes = await runProbes({ runDir: out, dataset, probes: ['structure', 'masking', 'integrated', 'causal'], maskExperts: mask, maxSteps: recipe.infer.maxSteps });
   const ids = probes.expertIds;
@@ -73,7 +72,7 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
     const integrated = e.integrated!.summaries.find((x) => x.task === 'gsm8k')!.integrated;
     const causal = e.causal!.find((x) => x.task === 'gsm8k')!;
     const rec = structureRecovery(s, truth, ids, integrated, causal.klRouting);
-    const top = (v: readonly number[]) => ids[v.reduce((bi, x, i) => (x > v[bi] ? i : bi), 0)];
+    const top = (v: readonly number[]) => ids[argmax(v)];
     console.log(
       `epoch ${e.epoch}: hub ${truth.hub} rank by relational ${rec.hubRankByRelational}, by usage ${rec.hubRankByUsage}; ` +
         (truth.critical ? `critical ${truth.critical} rank by intrinsic ${rec.criticalRankByIntrinsic}, by integrated ${rec.criticalRankByIntegrated}, by causal ${rec.criticalRankByCausal}, by relational ${rec.criticalRankByRelational}` : 'no critical expert planted') +
@@ -91,9 +90,9 @@ const out = path.join(arg('out', path.join('runs', 'probe-content')), `${preset}
 
   // The verdict with causal importance (every expert masked in turn) in the gradient's place and
   // usage in relational importance's; its masking pair is the modal top of each on the train items.
-  const causalEpochs = trained.map((e) => ({ epoch: e.epoch, causal: e.causal!.find((x) => x.task === 'gsm8k')!.klRouting, usage: e.structure!.summaries.find((x) => x.task === 'gsm8k')!.usage }));
-  const byCausal = causalVerdict('gsm8k', causalEpochs, ids, selectEpochs);
-  const sameItems = causalVerdict('gsm8k', causalEpochs, ids);
+  const heldOut = causalEpochs(probes.epochs, 'gsm8k');
+  const byCausal = causalVerdict('gsm8k', heldOut, ids, causalEpochs(onTrain.epochs, 'gsm8k'));
+  const sameItems = causalVerdict('gsm8k', heldOut, ids);
   if (byCausal.paired) {
     const p = byCausal.paired;
     const f = (v: number | null) => (v === null ? 'n/a' : v.toPrecision(3));

@@ -11,7 +11,8 @@
  * from the unmasked encoding's mask-independent parts, encode-reuse.ts).
  */
 import { pairedOverEpochs, type MaskingSummary, type PairedComparison } from './masking';
-import { divergenceVerdict, type DivergenceVerdict } from './recovery';
+import { argmax, divergenceVerdict, modal, type DivergenceVerdict } from './recovery';
+import type { EpochProbes } from './run-probes';
 
 /** Causal importance of every expert in one group of items (a task, or 'all'). */
 export interface CausalSummary {
@@ -42,16 +43,6 @@ export function causalSummaries(masking: readonly MaskingSummary[], nExperts: nu
   });
 }
 
-function argmax(v: readonly number[]): number {
-  return v.reduce((bi, x, i) => (x > v[bi] ? i : bi), 0);
-}
-
-function modalIndex(picks: readonly number[]): number {
-  const counts = new Map<number, number>();
-  for (const p of picks) counts.set(p, (counts.get(p) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
-}
-
 /** One epoch's readings of one task for the causal verdict. */
 export interface CausalEpoch {
   epoch: number;
@@ -59,6 +50,18 @@ export interface CausalEpoch {
   causal: readonly number[];
   /** calls per expert in the inferred chains, [N]: routing dominance as use */
   usage: readonly number[];
+}
+
+/** Each probed epoch's (>= 1) causal importance and usage of one task, from runProbes' epochs with 'causal' run. */
+export function causalEpochs(epochs: readonly EpochProbes[], task: string): CausalEpoch[] {
+  return epochs
+    .filter((e) => e.epoch >= 1)
+    .map((e) => {
+      const causal = e.causal?.find((c) => c.task === task);
+      const structure = e.structure?.summaries.find((s) => s.task === task);
+      if (!causal || !structure) throw new Error(`causal importance: epoch ${e.epoch} has no 'causal' and 'structure' readings for '${task}'`);
+      return { epoch: e.epoch, causal: causal.klRouting, usage: structure.usage };
+    });
 }
 
 /**
@@ -75,8 +78,10 @@ export interface CausalEpoch {
  */
 export function causalVerdict(task: string, perEpoch: readonly CausalEpoch[], expertIds: readonly string[], select: readonly CausalEpoch[] = perEpoch): { verdict: DivergenceVerdict; paired: PairedComparison | null } {
   if (perEpoch.length === 0 || select.length === 0) throw new Error('causalVerdict: no epochs');
-  const x = modalIndex(select.map((e) => argmax(e.causal)));
-  const y = modalIndex(select.map((e) => argmax(e.usage)));
+  // the modal tops as divergenceVerdict picks them (ties to the first seen), so the pair tested is the pair it names
+  const modalTop = (f: (e: CausalEpoch) => readonly number[]) => expertIds.indexOf(modal(select.map((e) => expertIds[argmax(f(e))])).id);
+  const x = modalTop((e) => e.causal);
+  const y = modalTop((e) => e.usage);
   const paired = x === y ? null : pairedOverEpochs(task, 'klRouting', expertIds[x], expertIds[y], perEpoch.map((e) => e.epoch), perEpoch.map((e) => e.causal[x]), perEpoch.map((e) => e.causal[y]));
   const verdict = divergenceVerdict(
     select.map((e) => ({ intrinsic: e.causal, relational: e.usage })),

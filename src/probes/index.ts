@@ -17,7 +17,7 @@ export {
 } from './matrix-measures';
 export { readRouting, rolloutSteps, type ProbeRouteOptions, type RoutingRead } from './routing-read';
 export { intrinsicImportance, type IntrinsicImportance } from './intrinsic';
-export { causalSummaries, causalVerdict, type CausalEpoch, type CausalSummary } from './causal';
+export { causalEpochs, causalSummaries, causalVerdict, type CausalEpoch, type CausalSummary } from './causal';
 export { integratedImportance, integratedProbe, type IntegratedImportance, type IntegratedOptions, type IntegratedSummary } from './integrated';
 export { structureProbe, summarise, groupsByTask, rowsWithoutMass, type StructureSummary, type StructureResult } from './structure';
 export {

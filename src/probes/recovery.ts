@@ -41,7 +41,8 @@ export function rankOf(id: string, scores: readonly number[], expertIds: readonl
   return 1 + scores.filter((s) => s > scores[k]).length;
 }
 
-function argmax(v: readonly number[]): number {
+/** The index of the largest value (the first on ties). */
+export function argmax(v: readonly number[]): number {
   return v.reduce((bi, x, i) => (x > v[bi] ? i : bi), 0);
 }
 
@@ -111,7 +112,8 @@ export interface DivergenceVerdict {
   reason: string;
 }
 
-function modal(ids: string[]): { id: string; share: number } {
+/** The most frequent id (the first seen on ties) and its share. */
+export function modal(ids: readonly string[]): { id: string; share: number } {
   const counts = new Map<string, number>();
   for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
   const [id, c] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBackend } from '../../src/orchestrator/backend';
 import { disposeModel } from '../../src/orchestrator/model';
-import { causalSummaries, causalVerdict, type CausalEpoch } from '../../src/probes/causal';
+import { causalEpochs, causalSummaries, causalVerdict, type CausalEpoch } from '../../src/probes/causal';
 import { maskingProbe, maskingProbes, type MaskingSummary } from '../../src/probes/masking';
 import { structureProbe } from '../../src/probes/structure';
 import { hiddenBitReader } from '../orchestrator/hidden-bit';
@@ -75,4 +75,14 @@ test('the causal verdict: a stable top-causal expert that is not the most used o
   assert.deepEqual(held.paired!.x, epochs.map((e) => e.causal[1]));
   assert.equal(held.verdict.reported, false, 'E2 moves routing less than E1 on the tested items');
   assert.match(held.verdict.reason, /masking E2 \(top causal\) moves routing less than masking E1 \(top usage\)/);
+  // a tie between two modal tops: the pair tested is the pair the verdict names
+  const tied = [1, 2, 3, 4].map((epoch) => ({ epoch, causal: epoch % 2 ? [0, 0.1, 0.9] : [0, 0.9, 0.1], usage: [50, 20, 5] }));
+  const t = causalVerdict('gsm8k', tied, ids);
+  assert.equal(t.paired!.xName, t.verdict.topIntrinsic);
+  assert.equal(t.verdict.topIntrinsic, 'E3', 'ties go to the first seen, as divergenceVerdict reads them');
+});
+
+test('causal epochs need the causal and structure readings of the task', () => {
+  assert.throws(() => causalEpochs([{ epoch: 1, reused: [], computed: [] }], 'gsm8k'), /epoch 1 has no 'causal' and 'structure' readings for 'gsm8k'/);
+  assert.deepEqual(causalEpochs([{ epoch: 0, reused: [], computed: [] }], 'gsm8k'), [], 'epoch 0 (untrained) is left out');
 });

@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { presetTruth } from '../../src/experts/simulated/presets';
 import { ensureBackend } from '../../src/orchestrator/backend';
-import { causalVerdict } from '../../src/probes/causal';
+import { causalEpochs, causalVerdict } from '../../src/probes/causal';
 import { divergenceRecovery, divergenceVerdict, structureRecovery, taskTruthOf } from '../../src/probes/recovery';
 import { runProbes } from '../../src/probes/run-probes';
 
@@ -62,9 +62,8 @@ async function probePreset(dir: string, preset: 'hub-critical' | 'null') {
   const scored = divergenceRecovery(verdict, truth);
   console.log(`${preset} verdict: ${verdict.reported ? 'divergence' : 'no divergence'} (${verdict.reason}); planted divergence ${truth.divergence}; recovery correct: ${scored.correct}`);
   // the causal verdict picks its experts on the train items and tests them on the held-out ones
-  const causalEpochs = (x: typeof r) => x.epochs.filter((e) => e.epoch >= 1).map((e) => ({ epoch: e.epoch, causal: e.causal!.find((c) => c.task === 'gsm8k')!.klRouting, usage: e.structure!.summaries.find((c) => c.task === 'gsm8k')!.usage }));
   const onTrain = await runProbes({ runDir: run, split: 'train', probes: ['structure', 'causal'] });
-  const byCausal = causalVerdict('gsm8k', causalEpochs(r), ids, causalEpochs(onTrain));
+  const byCausal = causalVerdict('gsm8k', causalEpochs(r.epochs, 'gsm8k'), ids, causalEpochs(onTrain.epochs, 'gsm8k'));
   const scoredCausal = divergenceRecovery(byCausal.verdict, truth);
   console.log(`${preset} verdict by causal importance against usage: ${byCausal.verdict.reported ? 'divergence' : 'no divergence'} (${byCausal.verdict.reason}); recovery correct: ${scoredCausal.correct}`);
   return { verdict, scored, byCausal, scoredCausal };
