@@ -55,7 +55,7 @@ import type { TrainConfigInput } from '../src/orchestrator/config';
 import { chainsBySubtype, summariseChains } from './chain-summary';
 import { disposeModel } from '../src/orchestrator/model';
 import { trainOrchestrator } from '../src/orchestrator/train';
-import { itemPrompt, loadTaskItems, promptHash } from '../src/tasks/index';
+import { itemPrompt, loadTaskItems, promptUnit } from '../src/tasks/index';
 import type { Consortium } from '../src/experts/index';
 import type { TaskItem, TaskName } from '../src/tasks/types';
 
@@ -208,7 +208,7 @@ async function prepareTask(preset: string, task: TaskName, consortium: Consortiu
     // train the router), or with --folds K every item once, in the fold its prompt hash names.
     const folded = folds > 1 && (foldTasks === null || foldTasks.includes(task));
     const promptOf = new Map(items.map((it) => [it.id, itemPrompt(it)]));
-    const foldOf = (id: string) => Math.floor((parseInt(promptHash(promptOf.get(id)!).slice(0, 8), 16) / 2 ** 32) * folds);
+    const foldOf = (id: string) => Math.floor(promptUnit(promptOf.get(id)!) * folds);
     const splits = folded ? Array.from({ length: folds }, (_, f) => (id: string) => foldOf(id) === f) : [(id: string) => loaded.splitOf[id] === 'test'];
     // centring is an input transform: 'expert' means come from the train items only
     const datasets = splits.map((isTest) => centreDataset({ ...ds, items: ds.items.map((it) => ({ ...it, split: isTest(it.id) ? ('test' as const) : ('train' as const) })) }, { mode: centre }));

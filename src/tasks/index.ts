@@ -21,6 +21,7 @@ export {
   hashSplit,
   splitOfPrompt,
   promptHash,
+  promptUnit,
   normalisePrompt,
   itemPrompt,
   findDuplicatePrompts,

@@ -78,14 +78,19 @@ export function promptHash(text: string): string {
   return createHash('sha256').update(normalisePrompt(text)).digest('hex');
 }
 
+/** The first 32 bits of a prompt's hash as a uniform number in [0, 1): what splits and folds are cut by. */
+export function promptUnit(text: string): number {
+  return parseInt(promptHash(text).slice(0, 8), 16) / 2 ** 32;
+}
+
 /**
- * The split of a prompt: the first 32 bits of its hash as a uniform u in [0, 1); train when
+ * The split of a prompt: promptUnit(text) as a uniform u in [0, 1); train when
  * u < train fraction, validation when u < train + validation, else test.
  */
 export function splitOfPrompt(text: string, fractions: Record<SplitName, number> = DEFAULT_SPLIT_FRACTIONS): SplitName {
   const total = fractions.train + fractions.validation + fractions.test;
   if (Math.abs(total - 1) > 1e-9) throw new Error(`splitOfPrompt: fractions must sum to 1, got ${total}`);
-  const u = parseInt(promptHash(text).slice(0, 8), 16) / 2 ** 32;
+  const u = promptUnit(text);
   return u < fractions.train ? 'train' : u < fractions.train + fractions.validation ? 'validation' : 'test';
 }
 
