@@ -30,3 +30,5 @@ export { jacobiEigenvalues } from './jacobi-eigenvalues';
 export { rocAuc } from './auc';
 export { fitLogistic, predictLogistic } from './logistic';
 export type { LogisticModel, LogisticOptions } from './logistic';
+export { binomialTest } from './binomial-test';
+export type { BinomialTestOptions, BinomialTestResult } from './binomial-test';
