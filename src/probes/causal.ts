@@ -11,6 +11,7 @@
  * from the unmasked encoding's mask-independent parts, encode-reuse.ts).
  */
 import { pairedOverEpochs, type MaskingSummary, type PairedComparison } from './masking';
+import { binomialTest } from '../stats/binomial-test';
 import { argmax, divergenceVerdict, modal, type DivergenceVerdict } from './recovery';
 import type { EpochProbes } from './run-probes';
 
@@ -24,6 +25,9 @@ export interface CausalSummary {
   klSequence: number[];
   /** masked accuracy minus baseline when expert i is masked, [N] */
   accuracyChange: number[];
+  /** items graded lower / higher when expert i is masked, [N] (masking.ts's itemsLost, itemsGained) */
+  itemsLost: number[];
+  itemsGained: number[];
 }
 
 /**
@@ -39,7 +43,15 @@ export function causalSummaries(masking: readonly MaskingSummary[], nExperts: nu
       return m;
     };
     const rows = Array.from({ length: nExperts }, (_, i) => row(i));
-    return { task, nItems: rows[0].nItems, klRouting: rows.map((r) => r.klRouting), klSequence: rows.map((r) => r.klSequence), accuracyChange: rows.map((r) => r.accuracyChange) };
+    return {
+      task,
+      nItems: rows[0].nItems,
+      klRouting: rows.map((r) => r.klRouting),
+      klSequence: rows.map((r) => r.klSequence),
+      accuracyChange: rows.map((r) => r.accuracyChange),
+      itemsLost: rows.map((r) => r.itemsLost),
+      itemsGained: rows.map((r) => r.itemsGained),
+    };
   });
 }
 
@@ -50,6 +62,9 @@ export interface CausalEpoch {
   causal: readonly number[];
   /** calls per expert in the inferred chains, [N]: routing dominance as use */
   usage: readonly number[];
+  /** items graded lower / higher when expert i is masked, [N] */
+  itemsLost: readonly number[];
+  itemsGained: readonly number[];
 }
 
 /** Each probed epoch's (>= 1) causal importance and usage of one task, from runProbes' epochs with 'causal' run. */
@@ -60,15 +75,16 @@ export function causalEpochs(epochs: readonly EpochProbes[], task: string): Caus
       const causal = e.causal?.find((c) => c.task === task);
       const structure = e.structure?.summaries.find((s) => s.task === task);
       if (!causal || !structure) throw new Error(`causal importance: epoch ${e.epoch} has no 'causal' and 'structure' readings for '${task}'`);
-      return { epoch: e.epoch, causal: causal.klRouting, usage: structure.usage };
+      return { epoch: e.epoch, causal: causal.klRouting, usage: structure.usage, itemsLost: causal.itemsLost, itemsGained: causal.itemsGained };
     });
 }
 
 /**
  * The divergence verdict with causal importance in the gradient's place and usage in relational
  * importance's: reported when the most causally important expert and the most used one are each
- * the same in at least 2/3 of the epochs, differ, and masking the first moves routing more than
- * masking the second, paired over the epochs (Wilcoxon or t below 0.05). The paired comparison
+ * the same in at least 2/3 of the epochs, differ, masking the first moves routing more than
+ * masking the second, paired over the epochs (Wilcoxon or t below 0.05), and masking the first
+ * costs the last epoch's model accuracy beyond chance (costsAccuracy, below). The paired comparison
  * is returned with it (x = the modal top-causal expert, y = the modal top-usage expert).
  *
  * `select`: the same epochs read on OTHER items (the train split), from which the two experts are
@@ -89,5 +105,23 @@ export function causalVerdict(task: string, perEpoch: readonly CausalEpoch[], ex
     expertIds,
     { names: { importance: 'causal', dominance: 'usage' } },
   );
-  return { verdict, paired };
+  return { verdict: verdict.reported ? costsAccuracy(verdict, perEpoch[perEpoch.length - 1], x, expertIds) : verdict, paired };
+}
+
+/**
+ * The accuracy condition of the causal verdict: masking the top-causal expert must cost the last
+ * epoch's model accuracy on the tested items, beyond chance (more items lost than gained, exact
+ * McNemar p < 0.05). Why: the KL pairs are tested over epochs, which are checkpoints of one run,
+ * not independent samples, so a fixed asymmetry of a router that reads an expert's answer without
+ * gaining from it passes that test. On exchangeable experts with distinct answer styles the
+ * verdict without this condition reported a divergence in 3 of 20 runs (docs/probes.md, "A
+ * router that learned the planted policy"); none of them lost accuracy beyond chance.
+ */
+function costsAccuracy(verdict: DivergenceVerdict, last: CausalEpoch, x: number, expertIds: readonly string[]): DivergenceVerdict {
+  const lost = last.itemsLost[x];
+  const gained = last.itemsGained[x];
+  const p = lost + gained > 0 ? binomialTest(lost, lost + gained).pValue : 1;
+  const counts = `at epoch ${last.epoch}: ${lost} items lost, ${gained} gained; exact McNemar p = ${p.toPrecision(3)}`;
+  if (lost > gained && p < 0.05) return { ...verdict, reason: `${verdict.reason}; masking ${expertIds[x]} costs accuracy (${counts})` };
+  return { ...verdict, reported: false, reason: `${verdict.reason}, but masking ${expertIds[x]} does not cost accuracy beyond chance (${counts})` };
 }

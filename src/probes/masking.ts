@@ -107,6 +107,9 @@ export interface MaskingSummary extends ItemMaskingKl {
   maskedAccuracy: number;
   /** maskedAccuracy - baselineAccuracy */
   accuracyChange: number;
+  /** items graded lower masked than unmasked, and higher: the discordant counts of an exact McNemar test */
+  itemsLost: number;
+  itemsGained: number;
   /** 'run': the chains were run through the consortium; 'data': graded from the routing dataset (fallback) */
   accuracySource: AccuracySource;
   /** items whose baseline s(x) put (numerically) all its mass on the masked expert: no conditional sequence KL */
@@ -220,6 +223,7 @@ export async function maskingProbes(
     };
     const baselineAccuracy = g.idx.reduce((a, i) => a + baseGrades[i], 0) / g.idx.length;
     const maskedAccuracy = g.idx.reduce((a, i) => a + maskedGrades.get(k)!.get(i)!, 0) / g.idx.length;
+    const changed = (sign: number) => g.idx.filter((i) => sign * (maskedGrades.get(k)!.get(i)! - baseGrades[i]) > 0).length;
     return {
       task: g.task,
       target: targetName(g.target),
@@ -233,6 +237,8 @@ export async function maskingProbes(
       baselineAccuracy,
       maskedAccuracy,
       accuracyChange: maskedAccuracy - baselineAccuracy,
+      itemsLost: changed(-1),
+      itemsGained: changed(1),
       accuracySource: runner.source,
       itemsWithoutConditional: kls.filter((x) => Number.isNaN(x.klSequence)).length,
     };

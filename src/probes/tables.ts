@@ -27,7 +27,7 @@ export function integratedRows(epoch: number, summaries: readonly { task: string
 
 /** Per epoch, task and expert: causal importance (routing and sequence KL when it is masked) and the accuracy change (the opt-in 'causal' probe). */
 export function causalRows(epoch: number, summaries: readonly CausalSummary[], expertIds: readonly string[]): Row[] {
-  return summaries.flatMap((s) => expertIds.map((id, i) => ({ epoch, task: s.task, expert: id, klRouting: s.klRouting[i], klSequence: s.klSequence[i], accuracyChange: s.accuracyChange[i] })));
+  return summaries.flatMap((s) => expertIds.map((id, i) => ({ epoch, task: s.task, expert: id, klRouting: s.klRouting[i], klSequence: s.klSequence[i], accuracyChange: s.accuracyChange[i], itemsLost: s.itemsLost[i], itemsGained: s.itemsGained[i] })));
 }
 
 /** Per epoch and task: the scalar structure measures and the relational/intrinsic rank agreement (Figures 6, 7; Table 10). */

@@ -40,24 +40,38 @@ test('causal summaries need every expert masked by index, and say which one is m
   const row = (expert: number): MaskingSummary => ({
     task: 'gsm8k', target: `expert-${expert}`, masked: expert, nItems: 5, klSequence: expert, klRouting: 10 * expert, rawKlSequence: 0, rawKlRouting: 0,
     removedSequenceMass: 0, baselineAccuracy: 0.5, maskedAccuracy: 0.5, accuracyChange: 0, accuracySource: 'data', itemsWithoutConditional: 0,
+    itemsLost: expert, itemsGained: 2 * expert,
   });
   const [s] = causalSummaries([row(0), row(1), row(2)], 3);
   assert.deepEqual(s.klRouting, [0, 10, 20]);
   assert.deepEqual(s.klSequence, [0, 1, 2]);
+  assert.deepEqual(s.itemsLost, [0, 1, 2]);
+  assert.deepEqual(s.itemsGained, [0, 2, 4]);
   assert.throws(() => causalSummaries([row(0), row(2)], 3), /no row masking expert 1 for 'gsm8k'/);
 });
 
 test('the causal verdict: a stable top-causal expert that is not the most used one, and moves routing more, is a divergence', () => {
   const ids = ['E1', 'E2', 'E3'];
-  // E3 tops causal importance in every epoch, E1 usage; masking E3 moves routing more in all 6 epochs
-  const epochs: CausalEpoch[] = [1, 2, 3, 4, 5, 6].map((epoch) => ({ epoch, causal: [0.01 * epoch, 0.001, 0.1 + 0.02 * epoch], usage: [50, 20, 5] }));
+  // E3 tops causal importance in every epoch, E1 usage; masking E3 moves routing more in all 6 epochs,
+  // and at the last epoch masking E3 loses 12 items and gains none
+  const epochs: CausalEpoch[] = [1, 2, 3, 4, 5, 6].map((epoch) => ({ epoch, causal: [0.01 * epoch, 0.001, 0.1 + 0.02 * epoch], usage: [50, 20, 5], itemsLost: [3, 1, 12], itemsGained: [2, 1, 0] }));
   const { verdict, paired } = causalVerdict('gsm8k', epochs, ids);
   assert.equal(verdict.reported, true, verdict.reason);
   assert.equal(verdict.topIntrinsic, 'E3');
   assert.equal(verdict.topRelational, 'E1');
   assert.match(verdict.reason, /E3 tops causal importance, E1 usage; masking E3 moves routing more/);
+  // 12 of 12 changed items lost: the exact McNemar p is 2 / 2^12
+  assert.match(verdict.reason, /masking E3 costs accuracy \(at epoch 6: 12 items lost, 0 gained; exact McNemar p = 0\.000488\)/);
   // six positive differences, all of different size: the exact two-sided Wilcoxon p is 2 / 2^6
   assert.ok(Math.abs(paired!.wilcoxonP! - 2 / 64) < 1e-12, `Wilcoxon p ${paired!.wilcoxonP}`);
+  // the same readings, but masking E3 does not cost the last model accuracy beyond chance: no divergence
+  for (const [lost, gained] of [[7, 3], [2, 9], [0, 0]]) {
+    const atLast = epochs.map((e, i) => (i === epochs.length - 1 ? { ...e, itemsLost: [3, 1, lost], itemsGained: [2, 1, gained] } : e));
+    const c = causalVerdict('gsm8k', atLast, ids);
+    assert.equal(c.verdict.reported, false, c.verdict.reason);
+    assert.equal(c.verdict.topIntrinsic, 'E3');
+    assert.match(c.verdict.reason, new RegExp(`but masking E3 does not cost accuracy beyond chance \\(at epoch 6: ${lost} items lost, ${gained} gained`));
+  }
   // a top that wanders between epochs (exchangeable experts) is no divergence
   const wandering = epochs.map((e, i) => ({ ...e, causal: ids.map((_, k) => (k === i % 3 ? 1 : 0.5)) }));
   assert.match(causalVerdict('gsm8k', wandering, ids).verdict.reason, /the top-causal expert changes between epochs/);
@@ -76,7 +90,7 @@ test('the causal verdict: a stable top-causal expert that is not the most used o
   assert.equal(held.verdict.reported, false, 'E2 moves routing less than E1 on the tested items');
   assert.match(held.verdict.reason, /masking E2 \(top causal\) moves routing less than masking E1 \(top usage\)/);
   // a tie between two modal tops: the pair tested is the pair the verdict names
-  const tied = [1, 2, 3, 4].map((epoch) => ({ epoch, causal: epoch % 2 ? [0, 0.1, 0.9] : [0, 0.9, 0.1], usage: [50, 20, 5] }));
+  const tied = [1, 2, 3, 4].map((epoch) => ({ epoch, causal: epoch % 2 ? [0, 0.1, 0.9] : [0, 0.9, 0.1], usage: [50, 20, 5], itemsLost: [0, 0, 0], itemsGained: [0, 0, 0] }));
   const t = causalVerdict('gsm8k', tied, ids);
   assert.equal(t.paired!.xName, t.verdict.topIntrinsic);
   assert.equal(t.verdict.topIntrinsic, 'E3', 'ties go to the first seen, as divergenceVerdict reads them');

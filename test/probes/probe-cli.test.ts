@@ -80,7 +80,7 @@ test('inform probe: --help, bad flags, tables written and reused', () => {
     const sixth = inform(['probe', '--run', run, '--epochs', '2', '--probes', 'causal']);
     assert.equal(sixth.status, 0, sixth.stderr);
     const causal = fs.readFileSync(path.join(run, 'probes', 'epoch-2', 'causal.csv'), 'utf8').trim().split('\n');
-    assert.equal(causal[0], 'epoch,task,expert,klRouting,klSequence,accuracyChange');
+    assert.equal(causal[0], 'epoch,task,expert,klRouting,klSequence,accuracyChange,itemsLost,itemsGained');
     assert.equal(causal.length, 1 + 2 * 10, '(gsm8k, all) x 10 experts');
     const masking = fs.readFileSync(path.join(run, 'probes', 'epoch-2', 'masking.csv'), 'utf8');
     for (const e of ['E1', 'E5', 'E10']) assert.match(masking, new RegExp(`^2,gsm8k,expert-\\d+,.*,${e}$`, 'm'), `masking.csv holds the read masking ${e}`);
