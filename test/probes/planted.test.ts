@@ -7,7 +7,8 @@
  * intrinsic importance against relational, and by causal importance against usage), and
  * ASSERTS what must hold whatever the training achieved: the null preset reports no divergence,
  * and every probe value is finite. Whether hub-critical's divergence is recovered depends on how
- * much structure the small orchestrator learned; the printed lines say it.
+ * much structure the small orchestrator learned; the printed lines say it. A router that did learn
+ * a planted hub-critical policy, and the verdict on it, is planted-learned.test.ts's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
