@@ -7,6 +7,13 @@ import { recipeDataset, recipeTrainOptions, trainingRecipe, type TrainingRecipe 
 import { Rng } from '../../src/orchestrator/rng';
 import { trainOrchestrator } from '../../src/orchestrator/train';
 
+/** A random unit vector of `dim` (a style, a direction), drawn from `rng`. */
+function randomUnit(rng: Rng, dim: number): Float32Array {
+  const v = rng.fill(dim, (r) => r.normal());
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
 /**
  * Four experts, dim 24. Every item has a hidden bit b. Expert 0's answer carries +v or -v with b
  * (plus noise); nobody else's does and the prompt does not. "1 after 0" is right when b = 1,
@@ -17,11 +24,7 @@ export function hiddenBitDataset(nItems: number, seed: number): RoutingDataset {
   const rng = new Rng(seed);
   const dim = 24;
   const N = 4;
-  const unitVec = () => {
-    const v = rng.fill(dim, (r) => r.normal());
-    const n = Math.hypot(...v);
-    return v.map((x) => x / n);
-  };
+  const unitVec = () => randomUnit(rng, dim);
   const v = unitVec();
   const style = Array.from({ length: N }, unitVec);
   const items: RoutingItem[] = [];
@@ -94,11 +97,7 @@ export function hubCriticalBitDataset(nItems: number, seed: number, opts: { null
   const dim = 24;
   const N = 6;
   const [critical, succ1, succ2, hub, copy] = [0, 1, 2, 3, 4];
-  const unitVec = () => {
-    const v = rng.fill(dim, (r) => r.normal());
-    const n = Math.hypot(...v);
-    return v.map((x) => x / n);
-  };
+  const unitVec = () => randomUnit(rng, dim);
   const v = unitVec();
   const flag = unitVec();
   const style = Array.from({ length: N }, unitVec);
