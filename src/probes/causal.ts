@@ -114,8 +114,9 @@ export function causalVerdict(task: string, perEpoch: readonly CausalEpoch[], ex
  * McNemar p < 0.05). Why: the KL pairs are tested over epochs, which are checkpoints of one run,
  * not independent samples, so a fixed asymmetry of a router that reads an expert's answer without
  * gaining from it passes that test. On exchangeable experts with distinct answer styles the
- * verdict without this condition reported a divergence in 3 of 20 runs (docs/probes.md, "A
- * router that learned the planted policy"); none of them lost accuracy beyond chance.
+ * verdict without this condition reported a divergence in 1 of 20 runs (3 of 20 on a variant
+ * where two experts write alike; docs/probes.md, "A router that learned the planted policy");
+ * in none of them did masking cost accuracy beyond chance.
  */
 function costsAccuracy(verdict: DivergenceVerdict, last: CausalEpoch, x: number, expertIds: readonly string[]): DivergenceVerdict {
   const lost = last.itemsLost[x];
