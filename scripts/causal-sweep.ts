@@ -21,10 +21,15 @@ function arg(name: string, fallback: string): string {
 
 /** '0-9' or '0,3,7' */
 function seedList(spec: string): number[] {
+  const bad = new Error(`--seeds: expected a range '0-9' or a list '0,3,7', got '${spec}'`);
   const range = /^(\d+)-(\d+)$/.exec(spec);
-  if (range) return Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i);
+  if (range) {
+    const [from, to] = [Number(range[1]), Number(range[2])];
+    if (to < from) throw bad;
+    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  }
   const seeds = spec.split(',').map(Number);
-  if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(`--seeds: expected a range '0-9' or a list '0,3,7', got '${spec}'`);
+  if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw bad;
   return seeds;
 }
 
