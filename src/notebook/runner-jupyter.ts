@@ -114,12 +114,24 @@ export async function runWithJupyter(file: string, opts: JupyterRunOptions = {})
   // is only in the kernel's stderr, which nbconvert passes through. That is a failure too.
   const kernelErrors = code === 0 ? kernelErrorLines(output) : [];
   const ok = code === 0 && kernelErrors.length === 0;
-  if (!ok) log(output.trim().split('\n').slice(-40).join('\n'));
+  if (!ok) log(failureLog(output));
   const seconds = (Date.now() - t0) / 1000;
   log(`${path.relative(process.cwd(), nbPath)}: ${ok ? 'ok' : 'FAILED'} under nbconvert in ${seconds.toFixed(1)}s`);
   const figuresWritten = writtenSince(figuresBefore, snapshotFiles(figures));
   const why = code !== 0 ? `nbconvert exited with code ${code}` : `the kernel reported an error on stderr: ${kernelErrors[0]}`;
   return { ...base, ok, seconds, figuresWritten, ...(ok ? {} : { setupError: why }) };
+}
+
+/**
+ * What a failed run logs of nbconvert's output: its last 40 lines, and before them any error the
+ * kernel process printed earlier. A kernel that fails while starting (nbconvert then waits for it,
+ * "Kernel didn't respond in 120 seconds") says why long before nbconvert's traceback fills the tail.
+ */
+export function failureLog(output: string, tailLines = 40): string {
+  const lines = output.trim().split('\n');
+  const earlier = kernelErrorLines(lines.slice(0, -tailLines).join('\n'));
+  const head = earlier.length ? [`kernel errors before the last ${tailLines} lines:`, ...earlier, '...'] : [];
+  return [...head, ...lines.slice(-tailLines)].join('\n');
 }
 
 /**

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { readNotebook, validateNotebook, joinText, type CodeCell } from '../../src/notebook/nbformat';
-import { findOnPath, kernelErrorLines, runWithJupyter } from '../../src/notebook/runner-jupyter';
+import { failureLog, findOnPath, kernelErrorLines, runWithJupyter } from '../../src/notebook/runner-jupyter';
 import { expectNoProcesses, processesWithEnv } from '../notebook/processes';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -64,6 +64,17 @@ test('kernel errors on stderr are recognised: Node\'s fatal report and tslab\'s 
   assert.deepEqual(kernelErrorLines(crash), ["Error: ENOTEMPTY: directory not empty, rmdir '/tmp/inform-chromium-Ab12Cd/Default'"]);
   assert.equal(kernelErrorLines('UncaughtException: TypeError: x is not a function\nUnhandledPromiseRejection: Error: y').length, 2);
   assert.deepEqual(kernelErrorLines('[NbConvertApp] Writing 1385 bytes to out/ok.ipynb\n[NbConvertApp] Converting notebook ok.ipynb'), []);
+});
+
+test("a failed run's log keeps the kernel's own errors that nbconvert's traceback pushed out of the tail", () => {
+  const traceback = Array.from({ length: 50 }, (_, i) => `  File "nbclient/client.py", line ${i}`);
+  const output = ['[NbConvertApp] Converting notebook export.ipynb to notebook', 'UncaughtException: Error: Address already in use', ...traceback, "RuntimeError: Kernel didn't respond in 120 seconds"].join('\n');
+  const log = failureLog(output).split('\n');
+  assert.deepEqual(log.slice(0, 3), ['kernel errors before the last 40 lines:', 'UncaughtException: Error: Address already in use', '...']);
+  assert.equal(log.length, 3 + 40);
+  assert.equal(log[log.length - 1], "RuntimeError: Kernel didn't respond in 120 seconds");
+  // nothing earlier to add: the tail alone, as before
+  assert.equal(failureLog(traceback.join('\n')), traceback.slice(-40).join('\n'));
 });
 
 test('a kernel error on stderr fails the run although nbconvert exits 0', { skip }, async () => {
