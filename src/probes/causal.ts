@@ -84,7 +84,8 @@ export function causalEpochs(epochs: readonly EpochProbes[], task: string): Caus
  * importance's: reported when the most causally important expert and the most used one are each
  * the same in at least 2/3 of the epochs, differ, masking the first moves routing more than
  * masking the second, paired over the epochs (Wilcoxon or t below 0.05), and masking the first
- * costs the last epoch's model accuracy beyond chance (costsAccuracy, below). The paired comparison
+ * costs the last epoch's model accuracy beyond chance (accuracyTestOf, below; the test is
+ * returned as `accuracyTest`, null when another condition failed first). The paired comparison
  * is returned with it (x = the modal top-causal expert, y = the modal top-usage expert).
  *
  * `select`: the same epochs read on OTHER items (the train split), from which the two experts are
@@ -92,7 +93,12 @@ export function causalEpochs(epochs: readonly EpochProbes[], task: string): Caus
  * test favours the expert it picked: on the null preset that gave p = 0.049 for a pair of
  * exchangeable experts (docs/probes.md, "Causal importance").
  */
-export function causalVerdict(task: string, perEpoch: readonly CausalEpoch[], expertIds: readonly string[], select: readonly CausalEpoch[] = perEpoch): { verdict: DivergenceVerdict; paired: PairedComparison | null } {
+export function causalVerdict(
+  task: string,
+  perEpoch: readonly CausalEpoch[],
+  expertIds: readonly string[],
+  select: readonly CausalEpoch[] = perEpoch,
+): { verdict: DivergenceVerdict; paired: PairedComparison | null; accuracyTest: AccuracyTest | null } {
   if (perEpoch.length === 0 || select.length === 0) throw new Error('causalVerdict: no epochs');
   // the modal tops as divergenceVerdict picks them (ties to the first seen), so the pair tested is the pair it names
   const modalTop = (f: (e: CausalEpoch) => readonly number[]) => expertIds.indexOf(modal(select.map((e) => expertIds[argmax(f(e))])).id);
@@ -105,7 +111,29 @@ export function causalVerdict(task: string, perEpoch: readonly CausalEpoch[], ex
     expertIds,
     { names: { importance: 'causal', dominance: 'usage' } },
   );
-  return { verdict: verdict.reported ? costsAccuracy(verdict, perEpoch[perEpoch.length - 1], x, expertIds) : verdict, paired };
+  if (!verdict.reported) return { verdict, paired, accuracyTest: null };
+  const accuracyTest = accuracyTestOf(perEpoch[perEpoch.length - 1], x);
+  const counts = `at epoch ${accuracyTest.epoch}: ${accuracyTest.lost} items lost, ${accuracyTest.gained} gained; exact McNemar p = ${accuracyTest.pValue.toPrecision(3)}`;
+  const name = expertIds[x];
+  return {
+    verdict: accuracyTest.costs
+      ? { ...verdict, reason: `${verdict.reason}; masking ${name} costs accuracy (${counts})` }
+      : { ...verdict, reported: false, reason: `${verdict.reason}, but masking ${name} does not cost accuracy beyond chance (${counts})` },
+    paired,
+    accuracyTest,
+  };
+}
+
+/** The accuracy condition's test: run only when every other condition of the verdict held. */
+export interface AccuracyTest {
+  epoch: number;
+  /** items the top-causal expert's mask graded lower / higher at that epoch */
+  lost: number;
+  gained: number;
+  /** exact McNemar (two-sided binomial on lost of lost + gained); 1 when no item changed */
+  pValue: number;
+  /** more lost than gained with p < 0.05: the condition holds */
+  costs: boolean;
 }
 
 /**
@@ -118,11 +146,9 @@ export function causalVerdict(task: string, perEpoch: readonly CausalEpoch[], ex
  * where two experts write alike; docs/probes.md, "A router that learned the planted policy");
  * in none of them did masking cost accuracy beyond chance.
  */
-function costsAccuracy(verdict: DivergenceVerdict, last: CausalEpoch, x: number, expertIds: readonly string[]): DivergenceVerdict {
+function accuracyTestOf(last: CausalEpoch, x: number): AccuracyTest {
   const lost = last.itemsLost[x];
   const gained = last.itemsGained[x];
-  const p = lost + gained > 0 ? binomialTest(lost, lost + gained).pValue : 1;
-  const counts = `at epoch ${last.epoch}: ${lost} items lost, ${gained} gained; exact McNemar p = ${p.toPrecision(3)}`;
-  if (lost > gained && p < 0.05) return { ...verdict, reason: `${verdict.reason}; masking ${expertIds[x]} costs accuracy (${counts})` };
-  return { ...verdict, reported: false, reason: `${verdict.reason}, but masking ${expertIds[x]} does not cost accuracy beyond chance (${counts})` };
+  const pValue = lost + gained > 0 ? binomialTest(lost, lost + gained).pValue : 1;
+  return { epoch: last.epoch, lost, gained, pValue, costs: lost > gained && pValue < 0.05 };
 }

@@ -55,13 +55,16 @@ test('the causal verdict: a stable top-causal expert that is not the most used o
   // E3 tops causal importance in every epoch, E1 usage; masking E3 moves routing more in all 6 epochs,
   // and at the last epoch masking E3 loses 12 items and gains none
   const epochs: CausalEpoch[] = [1, 2, 3, 4, 5, 6].map((epoch) => ({ epoch, causal: [0.01 * epoch, 0.001, 0.1 + 0.02 * epoch], usage: [50, 20, 5], itemsLost: [3, 1, 12], itemsGained: [2, 1, 0] }));
-  const { verdict, paired } = causalVerdict('gsm8k', epochs, ids);
+  const { verdict, paired, accuracyTest } = causalVerdict('gsm8k', epochs, ids);
   assert.equal(verdict.reported, true, verdict.reason);
   assert.equal(verdict.topIntrinsic, 'E3');
   assert.equal(verdict.topRelational, 'E1');
   assert.match(verdict.reason, /E3 tops causal importance, E1 usage; masking E3 moves routing more/);
   // 12 of 12 changed items lost: the exact McNemar p is 2 / 2^12
   assert.match(verdict.reason, /masking E3 costs accuracy \(at epoch 6: 12 items lost, 0 gained; exact McNemar p = 0\.000488\)/);
+  const { pValue, ...counts } = accuracyTest!;
+  assert.deepEqual(counts, { epoch: 6, lost: 12, gained: 0, costs: true });
+  assert.ok(Math.abs(pValue - 2 / 4096) < 1e-15, `McNemar p ${pValue}`);
   // six positive differences, all of different size: the exact two-sided Wilcoxon p is 2 / 2^6
   assert.ok(Math.abs(paired!.wilcoxonP! - 2 / 64) < 1e-12, `Wilcoxon p ${paired!.wilcoxonP}`);
   // the same readings, but masking E3 does not cost the last model accuracy beyond chance: no divergence
@@ -70,6 +73,7 @@ test('the causal verdict: a stable top-causal expert that is not the most used o
     const c = causalVerdict('gsm8k', atLast, ids);
     assert.equal(c.verdict.reported, false, c.verdict.reason);
     assert.equal(c.verdict.topIntrinsic, 'E3');
+    assert.equal(c.accuracyTest!.costs, false);
     assert.match(c.verdict.reason, new RegExp(`but masking E3 does not cost accuracy beyond chance \\(at epoch 6: ${lost} items lost, ${gained} gained`));
   }
   // a top that wanders between epochs (exchangeable experts) is no divergence
@@ -80,6 +84,7 @@ test('the causal verdict: a stable top-causal expert that is not the most used o
   const s = causalVerdict('gsm8k', same, ids);
   assert.equal(s.verdict.reported, false);
   assert.equal(s.paired, null);
+  assert.equal(s.accuracyTest, null, 'not run when another condition failed');
   assert.match(s.verdict.reason, /E1 tops both causal and usage importance/);
   // picked on other items, tested on these: the pair comes from `select`, the test from the epochs given
   const select = epochs.map((e) => ({ ...e, causal: [0.01, 0.5, 0.2] }));

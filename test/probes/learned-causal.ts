@@ -12,7 +12,7 @@ import { evaluateModel, type EvaluationResult } from '../../src/orchestrator/eva
 import { disposeModel } from '../../src/orchestrator/model';
 import { recipeDataset, recipeTrainOptions, trainingRecipe, writeRunRecipe } from '../../src/orchestrator/recipes';
 import { trainOrchestrator } from '../../src/orchestrator/train';
-import { causalEpochs, causalVerdict, type CausalEpoch } from '../../src/probes/causal';
+import { causalEpochs, causalVerdict, type AccuracyTest, type CausalEpoch } from '../../src/probes/causal';
 import type { PairedComparison } from '../../src/probes/masking';
 import { rankOf, type DivergenceVerdict } from '../../src/probes/recovery';
 import { runProbes } from '../../src/probes/run-probes';
@@ -29,6 +29,8 @@ export interface Probed {
   heldOut: CausalEpoch[];
   verdict: DivergenceVerdict;
   paired: PairedComparison | null;
+  /** the verdict's accuracy test, null when another condition failed first */
+  accuracyTest: AccuracyTest | null;
 }
 
 /**
@@ -57,8 +59,8 @@ export async function trainAndProbe(dir: string, name: string, raw: RoutingDatas
   const onTrain = await runProbes({ ...probe, split: 'train' });
   const heldOut = causalEpochs(held.epochs, task);
   assert.equal(heldOut.length, epochs, 'one reading per trained epoch');
-  const { verdict, paired } = causalVerdict(task, heldOut, held.expertIds, causalEpochs(onTrain.epochs, task));
-  return { ev, ids: held.expertIds, heldOut, verdict, paired };
+  const { verdict, paired, accuracyTest } = causalVerdict(task, heldOut, held.expertIds, causalEpochs(onTrain.epochs, task));
+  return { ev, ids: held.expertIds, heldOut, verdict, paired, accuracyTest };
 }
 
 export function report(name: string, p: Probed): void {
