@@ -109,21 +109,66 @@ export function itemProductsABt(a: Float32Array, bt: Float32Array, count: number
     }
     return out;
   }
-  // B for all items as one [K, count N8] matrix: item b's columns from b N8, zero-padded to whole blocks of 8
+  // B for all items as one [K, count N] matrix (item b's columns from b N). The kernel computes
+  // whole blocks of 8 columns, so item b's block of N8 columns also reads the next item's first
+  // columns (or, for the last item, a slack of N8 - N floats after B): C's extra columns are
+  // dropped, and each kept C[m, n] is summed as in one product per item.
   const N8 = Math.ceil(N / 8) * 8;
-  const pad = new Float32Array(count * N8 * K);
-  for (let b = 0; b < count; b++) pad.set(bt.subarray(b * N * K, (b + 1) * N * K), b * N8 * K);
-  const B = transposeView(pad, count * N8, K);
+  const B = transposeView(bt.subarray(0, count * N * K), count * N, K);
   const aBytes = 16 * Math.ceil((4 * count * M * K) / 16);
-  const bBytes = 16 * Math.ceil((4 * K * count * N8) / 16);
+  const bBytes = 16 * Math.ceil((4 * (K * count * N + N8)) / 16);
   const base = k.ar.scratch(aBytes + bBytes + 4 * count * M * N8);
   const F = f32(k.ar);
   F.set(a.subarray(0, count * M * K), base / 4);
   F.set(B, (base + aBytes) / 4);
+  F.fill(0, (base + aBytes) / 4 + K * count * N, (base + aBytes) / 4 + K * count * N + N8);
   const C = base + aBytes + bBytes;
-  for (let b = 0; b < count; b++) k.run(base + 4 * b * M * K, 4 * K, 4, base + aBytes + 4 * b * N8, 4 * count * N8, C + 4 * b * M * N8, 4 * N8, M, N8, K, 0);
-  for (let r = 0; r < count * M; r++) out.set(F.subarray(C / 4 + r * N8, C / 4 + r * N8 + N), r * N);
+  for (let b = 0; b < count; b++) k.run(base + 4 * b * M * K, 4 * K, 4, base + aBytes + 4 * b * N, 4 * count * N, C + 4 * b * M * N8, 4 * N8, M, N8, K, 0);
+  const c0 = C / 4;
+  for (let r = 0; r < count * M; r++) for (let j = 0; j < N; j++) out[r * N + j] = F[c0 + r * N8 + j];
   return out;
+}
+
+/**
+ * Many small products at once: for each job j, sum_t a_t b_t of shape [M_j, N] (inner dimension
+ * K, every term 'MK'), as `product` computes each (the same bits), returned end to end
+ * ([sum_j M_j, N]). One copy into the arena and one out serve every job: per call, `product`'s
+ * setup cost more than the arithmetic of a probe's per-item products ([~15, 10] x [10, 256]).
+ */
+export function batchedProducts(jobs: ReadonlyArray<{ M: number; terms: ReadonlyArray<{ a: Float32Array; b: Float32Array }> }>, K: number, N: number): Float32Array {
+  const rows = jobs.reduce((acc, j) => acc + j.M, 0);
+  for (const j of jobs) for (const t of j.terms) checkTerm({ ...t, aStored: 'MK' }, j.M, K, N);
+  const k = gemmArena();
+  if (!k || N % 8 !== 0) {
+    const out = new Float32Array(rows * N);
+    let at = 0;
+    for (const j of jobs) {
+      out.set(product(j.terms.map((t) => ({ ...t, aStored: 'MK' as const })), j.M, K, N), at);
+      at += j.M * N;
+    }
+    return out;
+  }
+  // layout: every job's terms (a [M_j, K], then b [K, N]), then C [rows, N]
+  const align = (n: number) => 16 * Math.ceil(n / 16);
+  let bytes = 0;
+  for (const j of jobs) for (let i = 0; i < j.terms.length; i++) bytes += align(4 * j.M * K) + align(4 * K * N);
+  const base = k.ar.scratch(bytes + 4 * rows * N);
+  const F = f32(k.ar);
+  const C = base + bytes;
+  let at = base;
+  let row = 0;
+  for (const j of jobs) {
+    j.terms.forEach((t, i) => {
+      const [a, b] = [at, at + align(4 * j.M * K)];
+      at = b + align(4 * K * N);
+      F.set(t.a.subarray(0, j.M * K), a / 4);
+      F.set(t.b.subarray(0, K * N), b / 4);
+      k.run(a, 4 * K, 4, b, 4 * N, C + 4 * row * N, 4 * N, j.M, N, K, i > 0 ? 1 : 0);
+    });
+    if (j.terms.length === 0) F.fill(0, C / 4 + row * N, C / 4 + (row + j.M) * N);
+    row += j.M;
+  }
+  return F.slice(C / 4, C / 4 + rows * N);
 }
 
 function checkWeight(fn: string, W: tf.Tensor, rows: number, cols?: number): void {

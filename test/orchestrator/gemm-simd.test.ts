@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBackend, hostView, tf } from '../../src/orchestrator/backend';
 import { gemmJs, type ProductTerm } from '../../src/orchestrator/gemm-simd';
-import { itemProductsABt, mmHost, mmTransposedA, product, productUsesSimd } from '../../src/orchestrator/host-matmul';
+import { batchedProducts, itemProductsABt, mmHost, mmTransposedA, product, productUsesSimd } from '../../src/orchestrator/host-matmul';
 
 const gemm = (terms: ProductTerm[], M: number, K: number, N: number) => product(terms, M, K, N);
 
@@ -131,4 +131,24 @@ test('per-item products A_b B_b^T equal one product per item bit for bit (the ro
     }
   }
   assert.throws(() => itemProductsABt(new Float32Array(10), new Float32Array(100), 2, 10, 10, 10), /itemProductsABt: 10 and 100 values for 2 items/);
+});
+
+test('batched products equal one product per job bit for bit (the intrinsic-importance per-item products)', async () => {
+  await ensureBackend('wasm', () => undefined);
+  for (const [K, N] of [
+    [10, 256],
+    [7, 16],
+    [5, 9], // not whole blocks of 8 columns: one product per job
+  ]) {
+    const jobs = [3, 20, 1, 40].map((M, j) => ({ M, terms: Array.from({ length: 1 + (j % 2) }, (_, t) => ({ a: random(M * K, 3 + j + 10 * t), b: random(K * N, 5 + j + 10 * t) })) }));
+    const got = batchedProducts(jobs, K, N);
+    assert.equal(got.length, jobs.reduce((a, j) => a + j.M, 0) * N);
+    let row = 0;
+    for (const j of jobs) {
+      const one = product(j.terms.map((t) => ({ ...t, aStored: 'MK' as const })), j.M, K, N);
+      assert.deepEqual(got.subarray(row * N, (row + j.M) * N), one, `K ${K}, N ${N}, a job of ${j.M} rows and ${j.terms.length} terms`);
+      row += j.M;
+    }
+  }
+  assert.throws(() => batchedProducts([{ M: 2, terms: [{ a: new Float32Array(3), b: new Float32Array(4) }] }], 2, 2), /gemm: 3 values for a \[2, 2\] operand/);
 });
