@@ -165,8 +165,11 @@ function unpack(file: string, spec: { tensors: TensorEntry[]; bytes?: number }, 
       throw new Error(`${file}: tensor '${e.name}' (bytes ${e.offset}-${stop - 1}) does not match its checksum in manifest.json: ${damaged}`);
     }
     const values = new Float32Array(copy.buffer);
+    // x * 0 is 0 for every finite x and NaN for NaN and +-Infinity: one branch-free pass, then a search only when it fails
+    let zero = 0;
+    for (let i = 0; i < values.length; i++) zero += values[i] * 0;
     let bad = -1;
-    for (let i = 0; i < values.length && bad < 0; i++) if (!Number.isFinite(values[i])) bad = i;
+    for (let i = 0; zero !== 0 && i < values.length && bad < 0; i++) if (!Number.isFinite(values[i])) bad = i;
     if (bad >= 0) throw new Error(`${file}: tensor '${e.name}' holds ${values[bad]} at index ${bad}: not a usable checkpoint`);
     out[e.name] = values;
     end = Math.max(end, stop);
