@@ -9,16 +9,38 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RoutingItem } from '../orchestrator/dataset';
 
-/** Short sha256 of a checkpoint's weights and manifest (what the model computes with). */
+/**
+ * Short sha256 of a checkpoint's manifest and weights (what the model computes with). A manifest
+ * that records the weights file's length and every tensor's sha256 (checkpoint version 2) already
+ * pins the weights, and loading checks the file against it, so weights.bin is not hashed again
+ * (5.6 MB read and hashed once more per epoch at the paper's size); an older manifest without
+ * them is hashed with the file.
+ */
 export function checkpointFingerprint(dir: string): string {
   const h = crypto.createHash('sha256');
-  for (const f of ['manifest.json', 'weights.bin']) {
+  const read = (f: string) => {
     const p = path.join(dir, f);
     if (!fs.existsSync(p)) throw new Error(`probes: checkpoint ${dir} has no ${f}`);
-    h.update(f);
-    h.update(fs.readFileSync(p));
-  }
+    return fs.readFileSync(p);
+  };
+  const manifest = read('manifest.json');
+  h.update('manifest.json');
+  h.update(manifest);
+  if (!manifestPinsWeights(manifest)) {
+    h.update('weights.bin');
+    h.update(read('weights.bin'));
+  } else if (!fs.existsSync(path.join(dir, 'weights.bin'))) throw new Error(`probes: checkpoint ${dir} has no weights.bin`);
   return h.digest('hex').slice(0, 16);
+}
+
+/** Whether a manifest records weights.bin's length and a sha256 for each of its tensors. */
+function manifestPinsWeights(manifest: Buffer): boolean {
+  try {
+    const w = (JSON.parse(manifest.toString('utf8')) as { weights?: { bytes?: unknown; tensors?: Array<{ sha256?: unknown }> } }).weights;
+    return !!w && typeof w.bytes === 'number' && Array.isArray(w.tensors) && w.tensors.length > 0 && w.tensors.every((t) => typeof t.sha256 === 'string');
+  } catch {
+    return false; // not JSON: hash the bytes, and let loading say what is wrong
+  }
 }
 
 /** Short sha256 of items as the probes read them: ids, tasks, grades and every encoding. */
