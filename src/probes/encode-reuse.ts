@@ -11,9 +11,11 @@
  * attention itself for an item whose attention leaned on the masked expert).
  *
  * The forward is encode-kernel.ts's, step for step, with its own helpers (addBias, layerNormRows,
- * attention) and the same GEMM (host-matmul.ts's mmHost), so the unmasked values are encode()'s and the
- * masked ones encode()'s up to float rounding (test/probes/encode-reuse.test.ts: unmasked and
- * masked h, ctx against `encode`, 1e-6).
+ * attention) and the same GEMM (host-matmul.ts's mmHost), but for the final norm's sums (four
+ * interleaved float64 sums, afterAttention), so the unmasked values are encode()'s but where such a
+ * sum lands within ~1e-16 of a float32 rounding boundary, and the masked ones encode()'s up to
+ * float rounding (test/probes/encode-reuse.test.ts: unmasked and masked h, ctx against `encode`,
+ * 1e-6).
  */
 import { tf } from '../orchestrator/backend';
 import { packEncoderInputs, type RoutingItem } from '../orchestrator/dataset';
@@ -48,39 +50,93 @@ function backboneTail(model: OrchestratorModel, B: number, T: number, d: number,
  * W_o, the residual and the final norm, from the attention's mixed values Mx [B, T, d]: h [B, N, d]
  * (tokens 1..N) and ctx [B, d] (token 0). One pass per row does the bias, the residual and the
  * norm, each rounded to float32 where encode-kernel.ts stores it (addBias, the residual, then
- * layerNormRows), so the values are its bits; the norm's x-hat, which only a backward pass reads,
- * is not kept: one pass over each row instead of four loops over fresh split-sized arrays (bias,
- * residual, norm, then copies into h and ctx).
+ * layerNormRows); the norm's x-hat, which only a backward pass reads, is not kept: one pass over
+ * each row instead of four loops over fresh split-sized arrays (bias, residual, norm, then copies
+ * into h and ctx). The norm's mean and variance are summed in four interleaved float64 sums, where
+ * layerNormRows sums in one (a chain of d dependent adds per row, the loop's bound): the float32
+ * values agree with encode's but where a float64 sum lands within ~1e-16 of a float32 rounding
+ * boundary (test/probes/encode-reuse.test.ts: 1e-6).
  */
-function afterAttention(model: OrchestratorModel, B: number, T: number, d: number, T0: Float32Array, Mx: Float32Array): { h: Float32Array; ctx: Float32Array } {
+function afterAttention(model: OrchestratorModel, B: number, T: number, d: number, T0: Float32Array, Mx: Float32Array, into?: AfterAttentionInto): { h: Float32Array; ctx: Float32Array } {
   const p = model.params;
   const N = T - 1;
   const R = mmHost(Mx, B * T, d, p['backbone.Wo']);
   const bo = values(p['backbone.bo']);
   const g = values(p['backbone.lnf.g']);
   const beta = values(p['backbone.lnf.b']);
-  const h = new Float32Array(B * N * d);
-  const ctx = new Float32Array(B * d);
+  const h = into?.h ?? new Float32Array(B * N * d);
+  const ctx = into?.ctx ?? new Float32Array(B * d);
+  const at0 = into?.at ?? 0;
   const f = Math.fround;
-  const row = new Float32Array(d);
+  const row = new Float64Array(d);
+  const d4 = d & ~3;
   for (let b = 0; b < B; b++) {
+    const t0 = (into?.t0Rows ? into.t0Rows[b] : b) * T * d;
     for (let t = 0; t < T; t++) {
       const o = (b * T + t) * d;
-      let mean = 0;
-      for (let c = 0; c < d; c++) {
-        const x = f(f(R[o + c] + bo[c]) + T0[o + c]);
-        row[c] = x;
-        mean += x;
+      const o0 = t0 + t * d;
+      // four interleaved float64 sums (the rest of d after them): a quarter of one sum's chain of dependent adds
+      let m0 = 0;
+      let m1 = 0;
+      let m2 = 0;
+      let m3 = 0;
+      let c = 0;
+      for (; c < d4; c += 4) {
+        const x0 = f(f(R[o + c] + bo[c]) + T0[o0 + c]);
+        const x1 = f(f(R[o + c + 1] + bo[c + 1]) + T0[o0 + c + 1]);
+        const x2 = f(f(R[o + c + 2] + bo[c + 2]) + T0[o0 + c + 2]);
+        const x3 = f(f(R[o + c + 3] + bo[c + 3]) + T0[o0 + c + 3]);
+        row[c] = x0;
+        row[c + 1] = x1;
+        row[c + 2] = x2;
+        row[c + 3] = x3;
+        m0 += x0;
+        m1 += x1;
+        m2 += x2;
+        m3 += x3;
       }
-      mean /= d;
-      let v = 0;
-      for (let c = 0; c < d; c++) v += (row[c] - mean) * (row[c] - mean);
-      const inv = 1 / Math.sqrt(v / d + 1e-5);
-      const [out, at] = t === 0 ? [ctx, b * d] : [h, (b * N + t - 1) * d];
-      for (let c = 0; c < d; c++) out[at + c] = (row[c] - mean) * inv * g[c] + beta[c];
+      for (; c < d; c++) m0 += row[c] = f(f(R[o + c] + bo[c]) + T0[o0 + c]);
+      const mean = (m0 + m1 + (m2 + m3)) / d;
+      let v0 = 0;
+      let v1 = 0;
+      let v2 = 0;
+      let v3 = 0;
+      for (c = 0; c < d4; c += 4) {
+        const y0 = row[c] - mean;
+        const y1 = row[c + 1] - mean;
+        const y2 = row[c + 2] - mean;
+        const y3 = row[c + 3] - mean;
+        v0 += y0 * y0;
+        v1 += y1 * y1;
+        v2 += y2 * y2;
+        v3 += y3 * y3;
+      }
+      for (; c < d; c++) v0 += (row[c] - mean) * (row[c] - mean);
+      const inv = 1 / Math.sqrt((v0 + v1 + (v2 + v3)) / d + 1e-5);
+      const out = t === 0 ? ctx : h;
+      const at = t === 0 ? (at0 + b) * d : ((at0 + b) * N + t - 1) * d;
+      for (c = 0; c < d; c++) out[at + c] = (row[c] - mean) * inv * g[c] + beta[c];
     }
   }
   return { h, ctx };
+}
+
+/**
+ * Where afterAttention reads and writes instead of its defaults: batch row b's residual tokens
+ * are item t0Rows[b]'s rows of T0 (default b's), and its h and ctx go to items at + b of the
+ * given arrays (default new arrays of the batch).
+ */
+interface AfterAttentionInto {
+  t0Rows?: readonly number[];
+  h?: Float32Array;
+  ctx?: Float32Array;
+  at?: number;
+}
+
+/** h [n, N, d] and ctx [n, d] as host arrays: the values of the returned tensors, for readers that want them on the host (route-pieces.ts). */
+export interface HostEncoding {
+  h: Float32Array;
+  ctx: Float32Array;
 }
 
 /** One batch's encoding with its backbone parts (host arrays). */
@@ -124,7 +180,7 @@ function encodeChunk(model: OrchestratorModel, chunk: readonly RoutingItem[]): C
  * mask-independent parts. h and ctx are tensors (caller frees). A split that fits one batch (the
  * default holds a notebook's) is encoded in one piece, with nothing copied after.
  */
-export function encodeWithParts(model: OrchestratorModel, items: readonly RoutingItem[], batchSize = 1024): { h: tf.Tensor3D; ctx: tf.Tensor2D; parts: BackboneParts } {
+export function encodeWithParts(model: OrchestratorModel, items: readonly RoutingItem[], batchSize = 1024): { h: tf.Tensor3D; ctx: tf.Tensor2D; host: HostEncoding; parts: BackboneParts } {
   const cfg = model.config;
   if (!cfg.backbone) throw new Error('encodeWithParts: the model has no backbone (a mask does not change its encoding)');
   const n = items.length;
@@ -135,7 +191,7 @@ export function encodeWithParts(model: OrchestratorModel, items: readonly Routin
   for (let start = 0; start < n; start += batchSize) chunks.push(encodeChunk(model, items.slice(start, start + batchSize)));
   const joined = chunks.length === 1 ? chunks[0] : joinChunks(chunks);
   const { h, ctx, ...parts } = joined;
-  return { h: tf.tensor3d(h, [n, N, d]), ctx: tf.tensor2d(ctx, [n, d]), parts: { model, n, T, d, ...parts } };
+  return { h: tf.tensor3d(h, [n, N, d]), ctx: tf.tensor2d(ctx, [n, d]), host: { h, ctx }, parts: { model, n, T, d, ...parts } };
 }
 
 /** The batches' arrays end to end, field by field. */
@@ -197,6 +253,14 @@ export function maskedMix(parts: BackboneParts, chunk: readonly number[], availa
         }
         const o = t * d + hh * dh;
         const scale = 1 / (1 - removed);
+        if (nM === 1) {
+          // one masked key (the masking probe's case): the loop below without its inner loop, the same arithmetic
+          const a0 = a[0];
+          const v0 = vo[0];
+          const at = src + o;
+          for (let c = 0; c < dh; c++) Mx[dst + o + c] = (mx0[at + c] - a0 * V[v0 + c]) * scale;
+          continue;
+        }
         // per value: the mix minus each masked key's share, in key order, then renormalised
         for (let c = 0; c < dh; c++) {
           let m = mx0[src + o + c];
@@ -214,7 +278,7 @@ export function maskedMix(parts: BackboneParts, chunk: readonly number[], availa
  * h and ctx (tensors, caller frees) of items `idx` (indices into the parts' items) encoded under
  * `available`, from the parts: only attention, W_o, the residual and the final norm run.
  */
-export function encodeMaskedFromParts(model: OrchestratorModel, parts: BackboneParts, idx: readonly number[], available: readonly boolean[], batchSize = 1024): { h: tf.Tensor3D; ctx: tf.Tensor2D } {
+export function encodeMaskedFromParts(model: OrchestratorModel, parts: BackboneParts, idx: readonly number[], available: readonly boolean[], batchSize = 1024): { h: tf.Tensor3D; ctx: tf.Tensor2D; host: HostEncoding } {
   if (parts.model !== model) throw new Error('encodeMaskedFromParts: the parts were computed with another model');
   const { T, d } = parts;
   const N = T - 1;
@@ -226,15 +290,7 @@ export function encodeMaskedFromParts(model: OrchestratorModel, parts: BackboneP
   for (let start = 0; start < idx.length; start += batchSize) {
     const chunk = idx.slice(start, start + batchSize);
     const B = chunk.length;
-    const take = (src: Float32Array) => {
-      const out = new Float32Array(B * row);
-      chunk.forEach((i, b) => {
-        if (!(Number.isInteger(i) && i >= 0 && i < parts.n)) throw new Error(`encodeMaskedFromParts: item ${i} is not in 0..${parts.n - 1}`);
-        out.set(src.subarray(i * row, (i + 1) * row), b * row);
-      });
-      return out;
-    };
-    const T0 = take(parts.T0);
+    for (const i of chunk) if (!(Number.isInteger(i) && i >= 0 && i < parts.n)) throw new Error(`encodeMaskedFromParts: item ${i} is not in 0..${parts.n - 1}`);
     const { Mx, exact } = maskedMix(parts, chunk, available, model.config.heads);
     if (exact.length) {
       // items whose attention leaned on the masked experts (weight > 1/2): attention rerun under the key mask
@@ -249,9 +305,8 @@ export function encodeMaskedFromParts(model: OrchestratorModel, parts: BackboneP
       attention(rowsOf(parts.Q), rowsOf(parts.K), rowsOf(parts.V), sub.length, T, d, model.config.heads, keyMask, att, mx);
       exact.forEach((b, r) => Mx.set(mx.subarray(r * row, (r + 1) * row), b * row));
     }
-    const { h, ctx } = afterAttention(model, B, T, d, T0, Mx);
-    hAll.set(h, start * N * d);
-    ctxAll.set(ctx, start * d);
+    // the residual read from the parts' own T0 rows, h and ctx written in place
+    afterAttention(model, B, T, d, parts.T0, Mx, { t0Rows: chunk, h: hAll, ctx: ctxAll, at: start });
   }
-  return { h: tf.tensor3d(hAll, [idx.length, N, d]), ctx: tf.tensor2d(ctxAll, [idx.length, d]) };
+  return { h: tf.tensor3d(hAll, [idx.length, N, d]), ctx: tf.tensor2d(ctxAll, [idx.length, d]), host: { h: hAll, ctx: ctxAll } };
 }

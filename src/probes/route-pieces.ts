@@ -9,15 +9,19 @@
  * computed once per item; a read is then only the rollout (N^2 per step, host loops), and an
  * intrinsic-importance row only its backward with respect to h (no parameter gradients).
  *
- * The arithmetic is route-kernel.ts's, step for step in the same float64 order (the pair logits'
- * two accumulators, the masks added in the same order, the same log-sum-exp), so reads are
- * identical to `route`'s; test/probes/route-pieces.test.ts checks C, s, chains and the gradient
- * norms against `route` and tf.grad through it, under masks, a static C, the score ablations and
- * the r . h read-out.
+ * q_i . k_j is taken as hM_i . h_j with M = Wq Wk^T ([d, d], once per call): one [n N, d] x [d, d]
+ * product instead of two, and the backward's back-projections are hM (Wk q_j, already here) and
+ * h M^T (Wq k_j), one product instead of two. The rollout is route-kernel.ts's, step for step in
+ * the same float64 order (the masks added in the same order, the same log-sum-exp), so reads equal
+ * `route`'s up to the float32 rounding of the pair logits' products (6e-8 at most in
+ * test/probes/route-pieces.test.ts, which checks C, s, chains and the gradient norms against
+ * `route` and tf.grad through it, under masks, a static C, the score ablations and the r . h
+ * read-out; docs/decisions.md, "Probe reads take q . k as h (Wq Wk^T) h").
  */
 import { hostView, tf } from '../orchestrator/backend';
-import { mmHost, product } from '../orchestrator/host-matmul';
-import { collaborationRows, logSumExp, pairDots, selectionScoresHost } from '../orchestrator/route-kernel';
+import { batchedProducts, itemProductsABt, product } from '../orchestrator/host-matmul';
+import { transpose } from '../orchestrator/transpose-simd';
+import { collaborationRows, logSumExp, selectionScoresHost } from '../orchestrator/route-kernel';
 import type { OrchestratorModel, ScoreParts } from '../orchestrator/model';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
@@ -29,11 +33,13 @@ export interface RoutePieces {
   n: number;
   N: number;
   d: number;
-  /** q = h Wq, k = h Wk, [n, N, d] */
-  q: Float32Array;
-  k: Float32Array;
-  /** h_i / |h_i| and |h_i|, [n, N, d] and [n, N] */
-  unit: Float64Array;
+  /** h [n, N, d] (float32, as encoded) and hM = h Wq Wk^T [n, N, d]: q_i . k_j = hM_i . h_j */
+  h: Float32Array;
+  hM: Float32Array;
+  /** M = Wq Wk^T [d, d] */
+  M: Float32Array;
+  /** h_i / |h_i| rounded to float32 (as the cosine products read it; the routing op keeps float64) and |h_i|, [n, N, d] and [n, N] */
+  unit: Float32Array;
   norm: Float64Array;
   /** cos_ij, [n, N, N] */
   cos: Float64Array;
@@ -45,12 +51,16 @@ export interface RoutePieces {
   stopL: Float64Array;
 }
 
-/** Computes the pieces of every item of h [n, N, d], ctx [n, d] (forward only). */
-export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D): RoutePieces {
+/**
+ * Computes the pieces of every item of h [n, N, d], ctx [n, d] (forward only); `host`, the same
+ * values already on the host, saves copying them back out of the tensors (they are only read).
+ */
+export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, host?: { h: Float32Array; ctx: Float32Array }): RoutePieces {
   const p = model.params;
   const [n, N, d] = h.shape;
-  const h32 = new Float32Array(hostView(h));
-  const ctxv = new Float32Array(hostView(ctx));
+  if (host && (host.h.length !== h.size || host.ctx.length !== ctx.size)) throw new Error(`routePieces: host arrays of ${host.h.length} and ${host.ctx.length} values for h ${h.shape} and ctx ${ctx.shape}`);
+  const h32 = host ? host.h : new Float32Array(hostView(h));
+  const ctxv = host ? host.ctx : new Float32Array(hostView(ctx));
   const Wa = new Float32Array(hostView(p['select.Wa']));
   const ba = new Float32Array(hostView(p['select.ba']));
   const phi = new Float32Array(hostView(p['select.phi']));
@@ -59,9 +69,10 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
   const rv = model.config.selectionReadsH ? new Float32Array(hostView(p['select.r'])) : null;
   const lam = hostView(p['collab.lambda'])[0];
   const { intr, stopL } = selectionScoresHost({ ctx: ctxv, Wa, ba, phi, stopW: sw, stopB: sb, r: rv }, h32, n, N, d);
-  const q = mmHost(h32, n * N, d, p['collab.Wq']);
-  const k = mmHost(h32, n * N, d, p['collab.Wk']);
-  const unit = new Float64Array(n * N * d);
+  // q_i . k_j = (h_i Wq) . (h_j Wk) = h_i (Wq Wk^T) . h_j: one [n N, d] x [d, d] product instead of two
+  const M = product([{ a: new Float32Array(hostView(p['collab.Wq'])), aStored: 'MK', b: transpose(new Float32Array(hostView(p['collab.Wk'])), d, d) }], d, d, d);
+  const hM = product([{ a: h32, aStored: 'MK', b: M }], n * N, d, d);
+  const unit = new Float32Array(n * N * d);
   const norm = new Float64Array(n * N);
   const cos = new Float64Array(n * N * N);
   const z0 = new Float64Array(n * N * N);
@@ -69,20 +80,19 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
   for (let b = 0; b < n; b++) {
     const hb = b * N * d;
     for (let i = 0; i < N; i++) {
-      let s = 0;
-      for (let c = 0; c < d; c++) s += h32[hb + i * d + c] * h32[hb + i * d + c];
-      const nm = Math.sqrt(s + 1e-8);
+      const nm = Math.sqrt(sumOfSquares(h32, hb + i * d, d) + 1e-8);
       norm[b * N + i] = nm;
       for (let c = 0; c < d; c++) unit[hb + i * d + c] = h32[hb + i * d + c] / nm;
     }
   }
-  // The routing op's own dot products (pairDots), so the values are bitwise the kernel's.
-  const { qk, uu } = pairDots(q, k, unit, n, N, d);
+  // per-item dot products as the routing op's pairDots takes them: hM_i . h_j for q_i . k_j, and the unit rows' cosines
+  const qk = itemProductsABt(hM, h32, n, N, d, N);
+  const uu = itemProductsABt(unit, unit, n, N, d, N);
   for (let x = 0; x < n * N * N; x++) {
     cos[x] = uu[x];
     z0[x] = qk[x] * invSqrtD + lam * uu[x];
   }
-  return { model, n, N, d, q, k, unit, norm, cos, z0, intr, stopL };
+  return { model, n, N, d, h: h32, hM, M, unit, norm, cos, z0, intr, stopL };
 }
 
 /** The options a read from pieces honours (those of route() that a probe sets). */
@@ -234,24 +244,17 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
   const invSqrtD = 1 / Math.sqrt(d);
   const lam = hostView(p['collab.lambda'])[0];
   const rv = P.model.config.selectionReadsH ? new Float32Array(hostView(p['select.r'])) : null;
-  // Wq k_j and Wk q_j of every item the rows read (k Wq^T, q Wk^T): one product per item, not per row
+  // Wq k_j = h_j M^T and Wk q_j = h_j M (M = Wq Wk^T) of every item the rows read: h M is the
+  // pieces' hM, h M^T one product per item, not per row
   const slot = new Map<number, number>();
   for (const b of items) if (!slot.has(b) && Number.isInteger(b) && b >= 0 && b < P.n) slot.set(b, slot.size);
-  const kRows = new Float32Array(slot.size * N * d);
-  const qRows = new Float32Array(slot.size * N * d);
+  const hRows = new Float32Array(slot.size * N * d);
+  const qW = new Float32Array(slot.size * N * d);
   for (const [b, s] of slot) {
-    kRows.set(P.k.subarray(b * N * d, (b + 1) * N * d), s * N * d);
-    qRows.set(P.q.subarray(b * N * d, (b + 1) * N * d), s * N * d);
+    hRows.set(P.h.subarray(b * N * d, (b + 1) * N * d), s * N * d);
+    qW.set(P.hM.subarray(b * N * d, (b + 1) * N * d), s * N * d);
   }
-  const [WqT, WkT] = [tf.transpose(p['collab.Wq']), tf.transpose(p['collab.Wk'])];
-  let kW: Float32Array;
-  let qW: Float32Array;
-  try {
-    kW = slot.size ? mmHost(kRows, slot.size * N, d, WqT) : new Float32Array(0);
-    qW = slot.size ? mmHost(qRows, slot.size * N, d, WkT) : new Float32Array(0);
-  } finally {
-    tf.dispose([WqT, WkT]);
-  }
+  const kW = slot.size ? product([{ a: hRows, aStored: 'MK', b: transpose(P.M, d, d) }], slot.size * N, d, d) : new Float32Array(0);
   const gh = new Float32Array(R * N * d);
   const gLC = new Float64Array(N);
   // Per row, the three N x N coefficient matrices of the h-gradient through Z (below); rows are
@@ -310,9 +313,11 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     if (list) list.push(row);
     else rowsOf.set(b, [row]);
   }
-  // Per item, all its rows at once: [rows N, N] coefficient stacks times the item's [N, d] blocks.
+  // Per item, all its rows at once: [rows N, N] coefficient stacks times the item's [N, d] blocks,
+  // every item's products in one batch (per-item calls cost more in setup than in arithmetic).
   const { unit, norm } = P;
-  for (const [b, rows] of rowsOf) {
+  const itemRows = [...rowsOf];
+  const jobs = itemRows.flatMap(([b, rows]) => {
     const m = rows.length * N;
     const stack = (c: Float32Array) => {
       const out = new Float32Array(m * N);
@@ -321,38 +326,71 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
     };
     const wb = slot.get(b)! * N * d;
     const hb = b * N * d;
-    const kWb = kW.subarray(wb, wb + N * d);
-    const qWb = qW.subarray(wb, wb + N * d);
-    const unitB = new Float32Array(unit.subarray(hb, hb + N * d));
-    const acc = product([{ a: stack(coef.A), aStored: 'MK', b: kWb }, { a: stack(coef.A2), aStored: 'MK', b: qWb }], m, N, d);
-    const acc2 = product([{ a: stack(coef.W), aStored: 'MK', b: unitB }], m, N, d);
+    return [
+      { M: m, terms: [{ a: stack(coef.A), b: kW.subarray(wb, wb + N * d) }, { a: stack(coef.A2), b: qW.subarray(wb, wb + N * d) }] },
+      { M: m, terms: [{ a: stack(coef.W), b: unit.subarray(hb, hb + N * d) }] },
+    ];
+  });
+  const products = batchedProducts(jobs, N, d);
+  let at = 0;
+  for (const [b, rows] of itemRows) {
+    const m = rows.length * N;
+    const hb = b * N * d;
+    const acc = products.subarray(at, at + m * d);
+    const acc2 = products.subarray(at + m * d, at + 2 * m * d);
+    at += 2 * m * d;
     // plain loops over local arrays (a closure per row reading P's fields ran ~3x slower)
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r];
       for (let i = 0; i < N; i++) {
         const ui = hb + i * d;
         const ai = (r * N + i) * d;
-        let dot = 0;
-        for (let c = 0; c < d; c++) dot += unit[ui + c] * acc2[ai + c];
+        // four interleaved sums, as sumOfSquares
+        let d0 = 0;
+        let d1 = 0;
+        let d2 = 0;
+        let d3 = 0;
+        let c = 0;
+        for (; c + 3 < d; c += 4) {
+          d0 += unit[ui + c] * acc2[ai + c];
+          d1 += unit[ui + c + 1] * acc2[ai + c + 1];
+          d2 += unit[ui + c + 2] * acc2[ai + c + 2];
+          d3 += unit[ui + c + 3] * acc2[ai + c + 3];
+        }
+        for (; c < d; c++) d0 += unit[ui + c] * acc2[ai + c];
+        const dot = d0 + d1 + (d2 + d3);
         const nm = norm[b * N + i];
         const gi = (row * N + i) * d;
-        for (let c = 0; c < d; c++) gh[gi + c] += acc[ai + c] + (acc2[ai + c] - unit[ui + c] * dot) / nm;
+        for (c = 0; c < d; c++) gh[gi + c] += acc[ai + c] + (acc2[ai + c] - unit[ui + c] * dot) / nm;
       }
     }
   }
   const norms: number[][] = [];
   for (let row = 0; row < R; row++) {
     const v = new Array<number>(N);
-    for (let i = 0; i < N; i++) {
-      let s = 0;
-      const o = (row * N + i) * d;
-      for (let c = 0; c < d; c++) {
-        const g = gh[o + c];
-        s += g * g;
-      }
-      v[i] = Math.sqrt(s);
-    }
+    for (let i = 0; i < N; i++) v[i] = Math.sqrt(sumOfSquares(gh, (row * N + i) * d, d));
     norms.push(v);
   }
   return norms;
+}
+
+/**
+ * sum_c x[o + c]^2 for c < d in float64, as four interleaved sums (then the rest of d): a quarter
+ * of one sum's chain of dependent adds, which bounds the loop. Rounding differs from one sum at
+ * ~1e-16 relative (route-kernel.ts sums in one; test/probes/route-pieces.test.ts compares).
+ */
+function sumOfSquares(x: Float32Array, o: number, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let c = 0;
+  for (; c + 3 < d; c += 4) {
+    s0 += x[o + c] * x[o + c];
+    s1 += x[o + c + 1] * x[o + c + 1];
+    s2 += x[o + c + 2] * x[o + c + 2];
+    s3 += x[o + c + 3] * x[o + c + 3];
+  }
+  for (; c < d; c++) s0 += x[o + c] * x[o + c];
+  return s0 + s1 + (s2 + s3);
 }

@@ -7,7 +7,7 @@
 import { hostView, tf } from '../orchestrator/backend';
 import { disposeBatch, toBatch, type RoutingItem } from '../orchestrator/dataset';
 import { encode, route, type OrchestratorModel, type ScoreParts } from '../orchestrator/model';
-import { encodeMaskedFromParts, encodeWithParts, type BackboneParts } from './encode-reuse';
+import { encodeMaskedFromParts, encodeWithParts, type BackboneParts, type HostEncoding } from './encode-reuse';
 import { readFromPieces, routePieces, type RoutePieces } from './route-pieces';
 
 /** Route options a probe may set (the subset of `RouteOptions` that changes the policy). */
@@ -44,11 +44,13 @@ export interface EncodedItems {
   pieces?: RoutePieces;
   /** the backbone's mask-independent part (unmasked encodings of a backbone model): masked re-encodes start from it */
   backbone?: BackboneParts;
+  /** h and ctx's values on the host, where the encoding made them there (no copy back out of the tensors) */
+  host?: HostEncoding;
 }
 
 /** The pieces of a shared encoding for this model, computed once and kept on it. */
 export function piecesOf(model: OrchestratorModel, e: EncodedItems): RoutePieces {
-  if (!e.pieces || e.pieces.model !== model) e.pieces = routePieces(model, e.h, e.ctx);
+  if (!e.pieces || e.pieces.model !== model) e.pieces = routePieces(model, e.h, e.ctx, e.host);
   return e.pieces;
 }
 
@@ -59,8 +61,8 @@ export function encodeItems(model: OrchestratorModel, items: readonly RoutingIte
   const bs = opts.batchSize ?? 1024;
   if (model.config.backbone && !(opts.available && opts.available.some((a) => !a))) {
     // unmasked: keep the backbone's mask-independent part for masked re-encodes (encode-reuse.ts)
-    const { h, ctx, parts } = encodeWithParts(model, items, bs);
-    return { ids: items.map((it) => it.id), available: null, h, ctx, backbone: parts };
+    const { h, ctx, host, parts } = encodeWithParts(model, items, bs);
+    return { ids: items.map((it) => it.id), available: null, h, ctx, host, backbone: parts };
   }
   const hs: tf.Tensor3D[] = [];
   const ctxs: tf.Tensor2D[] = [];
@@ -96,8 +98,8 @@ export function encodeItemsMasked(model: OrchestratorModel, base: EncodedItems, 
   const ids = idx.map((i) => items[i].id);
   const mask = available.some((a) => !a) ? [...available] : null;
   if (base.backbone && base.backbone.model === model) {
-    const { h, ctx } = encodeMaskedFromParts(model, base.backbone, idx, available, batchSize);
-    return { ids, available: mask, h, ctx };
+    const { h, ctx, host } = encodeMaskedFromParts(model, base.backbone, idx, available, batchSize);
+    return { ids, available: mask, h, ctx, host };
   }
   if (!model.config.backbone) return { ids, available: mask, h: gatherRows(base.h, idx) as tf.Tensor3D, ctx: gatherRows(base.ctx, idx) as tf.Tensor2D };
   return encodeItems(model, idx.map((i) => items[i]), { available, batchSize });

@@ -46,8 +46,9 @@ test('encodeWithParts gives encode()\'s h and ctx; masked re-encodes from its pa
     assertClose(h.arraySync(), want.h, 1e-6, 'unmasked h');
     assertClose(ctx.arraySync(), want.ctx, 1e-6, 'unmasked ctx');
     tf.dispose([h, ctx]);
-    for (const k of [0, 3]) {
-      const available = Array.from({ length: N }, (_, i) => i !== k);
+    // one masked expert (maskedMix's fast path) and two at once (its general loop)
+    for (const k of [[0], [3], [1, 3]]) {
+      const available = Array.from({ length: N }, (_, i) => !k.includes(i));
       const idx = [8, 1, 2, 5];
       const m = encodeMaskedFromParts(model, parts, idx, available, 3);
       const ref = reference(model, idx.map((i) => ds.items[i]), available);
