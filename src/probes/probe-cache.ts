@@ -106,8 +106,49 @@ export function writeAtomic(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * Atomic writes (as writeAtomic) handed to the file system's own threads: the caller goes on
+ * computing while they complete, and `settle()` waits for every write so far, then throws the
+ * first that failed. A killed process loses only writes still pending, never half a file.
+ */
+export class BackgroundWrites {
+  private pending: Promise<void>[] = [];
+  private failures: unknown[] = [];
+  private count = 0;
+  /** the last write of each file: a later write of the same file waits for it, so the later one wins */
+  private last = new Map<string, Promise<void>>();
+
+  write(file: string, text: string): void {
+    const tmp = `${file}.${process.pid}.${++this.count}.tmp`;
+    const done = (this.last.get(file) ?? Promise.resolve())
+      .then(() => fs.promises.mkdir(path.dirname(file), { recursive: true }))
+      .then(() => fs.promises.writeFile(tmp, text))
+      .then(() => fs.promises.rename(tmp, file))
+      // recorded now, thrown by settle(): a rejection nobody awaits yet would end the process
+      .catch((e: unknown) => void this.failures.push(e));
+    this.last.set(file, done);
+    this.pending.push(done);
+  }
+
+  /** Stores a result with its inputs, as writeCached. */
+  writeCached<T>(file: string, inputs: ProbeInputs, result: T): void {
+    this.write(file, cachedText(inputs, result));
+  }
+
+  async settle(): Promise<void> {
+    while (this.pending.length) await Promise.all(this.pending.splice(0));
+    this.last.clear();
+    const [first] = this.failures.splice(0);
+    if (first !== undefined) throw first;
+  }
+}
+
+function cachedText<T>(inputs: ProbeInputs, result: T): string {
+  const data: Stored<T> = { kind: 'inform-probe-output', inputs, result };
+  return JSON.stringify(data);
+}
+
 /** Stores a result with its inputs. */
 export function writeCached<T>(file: string, inputs: ProbeInputs, result: T): void {
-  const data: Stored<T> = { kind: 'inform-probe-output', inputs, result };
-  writeAtomic(file, JSON.stringify(data));
+  writeAtomic(file, cachedText(inputs, result));
 }

@@ -27,7 +27,7 @@ import { cascadeProbe, type CascadeItem, type CascadeSettings, type CascadeSumma
 import { maskingProbes, pairedOverEpochs, type MaskingSummary, type MaskTarget, type PairedComparison } from './masking';
 import type { MoaProbeResult } from './moa';
 import { perturbationShift, type PerturbationSummary, type PerturbedSet } from './perturbations';
-import { checkpointFingerprint, itemsFingerprint, probesCodeVersion, readCached, writeAtomic, writeCached, type ProbeInputs } from './probe-cache';
+import { BackgroundWrites, checkpointFingerprint, itemsFingerprint, probesCodeVersion, readCached, type ProbeInputs } from './probe-cache';
 import { disposeEncoded, encodeItems, type EncodedItems } from './routing-read';
 import { structureProbe, type StructureResult } from './structure';
 import { integratedProbe, type IntegratedSummary } from './integrated';
@@ -142,8 +142,23 @@ function expertIndex(ids: readonly string[], id: string, what: string): number {
   return k;
 }
 
-/** Runs the probe pass. */
+/**
+ * Runs the probe pass. Its files are written in the background while it computes (atomic writes
+ * on the file system's threads); it returns, or throws, once every write has landed.
+ */
 export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult> {
+  const writes = new BackgroundWrites();
+  try {
+    const result = await probePass(opts, writes);
+    await writes.settle();
+    return result;
+  } catch (e) {
+    await writes.settle().catch(() => undefined); // keep what was computed; report the pass's own error
+    throw e;
+  }
+}
+
+async function probePass(opts: RunProbesOptions, writes: BackgroundWrites): Promise<RunProbesResult> {
   const runDir = path.resolve(opts.runDir);
   const split = opts.split ?? 'test';
   const datasetFile = path.join(runDir, 'dataset.jsonl');
@@ -173,7 +188,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
   const files: string[] = [];
   const writeCsv = (file: string, rows: Row[]) => {
     if (rows.length === 0) return;
-    writeAtomic(file, rowsToCsv(rows));
+    writes.write(file, rowsToCsv(rows));
     files.push(file);
   };
   // maxSteps joins the cache inputs only when given, so tables written without it stay valid
@@ -204,7 +219,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
         return cached;
       }
       const value = await compute();
-      writeCached(file, full, value);
+      writes.writeCached(file, full, value);
       res.computed.push(probe);
       return value;
     };
@@ -251,7 +266,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
           perturbed ??= await opts.context!.perturbed!();
           const sets = opts.perturbations ? perturbed.filter((s) => opts.perturbations!.includes(s.perturbation)) : perturbed;
           value = perturbationShift(getModel(), items, sets, { batchSize: opts.batchSize, maxSteps: opts.maxSteps });
-          writeCached(file, inputs, value);
+          writes.writeCached(file, inputs, value);
           res.computed.push('perturbations');
         } else res.reused.push('perturbations');
         res.perturbations = value;
@@ -279,7 +294,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
   writeCsv(path.join(series, 'paired.csv'), pairedRows(paired));
   writeCsv(path.join(series, 'table8.csv'), table8);
   if (paired.length) {
-    writeAtomic(path.join(series, 'paired.json'), JSON.stringify(paired, null, 1));
+    writes.write(path.join(series, 'paired.json'), JSON.stringify(paired, null, 1));
     files.push(path.join(series, 'paired.json'));
   }
 
@@ -293,7 +308,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
     if (!cascade) {
       const ci = await opts.context!.cascadeItems!();
       cascade = cascadeProbe(ci, opts.cascade);
-      writeCached(file, inputs, cascade);
+      writes.writeCached(file, inputs, cascade);
     }
     files.push(file);
     writeCsv(path.join(root, 'cascade.csv'), cascadeRows(cascade.summaries, ids));
@@ -307,7 +322,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<RunProbesResult
     const reused = moa !== undefined;
     if (!moa) {
       moa = await opts.context!.moa!();
-      writeCached(file, inputs, moa);
+      writes.writeCached(file, inputs, moa);
     }
     files.push(file);
     writeCsv(path.join(root, 'moa.csv'), moaRows(moa.summaries));
