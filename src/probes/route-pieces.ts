@@ -49,6 +49,18 @@ export interface RoutePieces {
   intr: Float64Array;
   /** the stop logit, [n] */
   stopL: Float64Array;
+  /**
+   * C's rows per availability mask and item (collaborationRows' softZ, C, log C), filled on first
+   * use: every read of an encoding under one mask (the structure read, its reopened rollouts, the
+   * intrinsic rows, the ablations) rolls out from the same C, so it is computed once
+   */
+  rows: Map<string, Array<CollabRows | undefined>>;
+}
+
+interface CollabRows {
+  softZ: Float64Array;
+  C: Float64Array;
+  logC: Float64Array;
 }
 
 /**
@@ -92,7 +104,7 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
     cos[x] = uu[x];
     z0[x] = qk[x] * invSqrtD + lam * uu[x];
   }
-  return { model, n, N, d, h: h32, hM, M, unit, norm, cos, z0, intr, stopL };
+  return { model, n, N, d, h: h32, hM, M, unit, norm, cos, z0, intr, stopL, rows: new Map() };
 }
 
 /** The options a read from pieces honours (those of route() that a probe sets). */
@@ -126,9 +138,7 @@ function rollItem(P: RoutePieces, b: number, K: number, opts: PiecesPolicy, forc
   const parts: ScoreParts = opts.scoreParts ?? model.config.scoreParts ?? 'full';
   const available = opts.available ?? new Array<boolean>(N).fill(true);
   const availLogit = available.map((a) => (a ? 0 : MASKED));
-  const Z = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) Z[i * N + j] = P.z0[(b * N + i) * N + j] + (i === j ? MASKED : 0) + availLogit[j];
-  const rows = collaborationRows(Z, N, available);
+  const rows = collabRowsOf(P, b, opts.available, available, availLogit);
   const softZ = rows.softZ;
   let { logC, C } = rows;
   if (override) {
@@ -177,6 +187,26 @@ function rollItem(P: RoutePieces, b: number, K: number, opts: PiecesPolicy, forc
     prev = best;
   }
   return { softZ, C, logC, pe, pick, stopP };
+}
+
+/** Item b's rows of C under `available` (read-only; shared by every rollout of the item under that mask). */
+function collabRowsOf(P: RoutePieces, b: number, given: readonly boolean[] | undefined, available: readonly boolean[], availLogit: readonly number[]): CollabRows {
+  const { N } = P;
+  const key = given ? maskKey(given) : 'all';
+  let perItem = P.rows.get(key);
+  if (!perItem) P.rows.set(key, (perItem = new Array<CollabRows | undefined>(P.n)));
+  const known = perItem[b];
+  if (known) return known;
+  const Z = new Float64Array(N * N);
+  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) Z[i * N + j] = P.z0[(b * N + i) * N + j] + (i === j ? MASKED : 0) + availLogit[j];
+  return (perItem[b] = collaborationRows(Z, N, [...available]));
+}
+
+/** A mask as a string key (computed per rollout: a caller may reuse one array for other masks). */
+function maskKey(available: readonly boolean[]): string {
+  let k = '';
+  for (const a of available) k += a ? '1' : '0';
+  return k;
 }
 
 function overrideOf(opts: PiecesPolicy, N: number): Float64Array | null {

@@ -143,3 +143,29 @@ test('the pieces refuse a bad item, step or mask', async () => {
     disposeModel(mdl);
   }
 });
+
+test('the pieces keep C per mask and item: reads under one mask share it, and a mask array reused for another mask reads the new one', async () => {
+  await ensureBackend();
+  const ds = syntheticRoutingDataset({ seed: 5, nItems: 6, nExperts: N, dim: 16, nDomains: 2 });
+  const mdl = model({ selectionReadsH: false, backbone: false, hidden: 8, heads: 2, stopBias: 0 });
+  const enc = encodeItems(mdl, ds.items);
+  try {
+    const P = routePieces(mdl, enc.h, enc.ctx);
+    const idx = [0, 1, 2, 3, 4, 5];
+    const fresh = (available: boolean[]) => readFromPieces(routePieces(mdl, enc.h, enc.ctx), idx, { steps: 3, available });
+    const mask = new Array<boolean>(N).fill(true);
+    mask[2] = false;
+    const first = readFromPieces(P, idx, { steps: 3, available: mask });
+    assert.deepEqual(readFromPieces(P, idx, { steps: 3, available: mask }), first, 'the same read again');
+    assert.deepEqual(first, fresh([...mask]));
+    mask[2] = true; // the caller's array, now another mask
+    mask[5] = false;
+    const second = readFromPieces(P, idx, { steps: 3, available: mask });
+    assert.deepEqual(second, fresh([...mask]), 'the mutated array is read as the new mask');
+    assert.ok(second.C.some((c) => c[0][5] === 0) && first.C.every((c) => c[0][5] > 0), 'the two masks give different C');
+    assert.deepEqual(P.rows.size, 2, 'one set of rows per mask');
+  } finally {
+    disposeEncoded(enc);
+    disposeModel(mdl);
+  }
+});
