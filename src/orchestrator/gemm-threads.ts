@@ -142,9 +142,17 @@ export function usesThreads(M: number, K: number, N: number, terms: number): boo
 /**
  * sum_t a_t b_t, [M, N], as host-matmul.ts's `product` computes it (same bits), with the rows
  * shared out over the pool's threads. Returns null when the operands would not fit the memory
- * (the caller then runs it on its own thread).
+ * (the caller then runs it on its own thread). `consume` gets C where the kernel wrote it (float
+ * offset `at` of the pool's memory F, rows of ldc floats; valid until the next product) and its
+ * result is returned: by default a copy of C.
  */
-export function threadedProduct(terms: readonly ProductTerm[], M: number, K: number, N: number): Float32Array | null {
+export function threadedProduct<T = Float32Array>(
+  terms: readonly ProductTerm[],
+  M: number,
+  K: number,
+  N: number,
+  consume: (F: Float32Array, at: number, ldc: number) => T = (F, at, ldc) => unpadRows(F, at, M, N, ldc) as T,
+): T | null {
   const p = currentPool();
   if (!p) return null;
   const N8 = Math.ceil(N / 8) * 8;
@@ -213,5 +221,5 @@ export function threadedProduct(terms: readonly ProductTerm[], M: number, K: num
     }
   }
   p.products++;
-  return unpadRows(F, C / 4, M, N, N8);
+  return consume(F, C / 4, N8);
 }

@@ -40,15 +40,27 @@ function gemmArena(): { ar: Arena; run: GemmRun } | null {
 export function product(terms: ProductTerm[], M: number, K: number, N: number, asTensor: true): tf.Tensor2D;
 export function product(terms: ProductTerm[], M: number, K: number, N: number, asTensor?: false): Float32Array;
 export function product(terms: ProductTerm[], M: number, K: number, N: number, asTensor = false): Float32Array | tf.Tensor2D {
+  const r = productCore(terms, M, K, N, asTensor, (F, at, ldc) => unpadRows(F, at, M, N, ldc));
+  return r instanceof Float32Array ? (asTensor ? tf.tensor2d(r, [M, N]) : r) : r;
+}
+
+/**
+ * As `product`, but C is handed to `consume` where the kernel wrote it (rows of ldc >= N floats,
+ * a view valid only inside `consume`) and what `consume` returns is returned: no copy out, for a
+ * result read once (the probes' W_o output, read by the final norm).
+ */
+export function productInto<T>(terms: ProductTerm[], M: number, K: number, N: number, consume: (C: Float32Array, ldc: number) => T): T {
+  return productCore(terms, M, K, N, false, (F, at, ldc) => consume(F.subarray(at, at + M * ldc), ldc)) as T;
+}
+
+/** product's work: C to `consume` (F, float offset, row stride), or, with `asTensor` and N a multiple of 8, written straight into a new tensor. */
+function productCore<T>(terms: ProductTerm[], M: number, K: number, N: number, asTensor: boolean, consume: (F: Float32Array, at: number, ldc: number) => T): T | tf.Tensor2D {
   for (const t of terms) checkTerm(t, M, K, N);
   // a large product (a probe pass's whole split) is shared out over threads: the same bits
-  const threaded = usesThreads(M, K, N, terms.length) ? threadedProduct(terms, M, K, N) : null;
-  if (threaded) return asTensor ? tf.tensor2d(threaded, [M, N]) : threaded;
+  const threaded = usesThreads(M, K, N, terms.length) ? threadedProduct(terms, M, K, N, consume) : null;
+  if (threaded !== null) return threaded;
   const k = gemmArena();
-  if (!k) {
-    const out = gemmJs(terms, M, K, N);
-    return asTensor ? tf.tensor2d(out, [M, N]) : out;
-  }
+  if (!k) return consume(gemmJs(terms, M, K, N), 0, N);
   const N8 = Math.ceil(N / 8) * 8; // the kernel computes whole blocks of 8 columns
   // Operands already in the arena's memory (a weight in the wasm heap) are read in place; their
   // offsets are taken now, before any allocation below can grow the memory (growing keeps
@@ -87,8 +99,7 @@ export function product(terms: ProductTerm[], M: number, K: number, N: number, a
     }
   });
   if (out) return out.t as tf.Tensor2D;
-  const res = unpadRows(F, C / 4, M, N, N8);
-  return asTensor ? tf.tensor2d(res, [M, N]) : res;
+  return consume(F, C / 4, N8);
 }
 
 /**
@@ -131,11 +142,13 @@ export function itemProductsABt(a: Float32Array, bt: Float32Array, count: number
 
 /**
  * Many small products at once: for each job j, sum_t a_t b_t of shape [M_j, N] (inner dimension
- * K, every term 'MK'), as `product` computes each (the same bits), returned end to end
- * ([sum_j M_j, N]). One copy into the arena and one out serve every job: per call, `product`'s
- * setup cost more than the arithmetic of a probe's per-item products ([~15, 10] x [10, 256]).
+ * K, every term 'MK'), as `product` computes each (the same bits), end to end ([sum_j M_j, N]),
+ * handed to `consume` and returned as what it returns. The results are read where the kernel
+ * wrote them (a view valid only inside `consume`), and one copy into the arena serves every job:
+ * per call, `product`'s setup cost more than the arithmetic of a probe's per-item products
+ * ([~15, 10] x [10, 256]).
  */
-export function batchedProducts(jobs: ReadonlyArray<{ M: number; terms: ReadonlyArray<{ a: Float32Array; b: Float32Array }> }>, K: number, N: number): Float32Array {
+export function batchedProducts<T>(jobs: ReadonlyArray<{ M: number; terms: ReadonlyArray<{ a: Float32Array; b: Float32Array }> }>, K: number, N: number, consume: (C: Float32Array) => T): T {
   const rows = jobs.reduce((acc, j) => acc + j.M, 0);
   for (const j of jobs) for (const t of j.terms) checkTerm({ ...t, aStored: 'MK' }, j.M, K, N);
   const k = gemmArena();
@@ -146,7 +159,7 @@ export function batchedProducts(jobs: ReadonlyArray<{ M: number; terms: Readonly
       out.set(product(j.terms.map((t) => ({ ...t, aStored: 'MK' as const })), j.M, K, N), at);
       at += j.M * N;
     }
-    return out;
+    return consume(out);
   }
   // layout: every job's terms (a [M_j, K], then b [K, N]), then C [rows, N]
   const align = (n: number) => 16 * Math.ceil(n / 16);
@@ -168,7 +181,7 @@ export function batchedProducts(jobs: ReadonlyArray<{ M: number; terms: Readonly
     if (j.terms.length === 0) F.fill(0, C / 4 + row * N, C / 4 + (row + j.M) * N);
     row += j.M;
   }
-  return F.slice(C / 4, C / 4 + rows * N);
+  return consume(F.subarray(C / 4, C / 4 + rows * N));
 }
 
 function checkWeight(fn: string, W: tf.Tensor, rows: number, cols?: number): void {

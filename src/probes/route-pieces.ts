@@ -361,40 +361,42 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
       { M: m, terms: [{ a: stack(coef.W), b: unit.subarray(hb, hb + N * d) }] },
     ];
   });
-  const products = batchedProducts(jobs, N, d);
-  let at = 0;
-  for (const [b, rows] of itemRows) {
-    const m = rows.length * N;
-    const hb = b * N * d;
-    const acc = products.subarray(at, at + m * d);
-    const acc2 = products.subarray(at + m * d, at + 2 * m * d);
-    at += 2 * m * d;
-    // plain loops over local arrays (a closure per row reading P's fields ran ~3x slower)
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
-      for (let i = 0; i < N; i++) {
-        const ui = hb + i * d;
-        const ai = (r * N + i) * d;
-        // four interleaved sums, as sumOfSquares
-        let d0 = 0;
-        let d1 = 0;
-        let d2 = 0;
-        let d3 = 0;
-        let c = 0;
-        for (; c + 3 < d; c += 4) {
-          d0 += unit[ui + c] * acc2[ai + c];
-          d1 += unit[ui + c + 1] * acc2[ai + c + 1];
-          d2 += unit[ui + c + 2] * acc2[ai + c + 2];
-          d3 += unit[ui + c + 3] * acc2[ai + c + 3];
+  // read straight from the kernel's output (a view valid inside the callback)
+  batchedProducts(jobs, N, d, (products) => {
+    let at = 0;
+    for (const [b, rows] of itemRows) {
+      const m = rows.length * N;
+      const hb = b * N * d;
+      const acc = products.subarray(at, at + m * d);
+      const acc2 = products.subarray(at + m * d, at + 2 * m * d);
+      at += 2 * m * d;
+      // plain loops over local arrays (a closure per row reading P's fields ran ~3x slower)
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r];
+        for (let i = 0; i < N; i++) {
+          const ui = hb + i * d;
+          const ai = (r * N + i) * d;
+          // four interleaved sums, as sumOfSquares
+          let d0 = 0;
+          let d1 = 0;
+          let d2 = 0;
+          let d3 = 0;
+          let c = 0;
+          for (; c + 3 < d; c += 4) {
+            d0 += unit[ui + c] * acc2[ai + c];
+            d1 += unit[ui + c + 1] * acc2[ai + c + 1];
+            d2 += unit[ui + c + 2] * acc2[ai + c + 2];
+            d3 += unit[ui + c + 3] * acc2[ai + c + 3];
+          }
+          for (; c < d; c++) d0 += unit[ui + c] * acc2[ai + c];
+          const dot = d0 + d1 + (d2 + d3);
+          const nm = norm[b * N + i];
+          const gi = (row * N + i) * d;
+          for (c = 0; c < d; c++) gh[gi + c] += acc[ai + c] + (acc2[ai + c] - unit[ui + c] * dot) / nm;
         }
-        for (; c < d; c++) d0 += unit[ui + c] * acc2[ai + c];
-        const dot = d0 + d1 + (d2 + d3);
-        const nm = norm[b * N + i];
-        const gi = (row * N + i) * d;
-        for (c = 0; c < d; c++) gh[gi + c] += acc[ai + c] + (acc2[ai + c] - unit[ui + c] * dot) / nm;
       }
     }
-  }
+  });
   const norms: number[][] = [];
   for (let row = 0; row < R; row++) {
     const v = new Array<number>(N);

@@ -2,7 +2,7 @@
  * Large products shared out over threads (src/orchestrator/gemm-threads.ts, reached through
  * host-matmul.ts's `product`): the same bits as on one thread, on the probe pass's shapes and on
  * ragged ones (rows not a multiple of 4, columns not a multiple of 8, A stored transposed, two
- * terms, a tensor result); small products stay on the calling thread; a process with an idle pool
+ * terms, a tensor result, a result read in place); small products stay on the calling thread; a process with an idle pool
  * exits; the thread setting is checked.
  */
 import { test } from 'node:test';
@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { ensureBackend, hostView, tf } from '../../src/orchestrator/backend';
 import { gemmJs, type ProductTerm } from '../../src/orchestrator/gemm-simd';
 import { MIN_MULTIPLY_ADDS, setGemmThreads, threadedProducts, threadsFromEnv } from '../../src/orchestrator/gemm-threads';
-import { product } from '../../src/orchestrator/host-matmul';
+import { product, productInto } from '../../src/orchestrator/host-matmul';
 
 function random(n: number, seed: number): Float32Array {
   let x = seed;
@@ -44,7 +44,16 @@ test('threaded products have the bits of one thread (and of the scalar loop), fo
           const t = product(terms, M, K, N, true);
           assert.deepEqual(new Float32Array(hostView(t)), one, 'as a tensor');
           t.dispose();
+          // read in place (rows of ldc >= N floats), then copied here
+          const inPlace = productInto(terms, M, K, N, (C, ldc) => {
+            const out = new Float32Array(M * N);
+            for (let m = 0; m < M; m++) out.set(C.subarray(m * ldc, m * ldc + N), m * N);
+            return out;
+          });
+          assert.deepEqual(inPlace, one, 'productInto');
         }
+        setGemmThreads(1);
+        assert.deepEqual(productInto(terms, M, K, N, (C, ldc) => Float32Array.from({ length: M * N }, (_, x) => C[Math.floor(x / N) * ldc + (x % N)])), one, 'productInto on one thread');
         if (M * K * N <= 40e6) assert.deepEqual(one, gemmJs(terms, M, K, N), 'the scalar loop');
       }
     });
