@@ -50,17 +50,28 @@ export interface RoutePieces {
   /** the stop logit, [n] */
   stopL: Float64Array;
   /**
-   * C's rows per availability mask and item (collaborationRows' softZ, C, log C), filled on first
-   * use: every read of an encoding under one mask (the structure read, its reopened rollouts, the
-   * intrinsic rows, the ablations) rolls out from the same C, so it is computed once
+   * C's rows per availability mask and item (collaborationRows' softZ, C, log C, and each expert's
+   * connectivity), filled on first use: every read of an encoding under one mask (the structure
+   * read, its reopened rollouts, the intrinsic rows, the ablations) rolls out from the same C, so
+   * it is computed once
    */
-  rows: Map<string, Array<CollabRows | undefined>>;
+  rows: Map<string, MaskRows>;
+}
+
+/** One mask's rows of C, per item. */
+interface MaskRows {
+  available: readonly boolean[];
+  /** 0 for an available expert, MASKED for a masked one */
+  availLogit: readonly number[];
+  perItem: Array<CollabRows | undefined>;
 }
 
 interface CollabRows {
   softZ: Float64Array;
   C: Float64Array;
   logC: Float64Array;
+  /** 0.5 sum_j (C_ij + C_ji) */
+  conn: Float64Array;
 }
 
 /**
@@ -136,23 +147,21 @@ function rollItem(P: RoutePieces, b: number, K: number, opts: PiecesPolicy, forc
   const model = P.model;
   const gamma = model.config.lengthPenalty;
   const parts: ScoreParts = opts.scoreParts ?? model.config.scoreParts ?? 'full';
-  const available = opts.available ?? new Array<boolean>(N).fill(true);
-  const availLogit = available.map((a) => (a ? 0 : MASKED));
-  const rows = collabRowsOf(P, b, opts.available, available, availLogit);
+  const mask = maskRowsOf(P, opts.available);
+  const availLogit = mask.availLogit;
+  const rows = collabRowsOf(P, b, mask);
   const softZ = rows.softZ;
-  let { logC, C } = rows;
+  let { logC, C, conn } = rows;
   if (override) {
     C = override.slice();
     logC = new Float64Array(N * N);
     for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) logC[i * N + j] = Math.log(C[i * N + j] + (i === j ? 1e-30 : 0));
+    conn = connectivity(C, N);
   }
   const base = new Float64Array(N);
   for (let i = 0; i < N; i++) {
-    let s = 0;
-    for (let j = 0; j < N; j++) s += C[i * N + j] + C[j * N + i];
-    const conn = 0.5 * s;
     const intr = P.intr[b * N + i];
-    base[i] = parts === 'relational-only' ? conn : parts === 'intrinsic-only' ? intr : intr + conn;
+    base[i] = parts === 'relational-only' ? conn[i] : parts === 'intrinsic-only' ? intr : intr + conn[i];
   }
   const useSuccessor = parts !== 'intrinsic-only';
   const taken = new Uint8Array(N);
@@ -189,17 +198,37 @@ function rollItem(P: RoutePieces, b: number, K: number, opts: PiecesPolicy, forc
   return { softZ, C, logC, pe, pick, stopP };
 }
 
-/** Item b's rows of C under `available` (read-only; shared by every rollout of the item under that mask). */
-function collabRowsOf(P: RoutePieces, b: number, given: readonly boolean[] | undefined, available: readonly boolean[], availLogit: readonly number[]): CollabRows {
-  const { N } = P;
+/** The rows cache of a mask (undefined: every expert available), made on first use. */
+function maskRowsOf(P: RoutePieces, given: readonly boolean[] | undefined): MaskRows {
   const key = given ? maskKey(given) : 'all';
-  let perItem = P.rows.get(key);
-  if (!perItem) P.rows.set(key, (perItem = new Array<CollabRows | undefined>(P.n)));
-  const known = perItem[b];
+  let m = P.rows.get(key);
+  if (!m) {
+    const available = given ? [...given] : new Array<boolean>(P.N).fill(true);
+    P.rows.set(key, (m = { available, availLogit: available.map((a) => (a ? 0 : MASKED)), perItem: new Array<CollabRows | undefined>(P.n) }));
+  }
+  return m;
+}
+
+/** Item b's rows of C under a mask (read-only; shared by every rollout of the item under that mask). */
+function collabRowsOf(P: RoutePieces, b: number, mask: MaskRows): CollabRows {
+  const known = mask.perItem[b];
   if (known) return known;
+  const { N } = P;
   const Z = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) Z[i * N + j] = P.z0[(b * N + i) * N + j] + (i === j ? MASKED : 0) + availLogit[j];
-  return (perItem[b] = collaborationRows(Z, N, [...available]));
+  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) Z[i * N + j] = P.z0[(b * N + i) * N + j] + (i === j ? MASKED : 0) + mask.availLogit[j];
+  const rows = collaborationRows(Z, N, [...mask.available]);
+  return (mask.perItem[b] = { ...rows, conn: connectivity(rows.C, N) });
+}
+
+/** Each expert's connectivity 0.5 sum_j (C_ij + C_ji), in route-kernel.ts's order. */
+function connectivity(C: Float64Array, N: number): Float64Array {
+  const conn = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    let s = 0;
+    for (let j = 0; j < N; j++) s += C[i * N + j] + C[j * N + i];
+    conn[i] = 0.5 * s;
+  }
+  return conn;
 }
 
 /** A mask as a string key (computed per rollout: a caller may reuse one array for other masks). */
