@@ -68,59 +68,63 @@ function afterAttention(model: OrchestratorModel, B: number, T: number, d: numbe
     const h = into?.h ?? new Float32Array(B * N * d);
     const ctx = into?.ctx ?? new Float32Array(B * d);
     const at0 = into?.at ?? 0;
-    const f = Math.fround;
     const row = new Float64Array(d);
-    const d4 = d & ~3;
     for (let b = 0; b < B; b++) {
       const t0 = (into?.t0Rows ? into.t0Rows[b] : b) * T * d;
-      for (let t = 0; t < T; t++) {
-        const o = (b * T + t) * ldc;
-        const o0 = t0 + t * d;
-        // four interleaved float64 sums (the rest of d after them): a quarter of one sum's chain of dependent adds
-        let m0 = 0;
-        let m1 = 0;
-        let m2 = 0;
-        let m3 = 0;
-        let c = 0;
-        for (; c < d4; c += 4) {
-          const x0 = f(f(R[o + c] + bo[c]) + T0[o0 + c]);
-          const x1 = f(f(R[o + c + 1] + bo[c + 1]) + T0[o0 + c + 1]);
-          const x2 = f(f(R[o + c + 2] + bo[c + 2]) + T0[o0 + c + 2]);
-          const x3 = f(f(R[o + c + 3] + bo[c + 3]) + T0[o0 + c + 3]);
-          row[c] = x0;
-          row[c + 1] = x1;
-          row[c + 2] = x2;
-          row[c + 3] = x3;
-          m0 += x0;
-          m1 += x1;
-          m2 += x2;
-          m3 += x3;
-        }
-        for (; c < d; c++) m0 += row[c] = f(f(R[o + c] + bo[c]) + T0[o0 + c]);
-        const mean = (m0 + m1 + (m2 + m3)) / d;
-        let v0 = 0;
-        let v1 = 0;
-        let v2 = 0;
-        let v3 = 0;
-        for (c = 0; c < d4; c += 4) {
-          const y0 = row[c] - mean;
-          const y1 = row[c + 1] - mean;
-          const y2 = row[c + 2] - mean;
-          const y3 = row[c + 3] - mean;
-          v0 += y0 * y0;
-          v1 += y1 * y1;
-          v2 += y2 * y2;
-          v3 += y3 * y3;
-        }
-        for (; c < d; c++) v0 += (row[c] - mean) * (row[c] - mean);
-        const inv = 1 / Math.sqrt((v0 + v1 + (v2 + v3)) / d + 1e-5);
-        const out = t === 0 ? ctx : h;
-        const at = t === 0 ? (at0 + b) * d : ((at0 + b) * N + t - 1) * d;
-        for (c = 0; c < d; c++) out[at + c] = (row[c] - mean) * inv * g[c] + beta[c];
-      }
+      residualNormRow(R, (b * T) * ldc, T0, t0, bo, g, beta, row, ctx, (at0 + b) * d, d);
+      for (let t = 1; t < T; t++) residualNormRow(R, (b * T + t) * ldc, T0, t0 + t * d, bo, g, beta, row, h, ((at0 + b) * N + t - 1) * d, d);
     }
     return { h, ctx };
   });
+}
+
+/**
+ * One row of afterAttention: out[at..at+d) = the norm of f32(f32(R[o..] + bo) + T0[o0..]), its
+ * mean and variance in four interleaved float64 sums (the rest of d after them: a quarter of one
+ * sum's chain of dependent adds). Its own function, every array a parameter: the loop over
+ * captured variables of a closure ran ~1.7x slower in a V8 profile.
+ */
+function residualNormRow(R: Float32Array, o: number, T0: Float32Array, o0: number, bo: Float32Array, g: Float32Array, beta: Float32Array, row: Float64Array, out: Float32Array, at: number, d: number): void {
+  const f = Math.fround;
+  const d4 = d & ~3;
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
+  let c = 0;
+  for (; c < d4; c += 4) {
+    const x0 = f(f(R[o + c] + bo[c]) + T0[o0 + c]);
+    const x1 = f(f(R[o + c + 1] + bo[c + 1]) + T0[o0 + c + 1]);
+    const x2 = f(f(R[o + c + 2] + bo[c + 2]) + T0[o0 + c + 2]);
+    const x3 = f(f(R[o + c + 3] + bo[c + 3]) + T0[o0 + c + 3]);
+    row[c] = x0;
+    row[c + 1] = x1;
+    row[c + 2] = x2;
+    row[c + 3] = x3;
+    m0 += x0;
+    m1 += x1;
+    m2 += x2;
+    m3 += x3;
+  }
+  for (; c < d; c++) m0 += row[c] = f(f(R[o + c] + bo[c]) + T0[o0 + c]);
+  const mean = (m0 + m1 + (m2 + m3)) / d;
+  let v0 = 0;
+  let v1 = 0;
+  let v2 = 0;
+  let v3 = 0;
+  for (c = 0; c < d4; c += 4) {
+    const y0 = row[c] - mean;
+    const y1 = row[c + 1] - mean;
+    const y2 = row[c + 2] - mean;
+    const y3 = row[c + 3] - mean;
+    v0 += y0 * y0;
+    v1 += y1 * y1;
+    v2 += y2 * y2;
+    v3 += y3 * y3;
+  }
+  for (; c < d; c++) v0 += (row[c] - mean) * (row[c] - mean);
+  const inv = 1 / Math.sqrt((v0 + v1 + (v2 + v3)) / d + 1e-5);
+  for (c = 0; c < d; c++) out[at + c] = (row[c] - mean) * inv * g[c] + beta[c];
 }
 
 /**
