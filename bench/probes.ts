@@ -24,7 +24,7 @@
  * Last line: `ratio: <x> (probe pass over one training epoch)`; the goal is x <= 1 (issue 10) and
  * x <= 0.5 (issue 13). docs/probes.md counts the arithmetic of both sides and says what the pass
  * reuses (one encode per item, masked re-encodes from its mask-independent part, the routing
- * step's q/k and pair logits once per encoding, gradients with respect to h only).
+ * step's pair logits (h Wq Wk^T h) once per encoding, gradients with respect to h only).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
