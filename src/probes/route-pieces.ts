@@ -103,7 +103,7 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
   for (let b = 0; b < n; b++) {
     const hb = b * N * d;
     for (let i = 0; i < N; i++) {
-      const nm = Math.sqrt(sumOfSquares(h32, hb + i * d, d) + 1e-8);
+      const nm = Math.sqrt(dotRows(h32, hb + i * d, h32, hb + i * d, d) + 1e-8);
       norm[b * N + i] = nm;
       for (let c = 0; c < d; c++) unit[hb + i * d + c] = h32[hb + i * d + c] / nm;
     }
@@ -401,30 +401,30 @@ export function selectionGradNorms(P: RoutePieces, items: readonly number[], cha
   const norms: number[][] = [];
   for (let row = 0; row < R; row++) {
     const v = new Array<number>(N);
-    for (let i = 0; i < N; i++) v[i] = Math.sqrt(sumOfSquares(gh, (row * N + i) * d, d));
+    for (let i = 0; i < N; i++) v[i] = Math.sqrt(dotRows(gh, (row * N + i) * d, gh, (row * N + i) * d, d));
     norms.push(v);
   }
   return norms;
 }
 
 /**
- * sum_c x[o + c]^2 for c < d in float64, as four interleaved sums (then the rest of d): a quarter
- * of one sum's chain of dependent adds, which bounds the loop. Rounding differs from one sum at
- * ~1e-16 relative (route-kernel.ts sums in one; test/probes/route-pieces.test.ts compares).
+ * sum_c x[xo + c] y[yo + c] for c < d in float64, as four interleaved sums (then the rest of d): a
+ * quarter of one sum's chain of dependent adds, which bounds the loop. Rounding differs from one
+ * sum at ~1e-16 relative (route-kernel.ts sums in one; test/probes/route-pieces.test.ts compares).
  */
-function sumOfSquares(x: Float32Array, o: number, d: number): number {
+function dotRows(x: Float32Array, xo: number, y: Float32Array, yo: number, d: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   let c = 0;
   for (; c + 3 < d; c += 4) {
-    s0 += x[o + c] * x[o + c];
-    s1 += x[o + c + 1] * x[o + c + 1];
-    s2 += x[o + c + 2] * x[o + c + 2];
-    s3 += x[o + c + 3] * x[o + c + 3];
+    s0 += x[xo + c] * y[yo + c];
+    s1 += x[xo + c + 1] * y[yo + c + 1];
+    s2 += x[xo + c + 2] * y[yo + c + 2];
+    s3 += x[xo + c + 3] * y[yo + c + 3];
   }
-  for (; c < d; c++) s0 += x[o + c] * x[o + c];
+  for (; c < d; c++) s0 += x[xo + c] * y[yo + c];
   return s0 + s1 + (s2 + s3);
 }
 
@@ -442,23 +442,10 @@ function addItemGradients(products: Float32Array, at: number, rows: readonly num
     for (let i = 0; i < N; i++) {
       const ui = hb + i * d;
       const ai = (r * N + i) * d;
-      // four interleaved sums, as sumOfSquares
-      let d0 = 0;
-      let d1 = 0;
-      let d2 = 0;
-      let d3 = 0;
-      let c = 0;
-      for (; c + 3 < d; c += 4) {
-        d0 += unit[ui + c] * products[a2 + ai + c];
-        d1 += unit[ui + c + 1] * products[a2 + ai + c + 1];
-        d2 += unit[ui + c + 2] * products[a2 + ai + c + 2];
-        d3 += unit[ui + c + 3] * products[a2 + ai + c + 3];
-      }
-      for (; c < d; c++) d0 += unit[ui + c] * products[a2 + ai + c];
-      const dot = d0 + d1 + (d2 + d3);
+      const dot = dotRows(unit, ui, products, a2 + ai, d);
       const nm = norm[b * N + i];
       const gi = (row * N + i) * d;
-      for (c = 0; c < d; c++) gh[gi + c] += products[at + ai + c] + (products[a2 + ai + c] - unit[ui + c] * dot) / nm;
+      for (let c = 0; c < d; c++) gh[gi + c] += products[at + ai + c] + (products[a2 + ai + c] - unit[ui + c] * dot) / nm;
     }
   }
 }
