@@ -81,8 +81,9 @@ function afterAttention(model: OrchestratorModel, B: number, T: number, d: numbe
 /**
  * One row of afterAttention: out[at..at+d) = the norm of f32(f32(R[o..] + bo) + T0[o0..]), its
  * mean and variance in four interleaved float64 sums (the rest of d after them: a quarter of one
- * sum's chain of dependent adds). Its own function, every array a parameter: the loop over
- * captured variables of a closure ran ~1.7x slower in a V8 profile.
+ * sum's chain of dependent adds). Its own function, every array a parameter: as a closure over
+ * captured variables the loop profiled slower (36 ms a pass against 21-23 ms, though the machine's
+ * speed also drifted between those profiles).
  */
 function residualNormRow(R: Float32Array, o: number, T0: Float32Array, o0: number, bo: Float32Array, g: Float32Array, beta: Float32Array, row: Float64Array, out: Float32Array, at: number, d: number): void {
   const f = Math.fround;

@@ -431,7 +431,7 @@ function dotRows(x: Float32Array, xo: number, y: Float32Array, yo: number, d: nu
 /**
  * Item b's rows' h-gradients from its two products at float offset `at` of `products` (acc, then
  * acc2, each [rows N, d]): gh_i += acc_i + (acc2_i - u_i (u_i . acc2_i)) / |h_i|. Its own function,
- * every array a parameter (a loop over a closure's captured variables ran ~1.7x slower).
+ * every array a parameter (as a closure over captured variables, the loop profiled slower).
  */
 function addItemGradients(products: Float32Array, at: number, rows: readonly number[], b: number, unit: Float32Array, norm: Float64Array, gh: Float32Array, N: number, d: number): void {
   const m = rows.length * N;
