@@ -297,7 +297,7 @@ export function encodeMaskedFromParts(model: OrchestratorModel, parts: BackboneP
   for (let start = 0; start < idx.length; start += batchSize) {
     const chunk = idx.slice(start, start + batchSize);
     const B = chunk.length;
-    for (const i of chunk) if (!(Number.isInteger(i) && i >= 0 && i < parts.n)) throw new Error(`encodeMaskedFromParts: item ${i} is not in 0..${parts.n - 1}`);
+    // maskedMix checks every item of the chunk before anything below reads the parts at it
     const { Mx, exact } = maskedMix(parts, chunk, available, model.config.heads);
     if (exact.length) {
       // items whose attention leaned on the masked experts (weight > 1/2): attention rerun under the key mask

@@ -23,6 +23,7 @@ import { batchedProducts, itemProductsABt, product } from '../orchestrator/host-
 import { transpose } from '../orchestrator/transpose-simd';
 import { collaborationRows, logSumExp, selectionScoresHost } from '../orchestrator/route-kernel';
 import type { OrchestratorModel, ScoreParts } from '../orchestrator/model';
+import type { HostEncoding } from './encode-reuse';
 
 /** A logit this negative has probability exactly 0 after softmax in float32 (as in model.ts). */
 const MASKED = -1e9;
@@ -78,7 +79,7 @@ interface CollabRows {
  * Computes the pieces of every item of h [n, N, d], ctx [n, d] (forward only); `host`, the same
  * values already on the host, saves copying them back out of the tensors (they are only read).
  */
-export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, host?: { h: Float32Array; ctx: Float32Array }): RoutePieces {
+export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Tensor2D, host?: HostEncoding): RoutePieces {
   const p = model.params;
   const [n, N, d] = h.shape;
   if (host && (host.h.length !== h.size || host.ctx.length !== ctx.size)) throw new Error(`routePieces: host arrays of ${host.h.length} and ${host.ctx.length} values for h ${h.shape} and ctx ${ctx.shape}`);
