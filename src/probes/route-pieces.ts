@@ -94,7 +94,7 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
   const lam = hostView(p['collab.lambda'])[0];
   const { intr, stopL } = selectionScoresHost({ ctx: ctxv, Wa, ba, phi, stopW: sw, stopB: sb, r: rv }, h32, n, N, d);
   // q_i . k_j = (h_i Wq) . (h_j Wk) = h_i (Wq Wk^T) . h_j: one [n N, d] x [d, d] product instead of two
-  const M = product([{ a: new Float32Array(hostView(p['collab.Wq'])), aStored: 'MK', b: transpose(new Float32Array(hostView(p['collab.Wk'])), d, d) }], d, d, d);
+  const M = interactionProduct(p['collab.Wq'], p['collab.Wk'], d);
   const hM = product([{ a: h32, aStored: 'MK', b: M }], n * N, d, d);
   const unit = new Float32Array(n * N * d);
   const norm = new Float64Array(n * N);
@@ -117,6 +117,21 @@ export function routePieces(model: OrchestratorModel, h: tf.Tensor3D, ctx: tf.Te
     z0[x] = qk[x] * invSqrtD + lam * uu[x];
   }
   return { model, n, N, d, h: h32, hM, M, unit, norm, cos, z0, intr, stopL, rows: new Map() };
+}
+
+const interactionProducts = new WeakMap<object, { wk: object; M: Float32Array }>();
+
+/**
+ * M = Wq Wk^T [d, d], once per pair of weight values: a probe pass makes pieces of five encodings
+ * of one model. Keyed by the tensors' data ids, not the tensors: the parameters are variables,
+ * and training's `assign` gives a variable new data under the same object (adam.ts).
+ */
+function interactionProduct(Wq: tf.Tensor, Wk: tf.Tensor, d: number): Float32Array {
+  const known = interactionProducts.get(Wq.dataId);
+  if (known && known.wk === Wk.dataId) return known.M;
+  const M = product([{ a: new Float32Array(hostView(Wq)), aStored: 'MK', b: transpose(new Float32Array(hostView(Wk)), d, d) }], d, d, d);
+  interactionProducts.set(Wq.dataId, { wk: Wk.dataId, M });
+  return M;
 }
 
 /** The options a read from pieces honours (those of route() that a probe sets). */

@@ -169,3 +169,28 @@ test('the pieces keep C per mask and item: reads under one mask share it, and a 
     disposeModel(mdl);
   }
 });
+
+test('the pieces follow a weight variable assigned a new value (the cached Wq Wk^T is keyed by the values, not the variable)', async () => {
+  await ensureBackend();
+  const ds = syntheticRoutingDataset({ seed: 6, nItems: 5, nExperts: N, dim: 16, nDomains: 2 });
+  const mdl = model({ selectionReadsH: false, backbone: false, hidden: 8, heads: 2, stopBias: 0 });
+  const enc = encodeItems(mdl, ds.items);
+  const idx = [0, 1, 2, 3, 4];
+  const maxDiff = () => {
+    const got = readFromPieces(routePieces(mdl, enc.h, enc.ctx), idx, { steps: 3 });
+    const want = tf.tidy(() => route(mdl, enc.h, enc.ctx, { steps: 3 }).C.arraySync() as number[][][]);
+    return Math.max(...got.C.flat(2).map((x, i) => Math.abs(x - want.flat(2)[i])));
+  };
+  try {
+    assert.ok(maxDiff() <= 1e-6);
+    const Wq = mdl.params['collab.Wq'] as tf.Variable;
+    assert.ok(Wq instanceof tf.Variable, 'the weights are variables, as in training');
+    const before = readFromPieces(routePieces(mdl, enc.h, enc.ctx), idx, { steps: 3 }).C;
+    tf.tidy(() => Wq.assign(tf.mul(Wq, 3)));
+    assert.ok(maxDiff() <= 1e-6, 'after assign, the pieces read the new Wq');
+    assert.notDeepEqual(readFromPieces(routePieces(mdl, enc.h, enc.ctx), idx, { steps: 3 }).C, before, 'the new Wq changes C');
+  } finally {
+    disposeEncoded(enc);
+    disposeModel(mdl);
+  }
+});
